@@ -1,0 +1,32 @@
+import { Mail } from '@strapi/icons';
+import { PERMISSIONS, PLUGIN_ID } from '../../shared/constants';
+import { getTranslationKey } from './utils/translations';
+
+export default {
+  register(app: any) {
+    app.addMenuLink({
+      to: `plugins/${PLUGIN_ID}`,
+      icon: Mail,
+      intlLabel: { id: getTranslationKey('plugin.name'), defaultMessage: 'Message Runs' },
+      permissions: PERMISSIONS.read,
+      Component: () => import('./pages/App').then((mod) => ({ default: mod.App })),
+    });
+    app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
+  },
+
+  async registerTrads({ locales }: { locales: string[] }) {
+    return Promise.all(
+      locales.map(async (locale) => {
+        try {
+          const { default: data } = await import(`./translations/${locale}.json`);
+          return { data: prefixKeys(data), locale };
+        } catch {
+          return { data: {}, locale };
+        }
+      })
+    );
+  },
+};
+
+const prefixKeys = (data: Record<string, string>) =>
+  Object.fromEntries(Object.entries(data).map(([key, value]) => [getTranslationKey(key), value]));

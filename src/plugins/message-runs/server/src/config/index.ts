@@ -1,0 +1,57 @@
+/**
+ * The plugin's configuration (DESIGN.md §3): every key has a default read from env, and
+ * `config/plugins.ts` → `'message-runs'.config` overrides any of them.
+ */
+export interface MessageRunsConfig {
+  smtp: { host?: string; port: number; secure: boolean; user?: string; pass?: string };
+  outboxDir: string;
+  maxConnections: number;
+  rateLimitPerMinute: number;
+  cron: { enabled: boolean; rule: string };
+  batchSize: number;
+  leaseSeconds: number;
+  retryDelays: number[];
+}
+
+const defaults = ({ env }): MessageRunsConfig => ({
+  smtp: {
+    host: env('SMTP_HOST') || undefined,
+    port: env.int('SMTP_PORT', 587),
+    secure: env.bool('SMTP_SECURE', false),
+    user: env('SMTP_USER') || undefined,
+    pass: env('SMTP_PASS') || undefined,
+  },
+  outboxDir: env('MESSAGE_OUTBOX_DIR', '.tmp/outbox'),
+  maxConnections: env.int('SMTP_MAX_CONNECTIONS', 5),
+  rateLimitPerMinute: env.int('MESSAGE_RATE_LIMIT', 0),
+  cron: {
+    enabled: env.bool('MESSAGE_RUNS_CRON', true),
+    rule: env('MESSAGE_RUNS_CRON_RULE', '*/5 * * * * *'),
+  },
+  batchSize: 100,
+  leaseSeconds: 300,
+  retryDelays: [60, 300, 1800, 3600],
+});
+
+const isPositiveInt = (n: unknown) => Number.isInteger(n) && (n as number) > 0;
+
+function validator(config: MessageRunsConfig) {
+  const problems: string[] = [];
+  if (!isPositiveInt(config.smtp.port) || config.smtp.port > 65535) problems.push('smtp.port must be 1..65535');
+  if (!isPositiveInt(config.maxConnections)) problems.push('maxConnections must be a positive integer');
+  if (!Number.isInteger(config.rateLimitPerMinute) || config.rateLimitPerMinute < 0) {
+    problems.push('rateLimitPerMinute must be 0 (no limit) or a positive integer');
+  }
+  if (!isPositiveInt(config.batchSize)) problems.push('batchSize must be a positive integer');
+  if (!isPositiveInt(config.leaseSeconds)) problems.push('leaseSeconds must be a positive integer');
+  if (!Array.isArray(config.retryDelays) || !config.retryDelays.every(isPositiveInt)) {
+    problems.push('retryDelays must be a list of positive numbers of seconds');
+  }
+  if (typeof config.cron.rule !== 'string' || !config.cron.rule.trim()) problems.push('cron.rule must be a cron rule');
+  if (!config.outboxDir) problems.push('outboxDir must be a folder');
+  if (problems.length) {
+    throw new Error(`Invalid configuration of plugin message-runs: ${problems.join('; ')}`);
+  }
+}
+
+export default { default: defaults, validator };

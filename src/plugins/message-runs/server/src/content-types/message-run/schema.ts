@@ -1,0 +1,48 @@
+import { RUN_STATUSES } from '../../../../shared/constants';
+
+export default {
+  kind: 'collectionType',
+  collectionName: 'message_runs',
+  info: {
+    singularName: 'message-run',
+    pluralName: 'message-runs',
+    displayName: 'Message run',
+    description: 'A message definition applied to the invoices of a customer cluster in a period',
+  },
+  options: { draftAndPublish: false },
+  pluginOptions: {
+    'content-manager': { visible: false },
+    'content-type-builder': { visible: false },
+  },
+  attributes: {
+    status: { type: 'enumeration', enum: [...RUN_STATUSES], default: 'created', required: true },
+    definition: {
+      type: 'relation',
+      relation: 'manyToOne',
+      target: 'api::message-definition.message-definition',
+      useJoinTable: false,
+    },
+    // The definition as it was when the run was created: editing a definition never changes a run.
+    definitionSnapshot: { type: 'json', required: true },
+    cluster: {
+      type: 'relation',
+      relation: 'manyToOne',
+      target: 'api::customer-cluster.customer-cluster',
+      useJoinTable: false,
+    },
+    includeChildren: { type: 'boolean', default: false, required: true },
+    periodStart: { type: 'date', required: true },
+    periodEnd: { type: 'date', required: true },
+    bcc: { type: 'json' },
+    startedAt: { type: 'datetime' },
+    stoppedAt: { type: 'datetime' },
+    completedAt: { type: 'datetime' },
+    results: {
+      type: 'relation',
+      relation: 'oneToMany',
+      target: 'plugin::message-runs.message-result',
+      mappedBy: 'run',
+    },
+  },
+  indexes: [{ name: 'message_runs_status_idx', columns: ['status'] }],
+};

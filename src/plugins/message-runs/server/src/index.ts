@@ -1,0 +1,15 @@
+import register from './register';
+import contentTypes from './content-types';
+import config from './config';
+import controllers from './controllers';
+import routes from './routes';
+import services from './services';
+
+export default {
+  register,
+  config,
+  contentTypes,
+  controllers,
+  routes,
+  services,
+};

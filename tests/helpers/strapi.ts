@@ -1,0 +1,50 @@
+import path from 'path';
+import { randomBytes } from 'crypto';
+import request from 'supertest';
+import { createStrapi, type Core } from '@strapi/strapi';
+import { createTestDatabase, type TestDatabase, type TestDatabaseClient } from './databases';
+
+export interface TestApp {
+  strapi: Core.Strapi;
+  database: TestDatabaseClient;
+  /** supertest against the instance's HTTP server (routes mounted, not listening). */
+  http(): ReturnType<typeof request>;
+  stop(): Promise<void>;
+}
+
+const secret = () => randomBytes(16).toString('base64');
+
+/**
+ * Starts a real Strapi instance of this app (compiled by tests/setup/compile.js) on a fresh database
+ * of the project's kind (TEST_DATABASE: sqlite or postgres). One per test file.
+ */
+export async function startStrapi(env: Record<string, string> = {}): Promise<TestApp> {
+  const client = (process.env.TEST_DATABASE ?? 'sqlite') as TestDatabaseClient;
+  const database: TestDatabase = await createTestDatabase(client);
+  Object.assign(process.env, {
+    APP_KEYS: `${secret()},${secret()}`,
+    ADMIN_JWT_SECRET: secret(),
+    API_TOKEN_SALT: secret(),
+    TRANSFER_TOKEN_SALT: secret(),
+    ENCRYPTION_KEY: secret(),
+    JWT_SECRET: secret(),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    STRAPI_STARTUP_BANNER: 'false',
+    MESSAGE_RUNS_CRON: 'false',
+    ...database.env,
+    ...env,
+  });
+  const appDir = process.cwd();
+  const strapi = await createStrapi({ appDir, distDir: path.join(appDir, 'dist') }).load();
+  // Routes are mounted lazily by listen(); supertest drives the raw http.Server instead.
+  strapi.server.mount();
+  return {
+    strapi,
+    database: client,
+    http: () => request(strapi.server.httpServer),
+    async stop() {
+      await strapi.destroy();
+      await database.drop();
+    },
+  };
+}
