@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: type-checks the server and admin code, then runs every jest suite on SQLite and on
+ * PostgreSQL, then the browser tests (Playwright, Debian's Chromium) against the built admin panel.
+ * PostgreSQL must be reachable (TEST_PG_HOST/PORT/USER/PASSWORD, default
+ * postgres@127.0.0.1:5432); `npm run test:sqlite` (or `--sqlite-only`) runs on SQLite alone.
+ * Other arguments go to jest, e.g. `npm test -- tests/api/validation.test.ts` (then the browser tests
+ * are left out); `--no-e2e` leaves them out too.
+ */
+const { spawnSync } = require('child_process');
+const { Client } = require('pg');
+const { ensureAdminBuild } = require('./lib/admin-build');
+
+const args = process.argv.slice(2);
+const sqliteOnly = args.includes('--sqlite-only') || process.env.TEST_DATABASES === 'sqlite';
+const jestArgs = args.filter((arg) => arg !== '--sqlite-only' && arg !== '--no-e2e');
+const withBrowserTests = !args.includes('--no-e2e') && jestArgs.length === 0;
+
+const server = {
+  host: process.env.TEST_PG_HOST ?? '127.0.0.1',
+  port: Number(process.env.TEST_PG_PORT ?? 5432),
+  user: process.env.TEST_PG_USER ?? 'postgres',
+  password: process.env.TEST_PG_PASSWORD ?? '',
+};
+
+async function checkPostgres() {
+  const client = new Client({ ...server, database: 'postgres', connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function run(command, commandArgs) {
+  const { status } = spawnSync(command, commandArgs, { stdio: 'inherit' });
+  if (status !== 0) process.exit(status ?? 1);
+}
+
+(async () => {
+  if (!sqliteOnly) {
+    try {
+      await checkPostgres();
+    } catch (error) {
+      console.error(
+        `PostgreSQL is not reachable at ${server.user}@${server.host}:${server.port} (${error.message}).\n` +
+          'Start it (or set TEST_PG_HOST, TEST_PG_PORT, TEST_PG_USER, TEST_PG_PASSWORD), ' +
+          'or run the suites on SQLite only with `npm run test:sqlite`.'
+      );
+      process.exit(1);
+    }
+  }
+  run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  run('npx', ['tsc', '-p', 'src/admin/tsconfig.json', '--noEmit']);
+  const projects = sqliteOnly ? ['sqlite'] : ['sqlite', 'postgres'];
+  run('npx', ['jest', '--selectProjects', ...projects, ...jestArgs]);
+  if (withBrowserTests) {
+    ensureAdminBuild();
+    run('npx', ['playwright', 'test']);
+  }
+})();
