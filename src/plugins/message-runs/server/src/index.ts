@@ -4,6 +4,7 @@ import config from './config';
 import controllers from './controllers';
 import routes from './routes';
 import services from './services';
+import middlewares from './middlewares';
 
 export default {
   register,
@@ -12,4 +13,5 @@ export default {
   controllers,
   routes,
   services,
+  middlewares,
 };

@@ -1,2 +1,5 @@
+import results from './results';
+import runs from './runs';
+
 // Thin controllers: validate the request, call a service, shape the answer.
-export default {};
+export default { runs, results };

@@ -1,6 +1,42 @@
-// Admin routes (`/message-runs/...`, admin JWT + RBAC) and the same handlers as content-API routes
-// (`/api/message-runs/...`, API tokens and Users & Permissions roles).
+/**
+ * The same handlers twice: admin routes (`/message-runs/...`, admin JWT and the plugin's RBAC
+ * actions) for the panel, and content-API routes (`/api/message-runs/...`, API tokens and Users &
+ * Permissions roles, action `plugin::message-runs.<controller>.<action>`) for integrators.
+ */
+type Permission = 'read' | 'manage-runs' | 'manage-results';
+
+const MIDDLEWARES = ['plugin::message-runs.conflicts'];
+
+const ROUTES: { method: string; path: string; handler: string; permission: Permission }[] = [
+  { method: 'GET', path: '/runs', handler: 'runs.find', permission: 'read' },
+  { method: 'POST', path: '/runs/preview', handler: 'runs.preview', permission: 'read' },
+  { method: 'POST', path: '/runs', handler: 'runs.create', permission: 'manage-runs' },
+  { method: 'GET', path: '/runs/:id', handler: 'runs.findOne', permission: 'read' },
+  { method: 'DELETE', path: '/runs/:id', handler: 'runs.delete', permission: 'manage-runs' },
+  { method: 'POST', path: '/runs/:id/start', handler: 'runs.start', permission: 'manage-runs' },
+  { method: 'POST', path: '/runs/:id/stop', handler: 'runs.stop', permission: 'manage-runs' },
+  { method: 'GET', path: '/runs/:id/results', handler: 'results.find', permission: 'read' },
+  { method: 'GET', path: '/runs/:id/results/export', handler: 'results.export', permission: 'read' },
+  { method: 'POST', path: '/runs/:id/results/resend', handler: 'results.resend', permission: 'manage-results' },
+  { method: 'POST', path: '/runs/:id/results/remove', handler: 'results.remove', permission: 'manage-results' },
+];
+
 export default {
-  admin: { type: 'admin', routes: [] },
-  'content-api': { type: 'content-api', routes: [] },
+  admin: {
+    type: 'admin',
+    routes: ROUTES.map(({ permission, ...route }) => ({
+      ...route,
+      config: {
+        middlewares: MIDDLEWARES,
+        policies: [
+          'admin::isAuthenticatedAdmin',
+          { name: 'admin::hasPermissions', config: { actions: [`plugin::message-runs.${permission}`] } },
+        ],
+      },
+    })),
+  },
+  'content-api': {
+    type: 'content-api',
+    routes: ROUTES.map(({ permission, ...route }) => ({ ...route, config: { middlewares: MIDDLEWARES } })),
+  },
 };

@@ -1,0 +1,35 @@
+import type { Core } from '@strapi/strapi';
+import { getService } from '../utils';
+import { validateDocumentIdParam } from './validation/validate';
+import { validateExportQuery, validateRemoveBody, validateResendBody, validateResultsQuery } from './validation/results';
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const results = () => getService(strapi, 'results');
+
+  return {
+    async find(ctx) {
+      const runId = await validateDocumentIdParam(ctx.params.id);
+      const { filter, page } = await validateResultsQuery(ctx.query);
+      const { results: data, pagination } = await results().findPage(runId, filter, page);
+      ctx.body = { data, meta: { pagination } };
+    },
+
+    async resend(ctx) {
+      const runId = await validateDocumentIdParam(ctx.params.id);
+      ctx.body = { data: await results().resend(runId, await validateResendBody(ctx.request.body)) };
+    },
+
+    async remove(ctx) {
+      const runId = await validateDocumentIdParam(ctx.params.id);
+      ctx.body = { data: await results().remove(runId, await validateRemoveBody(ctx.request.body)) };
+    },
+
+    async export(ctx) {
+      const runId = await validateDocumentIdParam(ctx.params.id);
+      const { stream } = await results().exportCsv(runId, await validateExportQuery(ctx.query));
+      ctx.type = 'text/csv; charset=utf-8';
+      ctx.attachment(`message-run-${runId}-results.csv`);
+      ctx.body = stream;
+    },
+  };
+};

@@ -1,0 +1,82 @@
+import { yup } from '@strapi/utils';
+import { RESULT_STATUSES, type ResultStatus } from '../../../../shared/constants';
+import { MAX_RESULTS_PAGE_SIZE, RESULT_SORT_KEYS, type ResultSortKey } from '../../../../shared/contracts/results';
+import { DOCUMENT_ID, validate } from './validate';
+
+const MAX_IDS = 10_000;
+const STATUS_LIST = `one of ${RESULT_STATUSES.join(', ')}`;
+
+const statusList = (value?: string) => (value ? value.split(',').map((status) => status.trim()) : undefined);
+
+const resultsQuerySchema = yup.object({
+  status: yup
+    .string()
+    .test('statuses', ({ value }) => `status must be a comma-separated list of ${STATUS_LIST}, not "${value}"`, (value) =>
+      (statusList(value) ?? []).every((status) => (RESULT_STATUSES as readonly string[]).includes(status))
+    ),
+  q: yup.string().trim().max(200, 'q must be at most 200 characters'),
+  page: yup.number().typeError('page must be a number').integer('page must be a whole number').min(1, 'page must be 1 or more').default(1),
+  pageSize: yup
+    .number()
+    .typeError('pageSize must be a number')
+    .integer('pageSize must be a whole number')
+    .min(1, 'pageSize must be 1 or more')
+    .max(MAX_RESULTS_PAGE_SIZE, `pageSize must be ${MAX_RESULTS_PAGE_SIZE} or less`)
+    .default(25),
+  sort: yup
+    .string()
+    .default('createdAt:asc')
+    .test('sort', `sort must be <field>:asc or <field>:desc, with field one of ${RESULT_SORT_KEYS.join(', ')}`, (value) => {
+      const [key, order = 'asc'] = (value ?? '').split(':');
+      return (RESULT_SORT_KEYS as readonly string[]).includes(key) && (order === 'asc' || order === 'desc');
+    }),
+});
+
+export async function validateResultsQuery(query: unknown) {
+  const valid = await validate<{ status?: string; q?: string; page: number; pageSize: number; sort: string }>(
+    resultsQuerySchema,
+    query ?? {}
+  );
+  const [key, order = 'asc'] = valid.sort.split(':') as [ResultSortKey, 'asc' | 'desc'];
+  return {
+    filter: { statuses: statusList(valid.status) as ResultStatus[] | undefined, q: valid.q || undefined },
+    page: { page: valid.page, pageSize: valid.pageSize, sort: { key, order } },
+  };
+}
+
+export const validateExportQuery = async (query: unknown) => (await validateResultsQuery(query)).filter;
+
+const ids = yup
+  .array()
+  .of(yup.string().matches(DOCUMENT_ID, ({ value }) => `ids holds "${value}", which is not a documentId`))
+  .min(1, 'ids must name at least one result')
+  .max(MAX_IDS, `ids may name at most ${MAX_IDS} results; use status to select more`);
+
+const resendSchema = yup
+  .object({
+    ids,
+    status: yup
+      .array()
+      .of(yup.string().oneOf([...RESULT_STATUSES], ({ value }) => `status holds "${value}", which is not ${STATUS_LIST}`))
+      .min(1, 'status must name at least one status'),
+  })
+  .test('one-selection', 'give either ids or status, not both', (body) => !(body?.ids && body?.status))
+  .test('some-selection', 'ids or status is required', (body) => Boolean(body?.ids || body?.status))
+  .test('not-sending', 'status cannot include sending: those results are being sent', (body) => !body?.status?.includes('sending'))
+  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`);
+
+const unique = <T>(values?: T[]) => (values ? [...new Set(values)] : undefined);
+
+export async function validateResendBody(body: unknown) {
+  const valid = await validate<{ ids?: string[]; status?: ResultStatus[] }>(resendSchema, body ?? {});
+  return { ids: unique(valid.ids), status: unique(valid.status) };
+}
+
+const removeSchema = yup
+  .object({ ids: ids.required('ids is required') })
+  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`);
+
+export async function validateRemoveBody(body: unknown) {
+  const valid = await validate<{ ids: string[] }>(removeSchema, body ?? {});
+  return unique(valid.ids)!;
+}

@@ -1,0 +1,65 @@
+import { yup } from '@strapi/utils';
+import { RUN_STATUSES } from '../../../../shared/constants';
+import type { RunCriteria } from '../../../../shared/contracts/runs';
+import { documentId, validate } from './validate';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const isCalendarDate = (value?: string) =>
+  !value || (ISO_DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value));
+
+const date = (field: string) =>
+  yup
+    .string()
+    .required(`${field} is required`)
+    .test('date', `${field} must be a date as YYYY-MM-DD`, isCalendarDate);
+
+export const MAX_BCC = 20;
+
+const criteriaSchema = yup
+  .object({
+    definition: documentId('definition').required('definition is required'),
+    cluster: documentId('cluster').required('cluster is required'),
+    includeChildren: yup.boolean().typeError('includeChildren must be true or false').default(false),
+    periodStart: date('periodStart'),
+    periodEnd: date('periodEnd').test(
+      'after-start',
+      'periodEnd must not be before periodStart',
+      function (periodEnd) {
+        const { periodStart } = this.parent;
+        return !periodEnd || !isCalendarDate(periodStart) || !isCalendarDate(periodEnd) || periodEnd >= periodStart;
+      }
+    ),
+    bcc: yup
+      .array()
+      .of(yup.string().trim().email(({ value }) => `bcc holds "${value}", which is not an email address`))
+      .max(MAX_BCC, `bcc holds at most ${MAX_BCC} addresses`)
+      .default([]),
+  })
+  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`)
+  .typeError('the body must be an object of run criteria');
+
+/** Bcc addresses without duplicates (compared without case), in the order given. */
+const uniqueAddresses = (addresses: string[]) => {
+  const seen = new Set<string>();
+  return addresses.filter((address) => !seen.has(address.toLowerCase()) && seen.add(address.toLowerCase()));
+};
+
+export async function validateRunCriteria(body: unknown): Promise<RunCriteria> {
+  const criteria = await validate<RunCriteria>(criteriaSchema, body ?? {});
+  return { ...criteria, bcc: uniqueAddresses(criteria.bcc ?? []) };
+}
+
+const runsQuerySchema = yup.object({
+  page: yup.number().typeError('page must be a number').integer('page must be a whole number').min(1, 'page must be 1 or more').default(1),
+  pageSize: yup
+    .number()
+    .typeError('pageSize must be a number')
+    .integer('pageSize must be a whole number')
+    .min(1, 'pageSize must be 1 or more')
+    .max(100, 'pageSize must be 100 or less')
+    .default(10),
+  status: yup.string().oneOf([...RUN_STATUSES], `status must be one of ${RUN_STATUSES.join(', ')}`),
+});
+
+export const validateRunsQuery = (query: unknown) =>
+  validate<{ page: number; pageSize: number; status?: (typeof RUN_STATUSES)[number] }>(runsQuerySchema, query ?? {});

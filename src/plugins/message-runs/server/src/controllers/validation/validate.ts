@@ -1,0 +1,33 @@
+import { errors, yup } from '@strapi/utils';
+
+/**
+ * Validates (and, for query strings, casts) request input. Every problem is reported at once, each
+ * message naming its field, with Strapi's `details.errors` paths for clients that mark fields.
+ */
+export async function validate<T>(schema: yup.AnySchema, input: unknown): Promise<T> {
+  try {
+    return await schema.validate(input, { abortEarly: false, stripUnknown: false });
+  } catch (error) {
+    if (!(error instanceof yup.ValidationError)) throw error;
+    const problems = error.inner.length ? error.inner : [error];
+    throw new errors.ValidationError(problems.map((problem) => problem.message).join('; '), {
+      errors: problems.map((problem) => ({
+        path: problem.path ? problem.path.split(/[.[\]]/).filter(Boolean) : [],
+        message: problem.message,
+        name: 'ValidationError',
+        value: problem.value,
+      })),
+    });
+  }
+}
+
+/** Strapi documentIds: 24 lowercase letters and digits. */
+export const DOCUMENT_ID = /^[a-z0-9]{24}$/;
+
+export const documentId = (field: string) =>
+  yup.string().matches(DOCUMENT_ID, `${field} must be a documentId (24 lowercase letters and digits)`);
+
+export async function validateDocumentIdParam(id: unknown) {
+  await validate(yup.object({ id: documentId('id').required('id is required') }), { id });
+  return id as string;
+}

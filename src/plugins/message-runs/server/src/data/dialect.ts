@@ -1,0 +1,29 @@
+import type { Core } from '@strapi/strapi';
+import type { Knex } from 'knex';
+
+/** The few SQL expressions that differ between SQLite and PostgreSQL. */
+export interface Dialect {
+  client: 'sqlite' | 'postgres';
+  /**
+   * A new document id per row: 24 lowercase letters and digits starting with a letter, the shape of
+   * Strapi's own (cuid2) ids, made by the database so that inserting many rows takes one statement.
+   */
+  newDocumentId(knex: Knex): Knex.Raw;
+}
+
+export function resolveDialect(strapi: Core.Strapi): Dialect {
+  const client = strapi.db.dialect.client;
+  if (client === 'postgres') {
+    return {
+      client,
+      newDocumentId: (knex) => knex.raw(`'r' || substr(replace(gen_random_uuid()::text, '-', ''), 2, 23)`),
+    };
+  }
+  if (client === 'sqlite') {
+    return {
+      client,
+      newDocumentId: (knex) => knex.raw(`'r' || substr(lower(hex(randomblob(12))), 2)`),
+    };
+  }
+  throw new Error(`message-runs supports SQLite and PostgreSQL, not ${client}`);
+}

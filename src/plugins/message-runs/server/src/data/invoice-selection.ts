@@ -1,0 +1,103 @@
+import type { Knex } from 'knex';
+import type { Tables } from './tables';
+
+export interface SelectionCriteria {
+  clusterId: number;
+  includeChildren: boolean;
+  /** YYYY-MM-DD; an invoice matches when its whole billing period lies inside, bounds inclusive. */
+  periodStart: string;
+  periodEnd: string;
+  recipientKey: string;
+  transformationIds: number[];
+}
+
+/** The ids of a cluster and, with `includeChildren`, of every cluster below it, at any depth. */
+function selectClusterIds(knex: Knex, t: Tables, criteria: SelectionCriteria) {
+  const { table, from: child, to: parent } = t.clusterParent;
+  const root = knex.select('id').from(t.clusters).where('id', criteria.clusterId);
+  if (!criteria.includeChildren) {
+    return root;
+  }
+  // UNION (not UNION ALL) ignores clusters already reached, so even a corrupt cyclic tree ends.
+  return knex
+    .withRecursive('cluster_tree', ['id'], (tree) =>
+      tree.select('id').from(t.clusters).where('id', criteria.clusterId).union((below) =>
+        below.select(`link.${child}`).from({ link: table }).join({ up: 'cluster_tree' }, `link.${parent}`, 'up.id')
+      )
+    )
+    .select('id')
+    .from('cluster_tree');
+}
+
+/**
+ * The email component of each customer whose key is the recipient key (keys are unique per customer;
+ * the lowest id wins should the data ever hold two).
+ */
+export function selectRecipientEmails(knex: Knex, t: Tables, recipientKey: string) {
+  const cmp = t.customerComponents;
+  return knex
+    .select({ customer_id: `cmp.${cmp.from}` })
+    .min({ email_id: 'email.id' })
+    .from({ cmp: cmp.table })
+    .join({ email: t.emailAddresses }, 'email.id', `cmp.${cmp.to}`)
+    .where(`cmp.${cmp.componentTypeColumn}`, cmp.componentType)
+    .where('cmp.field', cmp.field)
+    .where('email.key', recipientKey)
+    .groupBy(`cmp.${cmp.from}`);
+}
+
+/**
+ * Whether the invoice (`invoiceIdColumn` of the outer query) has a current (not out-of-date)
+ * result of one of the transformations: the second condition of eligibility.
+ */
+export function hasTransformationResult(knex: Knex, t: Tables, invoiceIdColumn: string, transformationIds: number[]) {
+  return knex
+    .select(knex.raw('1'))
+    .from({ tri: t.resultInvoice.table })
+    .join({ tr: t.transformationResults }, 'tr.id', `tri.${t.resultInvoice.from}`)
+    .join({ trt: t.resultTransformation.table }, `trt.${t.resultTransformation.from}`, 'tr.id')
+    .whereRaw(`?? = ??`, [`tri.${t.resultInvoice.to}`, invoiceIdColumn])
+    .whereIn(`trt.${t.resultTransformation.to}`, transformationIds)
+    .where('tr.is_out_of_date', false);
+}
+
+/**
+ * One row per matched invoice, in one statement: `invoice_id`, `customer_id`, `customer_code`,
+ * `period_start`, `recipient`, `recipient_name` and `reason` (null when the invoice can be sent,
+ * else the skip reason).
+ */
+export function selectInvoices(knex: Knex, t: Tables, criteria: SelectionCriteria) {
+  const reason = knex.raw(
+    `CASE WHEN email.address IS NULL THEN 'no-recipient' WHEN NOT EXISTS ? THEN 'no-transformation-result' END`,
+    [hasTransformationResult(knex, t, 'invoice.id', criteria.transformationIds)]
+  );
+  return knex
+    .select({
+      invoice_id: 'invoice.id',
+      customer_id: 'customer.id',
+      customer_code: 'customer.code',
+      period_start: 'invoice.period_start',
+      recipient: 'email.address',
+      recipient_name: 'email.display_name',
+      reason,
+    })
+    .from({ invoice: t.invoices })
+    .join({ ic: t.invoiceCustomer.table }, `ic.${t.invoiceCustomer.from}`, 'invoice.id')
+    .join({ customer: t.customers }, 'customer.id', `ic.${t.invoiceCustomer.to}`)
+    .join({ cc: t.customerCluster.table }, `cc.${t.customerCluster.from}`, 'customer.id')
+    .whereIn(`cc.${t.customerCluster.to}`, selectClusterIds(knex, t, criteria))
+    .where('invoice.period_start', '>=', criteria.periodStart)
+    .where('invoice.period_end', '<=', criteria.periodEnd)
+    .leftJoin(selectRecipientEmails(knex, t, criteria.recipientKey).as('re'), 're.customer_id', 'customer.id')
+    .leftJoin({ email: t.emailAddresses }, 'email.id', 're.email_id');
+}
+
+/** How many invoices the criteria match, per skip reason (`null` for the eligible ones). */
+export async function countSelection(knex: Knex, t: Tables, criteria: SelectionCriteria) {
+  const rows: { reason: string | null; n: number | string }[] = await knex
+    .select('selection.reason')
+    .count({ n: '*' })
+    .from(selectInvoices(knex, t, criteria).as('selection'))
+    .groupBy('selection.reason');
+  return new Map(rows.map(({ reason, n }) => [reason, Number(n)]));
+}

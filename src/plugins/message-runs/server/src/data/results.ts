@@ -1,0 +1,260 @@
+import type { Knex } from 'knex';
+import { RESULT_STATUSES, type ResultStatus } from '../../../shared/constants';
+import type { ResultCounts } from '../../../shared/contracts/runs';
+import type { ResultSortKey } from '../../../shared/contracts/results';
+import type { Dialect } from './dialect';
+import { hasTransformationResult, selectInvoices, selectRecipientEmails, type SelectionCriteria } from './invoice-selection';
+import type { Tables } from './tables';
+
+/**
+ * The results table: every statement here acts on a whole selection of results at once, so its cost
+ * grows with the database's work per row, never with a round trip per row.
+ */
+
+/** A timestamp parameter, written as Strapi itself writes one (epoch ms on SQLite, timestamp on PostgreSQL). */
+const timestamp = (knex: Knex, date: Date) => knex.raw('CAST(? AS TIMESTAMP)', [date]);
+
+/** Creates one result per matched invoice of a run (one INSERT … SELECT); returns how many. */
+export async function insertResultsForRun(
+  trx: Knex.Transaction,
+  t: Tables,
+  dialect: Dialect,
+  runId: number,
+  criteria: SelectionCriteria,
+  now: Date
+) {
+  const rows = trx
+    .select(
+      dialect.newDocumentId(trx),
+      trx.raw('CAST(? AS INTEGER)', [runId]),
+      'selection.invoice_id',
+      'selection.customer_id',
+      trx.raw(`CASE WHEN selection.reason IS NULL THEN 'queued' ELSE 'skipped' END`),
+      'selection.reason',
+      'selection.recipient',
+      'selection.recipient_name',
+      trx.raw('0'),
+      timestamp(trx, now),
+      timestamp(trx, now),
+      timestamp(trx, now)
+    )
+    .from(selectInvoices(trx, t, criteria).as('selection'))
+    // Insertion order is the list's default order and the queue's claim order.
+    .orderBy(['selection.customer_code', 'selection.period_start', 'selection.invoice_id']);
+  const columns = [
+    'document_id',
+    'run_id',
+    'invoice_id',
+    'customer_id',
+    'status',
+    'reason',
+    'recipient',
+    'recipient_name',
+    'attempts',
+    'created_at',
+    'updated_at',
+    'published_at',
+  ];
+  await trx.into(trx.raw('?? (??)', [t.results, columns])).insert(rows);
+  const [{ n }] = await trx(t.results).where('run_id', runId).count({ n: '*' });
+  return Number(n);
+}
+
+const emptyCounts = (): ResultCounts =>
+  Object.fromEntries(['total', ...RESULT_STATUSES].map((key) => [key, 0])) as ResultCounts;
+
+/** Counts per status of each run, from the (run_id, status) index without reading result rows. */
+export async function countResultsByStatus(knex: Knex, t: Tables, runIds: number[]) {
+  const counts = new Map(runIds.map((id) => [id, emptyCounts()]));
+  if (!runIds.length) return counts;
+  const rows: { run_id: number; status: ResultStatus; n: number | string }[] = await knex(t.results)
+    .select('run_id', 'status')
+    .count({ n: '*' })
+    .whereIn('run_id', runIds)
+    .groupBy('run_id', 'status');
+  for (const { run_id: runId, status, n } of rows) {
+    const runCounts = counts.get(Number(runId))!;
+    runCounts[status] = Number(n);
+    runCounts.total += Number(n);
+  }
+  return counts;
+}
+
+export interface ResultFilter {
+  statuses?: ResultStatus[];
+  /** case-insensitive part of the customer code or name, the invoice number or the recipient */
+  q?: string;
+}
+
+const SORT_COLUMNS: Record<ResultSortKey, string> = {
+  createdAt: 'result.id',
+  status: 'result.status',
+  recipient: 'result.recipient',
+  attempts: 'result.attempts',
+  lastAttemptAt: 'result.last_attempt_at',
+  sentAt: 'result.sent_at',
+  'invoice.number': 'invoice.number',
+  'customer.code': 'customer.code',
+  'customer.name': 'customer.name',
+};
+
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** A run's results joined to their invoice and customer, filtered. */
+function selectRunResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter) {
+  const query = knex({ result: t.results })
+    .leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id')
+    .leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id')
+    .where('result.run_id', runId);
+  if (filter.statuses?.length) {
+    query.whereIn('result.status', filter.statuses);
+  }
+  if (filter.q) {
+    const pattern = likePattern(filter.q);
+    query.where((match) => {
+      for (const column of ['customer.code', 'customer.name', 'invoice.number', 'result.recipient']) {
+        match.orWhereRaw(`lower(??) like ? escape '\\'`, [column, pattern]);
+      }
+    });
+  }
+  return query;
+}
+
+const RESULT_ROW_COLUMNS = {
+  id: 'result.id',
+  documentId: 'result.document_id',
+  status: 'result.status',
+  reason: 'result.reason',
+  error: 'result.error',
+  recipient: 'result.recipient',
+  attempts: 'result.attempts',
+  lastAttemptAt: 'result.last_attempt_at',
+  nextAttemptAt: 'result.next_attempt_at',
+  sentAt: 'result.sent_at',
+  messageId: 'result.message_id',
+  invoiceDocumentId: 'invoice.document_id',
+  invoiceNumber: 'invoice.number',
+  invoicePeriodStart: 'invoice.period_start',
+  invoicePeriodEnd: 'invoice.period_end',
+  customerDocumentId: 'customer.document_id',
+  customerCode: 'customer.code',
+  customerName: 'customer.name',
+};
+export type ResultRow = Record<keyof typeof RESULT_ROW_COLUMNS, any>;
+
+export async function findResultsPage(
+  knex: Knex,
+  t: Tables,
+  runId: number,
+  filter: ResultFilter,
+  { page, pageSize, sort }: { page: number; pageSize: number; sort: { key: ResultSortKey; order: 'asc' | 'desc' } }
+) {
+  const [{ n }] = await selectRunResults(knex, t, runId, filter).count({ n: '*' });
+  const rows: ResultRow[] = await selectRunResults(knex, t, runId, filter)
+    .select(RESULT_ROW_COLUMNS)
+    .orderBy(SORT_COLUMNS[sort.key], sort.order)
+    .orderBy('result.id', sort.order)
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+  return { rows, total: Number(n) };
+}
+
+/** All of a run's results in id order, a batch at a time (keyset paging keeps each query cheap). */
+export async function* iterateResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter, batchSize = 1000) {
+  let afterId = 0;
+  for (;;) {
+    const rows: ResultRow[] = await selectRunResults(knex, t, runId, filter)
+      .select(RESULT_ROW_COLUMNS)
+      .where('result.id', '>', afterId)
+      .orderBy('result.id')
+      .limit(batchSize);
+    yield* rows;
+    if (rows.length < batchSize) return;
+    afterId = rows[rows.length - 1].id;
+  }
+}
+
+/** Which of the given result documentIds belong to the run, to another run, or to none. */
+export async function locateResults(knex: Knex, t: Tables, runId: number, documentIds: string[]) {
+  const rows: { document_id: string; run_id: number }[] = await knex(t.results)
+    .select('document_id', 'run_id')
+    .whereIn('document_id', documentIds);
+  const runOf = new Map(rows.map((row) => [row.document_id, Number(row.run_id)]));
+  return {
+    otherRun: documentIds.filter((id) => runOf.has(id) && runOf.get(id) !== runId),
+    unknown: documentIds.filter((id) => !runOf.has(id)),
+  };
+}
+
+export type ResultSelection = { documentIds: string[] } | { statuses: ResultStatus[] };
+
+const whereSelected = (query: Knex.QueryBuilder, runId: number, selection: ResultSelection) => {
+  query.where('run_id', runId).whereNot('status', 'sending');
+  return 'documentIds' in selection
+    ? query.whereIn('document_id', selection.documentIds)
+    : query.whereIn('status', selection.statuses);
+};
+
+/**
+ * Queues the selected results again (never one being sent), re-checking eligibility against the
+ * customer's and invoice's data as they are now, in one UPDATE. Returns the new status of each.
+ */
+export async function requeueResults(
+  knex: Knex,
+  t: Tables,
+  runId: number,
+  selection: ResultSelection,
+  eligibility: Pick<SelectionCriteria, 'recipientKey' | 'transformationIds'>,
+  now: Date
+) {
+  const recipientEmail = (column: 'address' | 'display_name') =>
+    knex
+      .select(`email.${column}`)
+      .from(selectRecipientEmails(knex, t, eligibility.recipientKey).as('re'))
+      .join({ email: t.emailAddresses }, 'email.id', 're.email_id')
+      .whereRaw('?? = ??', ['re.customer_id', `${t.results}.customer_id`]);
+  const hasDocument = hasTransformationResult(knex, t, `${t.results}.invoice_id`, eligibility.transformationIds);
+  const reason = knex.raw(
+    `CASE WHEN ? IS NULL THEN 'no-recipient' WHEN NOT EXISTS ? THEN 'no-transformation-result' END`,
+    [recipientEmail('address'), hasDocument]
+  );
+  const status = knex.raw(`CASE WHEN ? IS NULL OR NOT EXISTS ? THEN 'skipped' ELSE 'queued' END`, [
+    recipientEmail('address'),
+    hasDocument,
+  ]);
+  const updated: { status: ResultStatus }[] = await whereSelected(knex(t.results), runId, selection).update(
+    {
+      status,
+      reason,
+      recipient: recipientEmail('address'),
+      recipient_name: recipientEmail('display_name'),
+      error: null,
+      attempts: 0,
+      next_attempt_at: null,
+      locked_by: null,
+      locked_at: null,
+      updated_at: timestamp(knex, now),
+    },
+    ['status']
+  );
+  return updated.map((row) => row.status);
+}
+
+/** Deletes the selected results (never one being sent); returns how many. */
+export async function deleteResults(knex: Knex, t: Tables, runId: number, selection: ResultSelection) {
+  return whereSelected(knex(t.results), runId, selection).delete();
+}
+
+/** Whether any result of the run is still to be sent: queued, being sent or waiting to retry. */
+export async function hasPendingResults(knex: Knex, t: Tables, runId: number) {
+  const row = await knex(t.results)
+    .select('id')
+    .where('run_id', runId)
+    .whereIn('status', ['queued', 'sending', 'retrying'])
+    .first();
+  return Boolean(row);
+}
+
+export async function deleteRunResults(knex: Knex, t: Tables, runId: number) {
+  return knex(t.results).where('run_id', runId).delete();
+}

@@ -1,0 +1,144 @@
+import { Readable } from 'stream';
+import type { Core } from '@strapi/strapi';
+import type { Result, ResultSortKey, ResendResults, RemoveResults } from '../../../shared/contracts/results';
+import {
+  deleteResults,
+  findResultsPage,
+  iterateResults,
+  locateResults,
+  requeueResults,
+  type ResultFilter,
+  type ResultRow,
+  type ResultSelection,
+} from '../data/results';
+import { resolveTables } from '../data/tables';
+import { fieldError } from '../errors';
+import { getService, toIsoTimestamp } from '../utils';
+import { eligibilityOf } from './runs';
+
+export const toResult = (row: ResultRow): Result => ({
+  documentId: row.documentId,
+  status: row.status,
+  reason: row.reason ?? null,
+  error: row.error ?? null,
+  recipient: row.recipient ?? null,
+  attempts: Number(row.attempts ?? 0),
+  lastAttemptAt: toIsoTimestamp(row.lastAttemptAt),
+  nextAttemptAt: toIsoTimestamp(row.nextAttemptAt),
+  sentAt: toIsoTimestamp(row.sentAt),
+  messageId: row.messageId ?? null,
+  invoice: row.invoiceDocumentId
+    ? {
+        documentId: row.invoiceDocumentId,
+        number: row.invoiceNumber ?? null,
+        label: row.invoiceNumber ?? 'Concept',
+        periodStart: row.invoicePeriodStart,
+        periodEnd: row.invoicePeriodEnd,
+      }
+    : null,
+  customer: row.customerDocumentId
+    ? { documentId: row.customerDocumentId, code: row.customerCode, name: row.customerName }
+    : null,
+});
+
+const CSV_COLUMNS: [string, (result: Result) => unknown][] = [
+  ['result', (r) => r.documentId],
+  ['status', (r) => r.status],
+  ['reason', (r) => r.reason],
+  ['error', (r) => r.error],
+  ['invoice', (r) => r.invoice?.label],
+  ['periodStart', (r) => r.invoice?.periodStart],
+  ['periodEnd', (r) => r.invoice?.periodEnd],
+  ['customerCode', (r) => r.customer?.code],
+  ['customerName', (r) => r.customer?.name],
+  ['recipient', (r) => r.recipient],
+  ['attempts', (r) => r.attempts],
+  ['lastAttemptAt', (r) => r.lastAttemptAt],
+  ['sentAt', (r) => r.sentAt],
+  ['messageId', (r) => r.messageId],
+];
+
+/** RFC 4180 field; a leading = + - @ is defused so a spreadsheet does not run it as a formula. */
+const csvField = (value: unknown) => {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+const csvLine = (fields: unknown[]) => `${fields.map(csvField).join(',')}\r\n`;
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const tables = () => resolveTables(strapi);
+  const knex = () => strapi.db.connection;
+  const runs = () => getService(strapi, 'runs');
+
+  /** Refuses ids that are unknown or belong to another run, naming them. */
+  async function assertResultsOfRun(runId: number, documentIds: string[]) {
+    const { otherRun, unknown } = await locateResults(knex(), tables(), runId, documentIds);
+    if (otherRun.length) {
+      throw fieldError('ids', `hold results of another run: ${otherRun.join(', ')}`);
+    }
+    if (unknown.length) {
+      throw fieldError('ids', `hold unknown results: ${unknown.join(', ')}`);
+    }
+  }
+
+  const toSelection = (body: { ids?: string[]; status?: any[] }): ResultSelection =>
+    body.ids ? { documentIds: body.ids } : { statuses: body.status! };
+
+  return {
+    async findPage(
+      runDocumentId: string,
+      filter: ResultFilter,
+      page: { page: number; pageSize: number; sort: { key: ResultSortKey; order: 'asc' | 'desc' } }
+    ) {
+      const run = await runs().findRunRow(runDocumentId);
+      const { rows, total } = await findResultsPage(knex(), tables(), run.id, filter, page);
+      return {
+        results: rows.map(toResult),
+        pagination: { page: page.page, pageSize: page.pageSize, pageCount: Math.ceil(total / page.pageSize), total },
+      };
+    },
+
+    /** The run's results as CSV, streamed a batch at a time. */
+    async exportCsv(runDocumentId: string, filter: ResultFilter) {
+      const run = await runs().findRunRow(runDocumentId);
+      const rows = iterateResults(knex(), tables(), run.id, filter);
+      async function* lines() {
+        yield csvLine(CSV_COLUMNS.map(([name]) => name));
+        for await (const row of rows) {
+          const result = toResult(row);
+          yield csvLine(CSV_COLUMNS.map(([, field]) => field(result)));
+        }
+      }
+      return { run, stream: Readable.from(lines()) };
+    },
+
+    async resend(runDocumentId: string, body: { ids?: string[]; status?: any[] }): Promise<ResendResults.Response['data']> {
+      const run = await runs().findRunRow(runDocumentId);
+      if (body.ids) await assertResultsOfRun(run.id, body.ids);
+      const statuses = await requeueResults(
+        knex(),
+        tables(),
+        run.id,
+        toSelection(body),
+        eligibilityOf(run.definitionSnapshot),
+        new Date()
+      );
+      const requeued = statuses.filter((status) => status === 'queued').length;
+      if (requeued) await runs().reopen(run.id);
+      return {
+        requeued,
+        skipped: statuses.length - requeued,
+        inFlight: body.ids ? body.ids.length - statuses.length : 0,
+      };
+    },
+
+    async remove(runDocumentId: string, ids: string[]): Promise<RemoveResults.Response['data']> {
+      const run = await runs().findRunRow(runDocumentId);
+      await assertResultsOfRun(run.id, ids);
+      const removed = await deleteResults(knex(), tables(), run.id, { documentIds: ids });
+      return { removed, inFlight: ids.length - removed };
+    },
+  };
+};

@@ -1,0 +1,244 @@
+import type { Core } from '@strapi/strapi';
+import { RUN_UID, SKIP_REASONS, type RunStatus } from '../../../shared/constants';
+import type { PreviewRun, Run, RunCriteria } from '../../../shared/contracts/runs';
+import { resolveDialect } from '../data/dialect';
+import { countSelection, type SelectionCriteria } from '../data/invoice-selection';
+import { countResultsByStatus, deleteRunResults, insertResultsForRun } from '../data/results';
+import { changeRunStatus, completeRunIfDone } from '../data/runs';
+import { resolveTables } from '../data/tables';
+import { ConflictError, fieldError, notFound } from '../errors';
+import { toIsoTimestamp } from '../utils';
+
+const DEFINITION_UID = 'api::message-definition.message-definition';
+const CLUSTER_UID = 'api::customer-cluster.customer-cluster';
+
+/** The definition as the run keeps it: editing the definition later never changes the run. */
+export interface DefinitionSnapshot {
+  documentId: string;
+  name: string;
+  fromKey: string;
+  recipientKey: string;
+  subjectTemplate: string;
+  bodyTemplate: string;
+  textTemplate: string | null;
+  zipAttachments: boolean;
+  collate: boolean;
+  invoiceTransformations: { id: number; documentId: string; name: string }[];
+}
+
+export interface RunRow {
+  id: number;
+  documentId: string;
+  status: RunStatus;
+  definitionSnapshot: DefinitionSnapshot;
+  cluster: { documentId: string; name: string } | null;
+  includeChildren: boolean;
+  periodStart: string;
+  periodEnd: string;
+  bcc: string[] | null;
+  createdAt: string;
+  createdBy: { firstname: string | null; lastname: string | null } | null;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  completedAt: string | null;
+}
+
+const RUN_POPULATE = {
+  cluster: { select: ['documentId', 'name'] },
+  createdBy: { select: ['firstname', 'lastname'] },
+};
+
+/** What each action may do: the states it leaves, the state it makes, and where it is a no-op. */
+const TRANSITIONS = {
+  start: { from: ['created', 'stopped'], to: 'running', alreadyThere: 'running' },
+  stop: { from: ['running'], to: 'stopped', alreadyThere: 'stopped' },
+} as const satisfies Record<string, { from: RunStatus[]; to: RunStatus; alreadyThere: RunStatus }>;
+
+const CONFLICT_HINTS: Record<RunStatus, string> = {
+  created: 'it has not been started',
+  running: 'it is running; stop it first',
+  stopped: 'it is stopped',
+  completed: 'it is completed; resend results to run it again',
+};
+
+export const eligibilityOf = (snapshot: DefinitionSnapshot) => ({
+  recipientKey: snapshot.recipientKey,
+  transformationIds: snapshot.invoiceTransformations.map((transformation) => transformation.id),
+});
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const tables = () => resolveTables(strapi);
+  const knex = () => strapi.db.connection;
+
+  /** Looks up the definition and cluster the request names; a 400 on the field that names neither. */
+  async function resolveCriteria(criteria: RunCriteria) {
+    const definition = await strapi.db.query(DEFINITION_UID).findOne({
+      where: { documentId: criteria.definition },
+      populate: { invoiceTransformations: { select: ['id', 'documentId', 'name'] } },
+    });
+    if (!definition) {
+      throw fieldError('definition', `"${criteria.definition}" is not the documentId of a message definition`);
+    }
+    const cluster = await strapi.db.query(CLUSTER_UID).findOne({
+      where: { documentId: criteria.cluster },
+      select: ['id', 'documentId', 'name'],
+    });
+    if (!cluster) {
+      throw fieldError('cluster', `"${criteria.cluster}" is not the documentId of a customer cluster`);
+    }
+    const snapshot: DefinitionSnapshot = {
+      documentId: definition.documentId,
+      name: definition.name,
+      fromKey: definition.fromKey,
+      recipientKey: definition.recipientKey,
+      subjectTemplate: definition.subjectTemplate,
+      bodyTemplate: definition.bodyTemplate,
+      textTemplate: definition.textTemplate ?? null,
+      zipAttachments: Boolean(definition.zipAttachments),
+      collate: Boolean(definition.collate),
+      invoiceTransformations: definition.invoiceTransformations.map(({ id, documentId, name }) => ({ id, documentId, name })),
+    };
+    const selection: SelectionCriteria = {
+      clusterId: cluster.id,
+      includeChildren: Boolean(criteria.includeChildren),
+      periodStart: criteria.periodStart,
+      periodEnd: criteria.periodEnd,
+      ...eligibilityOf(snapshot),
+    };
+    return { definition, cluster, snapshot, selection };
+  }
+
+  async function findRunRow(documentId: string): Promise<RunRow> {
+    const run = await strapi.db.query(RUN_UID).findOne({ where: { documentId }, populate: RUN_POPULATE });
+    if (!run) throw notFound('message run', documentId);
+    return run;
+  }
+
+  async function toRuns(rows: RunRow[]): Promise<Run[]> {
+    const counts = await countResultsByStatus(knex(), tables(), rows.map((row) => row.id));
+    return rows.map((row) => ({
+      documentId: row.documentId,
+      status: row.status,
+      definition: { documentId: row.definitionSnapshot.documentId, name: row.definitionSnapshot.name },
+      cluster: row.cluster ? { documentId: row.cluster.documentId, name: row.cluster.name } : null,
+      includeChildren: row.includeChildren,
+      periodStart: row.periodStart,
+      periodEnd: row.periodEnd,
+      bcc: row.bcc ?? [],
+      counts: counts.get(row.id)!,
+      createdAt: toIsoTimestamp(row.createdAt)!,
+      createdBy: row.createdBy ? { firstname: row.createdBy.firstname, lastname: row.createdBy.lastname } : null,
+      startedAt: toIsoTimestamp(row.startedAt),
+      stoppedAt: toIsoTimestamp(row.stoppedAt),
+      completedAt: toIsoTimestamp(row.completedAt),
+    }));
+  }
+
+  const toRun = async (row: RunRow) => (await toRuns([row]))[0];
+
+  return {
+    findRunRow,
+
+    async findOne(documentId: string) {
+      return toRun(await findRunRow(documentId));
+    },
+
+    async findPage({ page, pageSize, status }: { page: number; pageSize: number; status?: RunStatus }) {
+      const { results, pagination } = await strapi.db.query(RUN_UID).findPage({
+        where: status ? { status } : {},
+        orderBy: { id: 'desc' },
+        populate: RUN_POPULATE,
+        page,
+        pageSize,
+      });
+      return { runs: await toRuns(results), pagination };
+    },
+
+    /** What a run with these criteria would hold, counted; nothing is written. */
+    async preview(criteria: RunCriteria): Promise<PreviewRun.Response['data']> {
+      const { selection } = await resolveCriteria(criteria);
+      const countsByReason = await countSelection(knex(), tables(), selection);
+      const skipped = Object.fromEntries(SKIP_REASONS.map((reason) => [reason, countsByReason.get(reason) ?? 0])) as PreviewRun.Response['data']['skipped'];
+      const eligible = countsByReason.get(null) ?? 0;
+      return { total: eligible + Object.values(skipped).reduce((a, b) => a + b, 0), eligible, skipped };
+    },
+
+    /** Creates the run and its results (one INSERT … SELECT) in one transaction. */
+    async create(criteria: RunCriteria, { createdBy }: { createdBy?: number } = {}) {
+      const { definition, cluster, snapshot, selection } = await resolveCriteria(criteria);
+      const now = new Date();
+      const runId = await strapi.db.transaction(async ({ trx }) => {
+        const run = await strapi.db.query(RUN_UID).create({
+          data: {
+            status: 'created',
+            definition: definition.id,
+            definitionSnapshot: snapshot,
+            cluster: cluster.id,
+            includeChildren: selection.includeChildren,
+            periodStart: selection.periodStart,
+            periodEnd: selection.periodEnd,
+            bcc: criteria.bcc ?? [],
+            createdBy: createdBy ?? null,
+            publishedAt: now,
+          },
+        });
+        await insertResultsForRun(trx, tables(), resolveDialect(strapi), run.id, selection, now);
+        return run.id as number;
+      });
+      const run = await toRun(await strapi.db.query(RUN_UID).findOne({ where: { id: runId }, populate: RUN_POPULATE }));
+      return { run, message: describeNewRun(run) };
+    },
+
+    async transition(documentId: string, action: keyof typeof TRANSITIONS) {
+      const rule = TRANSITIONS[action];
+      const run = await findRunRow(documentId);
+      if (run.status !== rule.alreadyThere) {
+        if (!(rule.from as readonly RunStatus[]).includes(run.status)) {
+          throw new ConflictError(`Cannot ${action} this run: ${CONFLICT_HINTS[run.status]}.`, { status: run.status });
+        }
+        const now = new Date();
+        const stamps =
+          action === 'start' ? { started_at: run.startedAt ? new Date(run.startedAt) : now, stopped_at: null } : { stopped_at: now };
+        const changed = await changeRunStatus(knex(), tables(), run.id, [...rule.from], rule.to, now, stamps);
+        if (!changed) {
+          // Someone else moved the run in the meantime: answer from its state now.
+          return this.transition(documentId, action);
+        }
+        if (action === 'start') {
+          // A run with nothing to send is done as soon as it starts.
+          await completeRunIfDone(knex(), tables(), run.id, now);
+        }
+      }
+      return this.findOne(documentId);
+    },
+
+    async delete(documentId: string) {
+      const run = await findRunRow(documentId);
+      if (run.status === 'running') {
+        throw new ConflictError('Cannot delete this run: it is running; stop it first.', { status: run.status });
+      }
+      const removedResults = await strapi.db.transaction(async ({ trx }) => {
+        // Holds the run (a row lock on PostgreSQL) unless it was started in the meantime.
+        const held = await trx(tables().runs).where('id', run.id).whereNot('status', 'running').update({ status: run.status });
+        if (!held) throw new ConflictError('Cannot delete this run: it is running; stop it first.');
+        const removed = await deleteRunResults(trx, tables(), run.id);
+        await trx(tables().runs).where('id', run.id).delete();
+        return removed;
+      });
+      return { documentId, removedResults };
+    },
+
+    /** After results were queued again: a completed run runs again. */
+    async reopen(runId: number) {
+      await changeRunStatus(knex(), tables(), runId, ['completed'], 'running', new Date(), { completed_at: null });
+    },
+  };
+};
+
+function describeNewRun(run: Run) {
+  const { total, queued, skipped } = run.counts;
+  if (total === 0) {
+    return 'No invoice matched the cluster and period: the run has no results.';
+  }
+  return `The run holds ${total} result${total === 1 ? '' : 's'}: ${queued} queued, ${skipped} skipped.`;
+}

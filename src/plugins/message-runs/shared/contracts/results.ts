@@ -1,0 +1,66 @@
+/**
+ * Request and response shapes of the result routes (DESIGN.md §3), shared by the server and the admin.
+ */
+import type { ResultReason, ResultStatus } from '../constants';
+import type { Pagination } from './runs';
+
+export interface Result {
+  documentId: string;
+  status: ResultStatus;
+  reason: ResultReason | null;
+  error: string | null;
+  recipient: string | null;
+  attempts: number;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  messageId: string | null;
+  invoice: { documentId: string; number: string | null; label: string; periodStart: string; periodEnd: string } | null;
+  customer: { documentId: string; code: string; name: string } | null;
+}
+
+/** Sortable columns of the results list: `sort=<key>:asc|desc`. */
+export const RESULT_SORT_KEYS = [
+  'createdAt',
+  'status',
+  'recipient',
+  'attempts',
+  'lastAttemptAt',
+  'sentAt',
+  'invoice.number',
+  'customer.code',
+  'customer.name',
+] as const;
+export type ResultSortKey = (typeof RESULT_SORT_KEYS)[number];
+
+export const MAX_RESULTS_PAGE_SIZE = 200;
+
+export namespace GetResults {
+  export interface Request {
+    query: { status?: string; q?: string; page?: number; pageSize?: number; sort?: string };
+  }
+  export interface Response {
+    data: Result[];
+    meta: { pagination: Pagination };
+  }
+}
+
+export namespace ResendResults {
+  export interface Request {
+    body: { ids: string[] } | { status: ResultStatus[] };
+  }
+  export interface Response {
+    /** requeued: queued again; skipped: no longer eligible (see their reason); inFlight: being sent, left alone. */
+    data: { requeued: number; skipped: number; inFlight: number };
+  }
+}
+
+export namespace RemoveResults {
+  export interface Request {
+    body: { ids: string[] };
+  }
+  export interface Response {
+    /** inFlight: being sent, so not removed. */
+    data: { removed: number; inFlight: number };
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Request and response shapes of the run routes (DESIGN.md §3), shared by the server and the admin.
+ */
+import type { ResultStatus, RunStatus, SKIP_REASONS } from '../constants';
+
+export type ResultCounts = Record<ResultStatus | 'total', number>;
+
+export interface Run {
+  documentId: string;
+  status: RunStatus;
+  definition: { documentId: string; name: string };
+  cluster: { documentId: string; name: string } | null;
+  includeChildren: boolean;
+  periodStart: string;
+  periodEnd: string;
+  bcc: string[];
+  counts: ResultCounts;
+  createdAt: string;
+  createdBy: { firstname: string | null; lastname: string | null } | null;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface Pagination {
+  page: number;
+  pageSize: number;
+  pageCount: number;
+  total: number;
+}
+
+export interface RunCriteria {
+  /** documentId of a message definition. */
+  definition: string;
+  /** documentId of a customer cluster. */
+  cluster: string;
+  includeChildren?: boolean;
+  /** YYYY-MM-DD, inclusive: invoices whose whole billing period lies inside it. */
+  periodStart: string;
+  periodEnd: string;
+  bcc?: string[];
+}
+
+export namespace GetRuns {
+  export interface Request {
+    query: { page?: number; pageSize?: number; status?: RunStatus };
+  }
+  export interface Response {
+    data: Run[];
+    meta: { pagination: Pagination };
+  }
+}
+
+export namespace PreviewRun {
+  export interface Request {
+    body: RunCriteria;
+  }
+  export interface Response {
+    data: {
+      total: number;
+      eligible: number;
+      skipped: Record<(typeof SKIP_REASONS)[number], number>;
+    };
+  }
+}
+
+export namespace CreateRun {
+  export interface Request {
+    body: RunCriteria;
+  }
+  export interface Response {
+    data: Run;
+    meta: { message: string };
+  }
+}
+
+export namespace GetRun {
+  export interface Response {
+    data: Run;
+  }
+}
+
+/** start, stop */
+export namespace TransitionRun {
+  export interface Response {
+    data: Run;
+  }
+}
+
+export namespace DeleteRun {
+  export interface Response {
+    data: { documentId: string; removedResults: number };
+  }
+}
