@@ -144,11 +144,11 @@ describe.each([rest, contentManager, documentService])('through the $name', (cha
   /** The write was refused as a ValidationError whose message names `field` (and says `detail`, if given). */
   function expectRefused(outcome: Outcome, field: string, detail?: string | RegExp) {
     expect(outcome).toMatchObject({ ok: false, error: { name: 'ValidationError' } });
-    if (outcome.ok) return;
-    expect(outcome.status).toBe(channel.refusedStatus);
-    expect(outcome.error.message).toMatch(new RegExp(`(^|; )${escape(field)} `));
-    expect(outcome.error.paths).toContain(field);
-    if (detail) expect(outcome.error.message).toMatch(detail);
+    const { status, error } = outcome as Extract<Outcome, { ok: false }>;
+    expect(status).toBe(channel.refusedStatus);
+    expect(error.message).toMatch(new RegExp(`(^|; )${escape(field)} `));
+    expect(error.paths).toContain(field);
+    if (detail) expect(error.message).toMatch(detail);
   }
 
   function expectAccepted(outcome: Outcome): Doc {

@@ -15,6 +15,8 @@ import type { Core, UID } from '@strapi/strapi';
  */
 
 type Data = Record<string, unknown>;
+/** A stored document: its fields, plus the ids Strapi gives it. */
+export type Doc = Record<string, any> & { id: number; documentId: string };
 
 let sequence = 0;
 /** A value unique within the test run, so that unique fields (names, codes, keys) never collide. */
@@ -32,7 +34,7 @@ export const UIDS = {
 
 export function fixtures(strapi: Core.Strapi) {
   const create = async (uid: UID.ContentType, data: Data) =>
-    (await strapi.documents(uid).create({ data: data as any, populate: '*' })) as Record<string, any>;
+    (await strapi.documents(uid).create({ data: data as any, populate: '*' })) as Doc;
 
   const make = {
     cluster: (overrides: Data = {}) => create(UIDS.cluster, { name: unique('Cluster'), ...overrides }),
