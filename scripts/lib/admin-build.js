@@ -1,0 +1,36 @@
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+/** Newest modification time (ms) of the file or of any file below the folder; 0 if missing. */
+function newestMtime(target) {
+  if (!fs.existsSync(target)) return 0;
+  const stat = fs.statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return fs
+    .readdirSync(target)
+    .filter((name) => name !== 'node_modules')
+    .reduce((newest, name) => Math.max(newest, newestMtime(path.join(target, name))), stat.mtimeMs);
+}
+
+/** What the admin bundle is built from: the app's admin, each plugin's admin, the dependencies. */
+function adminSources(appDir) {
+  const pluginsDir = path.join(appDir, 'src', 'plugins');
+  const plugins = fs.existsSync(pluginsDir) ? fs.readdirSync(pluginsDir) : [];
+  return [
+    path.join(appDir, 'src', 'admin'),
+    path.join(appDir, 'package-lock.json'),
+    ...plugins.flatMap((plugin) => [path.join(pluginsDir, plugin, 'admin'), path.join(pluginsDir, plugin, 'strapi-admin.js')]),
+  ];
+}
+
+/** Whether dist/build (the built admin panel) is missing or older than any of its sources. */
+function adminBuildIsStale(appDir) {
+  const builtIndex = path.join(appDir, 'dist', 'build', 'index.html');
+  if (!fs.existsSync(builtIndex)) return true;
+  const builtAt = fs.statSync(builtIndex).mtimeMs;
+  return adminSources(appDir).some((source) => newestMtime(source) > builtAt);
+}
+
+module.exports = { adminBuildIsStale };
