@@ -75,45 +75,57 @@ async function existingResults(strapi) {
     .map((row) => [resultKey({ ...row.invoice, customerCode: row.invoice.customer?.code }, row.transformation.name), row.documentId]);
 }
 
-/** Writes the invoice's PDF to a temporary file and adds it to the media library; returns the file id. */
-async function uploadInvoicePdf(strapi, invoice, tmpDir) {
-  const fileName = `${invoice.number}.pdf`;
-  const filepath = path.join(tmpDir, fileName);
-  fs.writeFileSync(filepath, createInvoicePdf(invoicePdfFields(invoice)));
-  const [file] = await strapi
-    .plugin('upload')
-    .service('upload')
-    .upload({
-      data: { fileInfo: { name: fileName, caption: `Invoice ${invoice.number}, ${invoice.customerName}`, alternativeText: `Invoice ${invoice.number}` } },
-      files: { filepath, originalFilename: fileName, mimetype: 'application/pdf', size: fs.statSync(filepath).size },
-    });
-  fs.unlinkSync(filepath);
-  return file.id;
-}
+/** Uploads per call of the upload service: one call for many files is about twice as fast. */
+const UPLOAD_BATCH_SIZE = 100;
 
-/** The PDF results become media library files; the specifications are inline HTML. */
-async function seedResults(strapi, results, { invoiceIds, transformationIds, log }) {
+const pdfFileInfo = (invoice) => ({
+  name: `${invoice.number}.pdf`,
+  caption: `Invoice ${invoice.number}, ${invoice.customerName}`,
+  alternativeText: `Invoice ${invoice.number}`,
+});
+
+/** Writes the invoices' PDFs to temporary files and adds them to the media library; returns file ids by invoice number. */
+async function uploadInvoicePdfs(strapi, invoices, log) {
+  const fileIds = new Map();
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-invoices-'));
-  const toData = async ({ invoice, transformation, kind, isOutOfDate }) => {
-    const links = { invoice: invoiceIds.get(invoiceKey(invoice)), transformation: transformationIds.get(transformation), isOutOfDate };
-    if (kind === 'pdf') {
-      return { ...links, file: await uploadInvoicePdf(strapi, invoice, tmpDir) };
-    }
-    return { ...links, content: specificationHtml(invoice), fileName: `${invoice.number}-specification.html`, mimeType: 'text/html' };
-  };
   try {
-    return await createMissing(strapi, {
-      uid: UID.result,
-      label: 'transformation results',
-      items: results,
-      keyOf: (result) => resultKey(result.invoice, result.transformation),
-      existing: await existingResults(strapi),
-      toData,
-      log,
-    });
+    for (let from = 0; from < invoices.length; from += UPLOAD_BATCH_SIZE) {
+      const batch = invoices.slice(from, from + UPLOAD_BATCH_SIZE);
+      const files = batch.map((invoice) => {
+        const filepath = path.join(tmpDir, `${invoice.number}.pdf`);
+        const pdf = createInvoicePdf(invoicePdfFields(invoice));
+        fs.writeFileSync(filepath, pdf);
+        return { filepath, originalFilename: path.basename(filepath), mimetype: 'application/pdf', size: pdf.length };
+      });
+      const uploaded = await strapi.plugin('upload').service('upload').upload({ data: { fileInfo: batch.map(pdfFileInfo) }, files });
+      uploaded.forEach((file, index) => fileIds.set(batch[index].number, file.id));
+      if (from + batch.length < invoices.length && (from + batch.length) % 500 === 0) {
+        log(`  invoice PDFs uploaded: ${from + batch.length}/${invoices.length}`);
+      }
+    }
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });
   }
+  return fileIds;
+}
+
+/** The PDF results reference media library files; the specifications are inline HTML. */
+async function seedResults(strapi, results, { invoiceIds, transformationIds, log }) {
+  const keyOf = (result) => resultKey(result.invoice, result.transformation);
+  const existing = await existingResults(strapi);
+  const stored = new Set(existing.map(([key]) => key));
+  const missingPdfs = results.filter((result) => result.kind === 'pdf' && !stored.has(keyOf(result)));
+  const startedAt = Date.now();
+  const fileIds = await strapi.db.transaction(() => uploadInvoicePdfs(strapi, missingPdfs.map(({ invoice }) => invoice), log));
+  log(`invoice PDFs: ${fileIds.size} uploaded to the media library (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+  const toData = ({ invoice, transformation, kind, isOutOfDate }) => {
+    const links = { invoice: invoiceIds.get(invoiceKey(invoice)), transformation: transformationIds.get(transformation), isOutOfDate };
+    if (kind === 'pdf') {
+      return { ...links, file: fileIds.get(invoice.number) };
+    }
+    return { ...links, content: specificationHtml(invoice), fileName: `${invoice.number}-specification.html`, mimeType: 'text/html' };
+  };
+  return createMissing(strapi, { uid: UID.result, label: 'transformation results', items: results, keyOf, existing, toData, log });
 }
 
 /**
