@@ -7,6 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const { randomBytes } = require('crypto');
 const { spawn } = require('child_process');
+const { strapiCli } = require('./lib/strapi-cli');
 
 const appDir = path.resolve(__dirname, '..');
 const database = path.join('.tmp', 'e2e', 'data.db');
@@ -14,7 +15,7 @@ fs.rmSync(path.join(appDir, '.tmp', 'e2e'), { recursive: true, force: true });
 fs.mkdirSync(path.join(appDir, '.tmp', 'e2e'), { recursive: true });
 
 const secret = () => randomBytes(16).toString('base64');
-const child = spawn('npx', ['strapi', 'start'], {
+const child = spawn(process.execPath, [strapiCli(), 'start'], {
   cwd: appDir,
   stdio: 'inherit',
   env: {

@@ -9,7 +9,9 @@
  */
 const { spawnSync } = require('child_process');
 const { Client } = require('pg');
-const { ensureAdminBuild } = require('./lib/admin-build');
+const path = require('path');
+const { adminBuildIsStale } = require('./lib/admin-build');
+const { strapiCli } = require('./lib/strapi-cli');
 
 const args = process.argv.slice(2);
 const sqliteOnly = args.includes('--sqlite-only') || process.env.TEST_DATABASES === 'sqlite';
@@ -56,7 +58,7 @@ function run(command, commandArgs) {
   const projects = sqliteOnly ? ['sqlite'] : ['sqlite', 'postgres'];
   run('npx', ['jest', '--selectProjects', ...projects, ...jestArgs]);
   if (withBrowserTests) {
-    ensureAdminBuild();
+    if (adminBuildIsStale(path.resolve(__dirname, '..'))) run(process.execPath, [strapiCli(), 'build']);
     run('npx', ['playwright', 'test']);
   }
 })();

@@ -1,36 +1,38 @@
-/**
- * Builds the admin panel (`strapi build`, about a minute) only when the last build is older than
- * anything it is built from: the admin sources of the app and its plugins, and the lockfile.
- */
+'use strict';
+
 const fs = require('fs');
 const path = require('path');
-const { spawnSync } = require('child_process');
 
-const appDir = path.resolve(__dirname, '..', '..');
-const builtIndex = path.join(appDir, 'dist', 'build', 'index.html');
-const sources = ['src/admin', 'src/plugins', 'package-lock.json'].map((p) => path.join(appDir, p));
-
-function newestChange(file) {
-  if (!fs.existsSync(file)) return 0;
-  const stat = fs.statSync(file);
+/** Newest modification time (ms) of the file or of any file below the folder; 0 if missing. */
+function newestMtime(target) {
+  if (!fs.existsSync(target)) return 0;
+  const stat = fs.statSync(target);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...fs.readdirSync(file).map((entry) => newestChange(path.join(file, entry))));
+  return fs
+    .readdirSync(target)
+    .filter((name) => name !== 'node_modules')
+    .reduce((newest, name) => Math.max(newest, newestMtime(path.join(target, name))), stat.mtimeMs);
 }
 
-function adminBuildIsStale() {
+/** What the admin bundle is built from: the app's admin, each plugin's admin, the dependencies. */
+function adminSources(appDir) {
+  const pluginsDir = path.join(appDir, 'src', 'plugins');
+  const plugins = fs.existsSync(pluginsDir) ? fs.readdirSync(pluginsDir) : [];
+  return [
+    path.join(appDir, 'src', 'admin'),
+    path.join(appDir, 'package-lock.json'),
+    ...plugins.flatMap((plugin) =>
+      ['admin', 'shared', 'strapi-admin.js'].map((entry) => path.join(pluginsDir, plugin, entry))
+    ),
+  ];
+}
+
+/** Whether dist/build (the built admin panel) is missing or older than any of its sources. */
+function adminBuildIsStale(appDir) {
+  const builtIndex = path.join(appDir, 'dist', 'build', 'index.html');
   if (!fs.existsSync(builtIndex)) return true;
   const builtAt = fs.statSync(builtIndex).mtimeMs;
-  return sources.some((source) => newestChange(source) > builtAt);
+  return adminSources(appDir).some((source) => newestMtime(source) > builtAt);
 }
 
-function ensureAdminBuild({ log = console.log } = {}) {
-  if (!adminBuildIsStale()) {
-    log('Admin panel: up to date');
-    return;
-  }
-  log('Admin panel: building (strapi build, about a minute)…');
-  const { status } = spawnSync('npx', ['strapi', 'build'], { cwd: appDir, stdio: 'inherit' });
-  if (status !== 0) throw new Error(`strapi build failed with exit code ${status}`);
-}
-
-module.exports = { ensureAdminBuild };
+module.exports = { adminBuildIsStale };

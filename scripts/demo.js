@@ -1,0 +1,101 @@
+'use strict';
+
+/**
+ * `npm run demo`: a running Strapi with demo data, from a fresh clone.
+ *   1. writes .env with fresh secrets if there is none;
+ *   2. compiles the app, seeds the demo data (idempotently) and a demo super admin (seed-demo.js);
+ *   3. builds the admin panel if it is missing or stale, then runs `strapi start` in the foreground.
+ * `npm run demo -- --seed-only` stops after step 2.
+ */
+
+const path = require('path');
+const http = require('http');
+const { spawn } = require('child_process');
+const { ensureEnvFile, loadEnvFile } = require('./lib/env-file');
+const { demoAdminCredentials } = require('./lib/admin-user');
+const { adminBuildIsStale } = require('./lib/admin-build');
+const { strapiCli } = require('./lib/strapi-cli');
+const { log, secondsSince, timed } = require('./lib/log');
+
+const APP_DIR = path.resolve(__dirname, '..');
+
+/** Runs a Node script in the app directory, resolving with its exit code. */
+function runNode(args, env, { onChild } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: APP_DIR, env, stdio: 'inherit' });
+    onChild?.(child);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+/** Seeds in its own process, with only warnings logged and no queue worker: it only writes data. */
+const seed = (env) => runNode([path.join(__dirname, 'seed-demo.js')], { ...env, LOG_LEVEL: env.LOG_LEVEL || 'warn', MESSAGE_RUNS_CRON: 'false' });
+
+/** Resolves true once GET /_health answers 204 (Strapi listens), false if `isRunning` turns false first. */
+function waitForHealth(port, isRunning) {
+  return new Promise((resolve) => {
+    const probe = () => {
+      if (!isRunning()) return resolve(false);
+      const request = http.get({ host: '127.0.0.1', port, path: '/_health' }, (response) => {
+        response.resume();
+        if (response.statusCode === 204) resolve(true);
+        else setTimeout(probe, 500);
+      });
+      request.on('error', () => setTimeout(probe, 500));
+    };
+    probe();
+  });
+}
+
+function printLogin(admin, port) {
+  log(`admin panel: http://localhost:${port}/admin`);
+  log(`log in as:   ${admin.email} / ${admin.password}`);
+}
+
+/** `strapi start` in the foreground; Ctrl+C or a SIGTERM to this process stops it too. */
+async function start(env, admin) {
+  const port = env.PORT || 1337;
+  const startedAt = Date.now();
+  let child;
+  let running = true;
+  const forward = (signal) => child?.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const exited = runNode([strapiCli(), 'start'], env, { onChild: (spawned) => (child = spawned) }).finally(() => (running = false));
+  if (await waitForHealth(port, () => running)) {
+    log(`Strapi is listening (started in ${secondsSince(startedAt)}). Press Ctrl+C to stop.`);
+    printLogin(admin, port);
+  }
+  return exited;
+}
+
+async function main() {
+  const seedOnly = process.argv.includes('--seed-only');
+  log(ensureEnvFile(APP_DIR) ? 'created .env with fresh secrets' : 'using the existing .env');
+  loadEnvFile(APP_DIR);
+  const env = { ...process.env };
+  const admin = demoAdminCredentials(env);
+
+  const seeded = await seed(env);
+  if (seeded !== 0) return seeded;
+  if (seedOnly) {
+    printLogin(admin, env.PORT || 1337);
+    return 0;
+  }
+  if (adminBuildIsStale(APP_DIR)) {
+    const built = await timed('building the admin panel', () => runNode([strapiCli(), 'build'], env));
+    if (built !== 0) return built;
+  } else {
+    log('admin panel is up to date');
+  }
+  return start(env, admin);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  }
+);

@@ -1,0 +1,35 @@
+'use strict';
+
+/**
+ * Compiles the app, loads Strapi (no HTTP server), seeds the demo data and the demo admin, and shuts
+ * Strapi down. demo.js runs this in a process of its own: strapi.destroy() removes every process
+ * listener, Node's own signal wiring included, so the process that runs it cannot forward Ctrl+C.
+ */
+
+const { compileStrapi, createStrapi } = require('@strapi/strapi');
+const { demoAdminCredentials, ensureDemoAdmin } = require('./lib/admin-user');
+const { seedDemoData } = require('./lib/seed');
+const { log, timed } = require('./lib/log');
+
+async function main() {
+  const admin = demoAdminCredentials();
+  const appContext = await timed('compiling', () => compileStrapi());
+  const strapi = await timed('loading Strapi', () => createStrapi(appContext).load());
+  try {
+    const created = await timed('seeding', () => seedDemoData(strapi, { log }));
+    const total = Object.values(created).reduce((sum, count) => sum + count, 0);
+    log(total ? `seeded ${total} new records` : 'demo data already complete: nothing new');
+    const adminCreated = await ensureDemoAdmin(strapi, admin);
+    log(adminCreated ? `admin user ${admin.email} created` : `admin user ${admin.email} already exists (password unchanged)`);
+  } finally {
+    await strapi.destroy();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  }
+);
