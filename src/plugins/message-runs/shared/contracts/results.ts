@@ -2,7 +2,7 @@
  * Request and response shapes of the result routes (DESIGN.md §3), shared by the server and the admin.
  */
 import type { ResultReason, ResultStatus } from '../constants';
-import type { Pagination } from './runs';
+import type { Pagination, ResultCounts } from './runs';
 
 export interface Result {
   documentId: string;
@@ -41,7 +41,8 @@ export namespace GetResults {
   }
   export interface Response {
     data: Result[];
-    meta: { pagination: Pagination };
+    /** counts: the whole run's results per status (not only the filtered ones), for a page that refreshes both. */
+    meta: { pagination: Pagination; counts: ResultCounts };
   }
 }
 

@@ -10,8 +10,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async find(ctx) {
       const runId = await validateDocumentIdParam(ctx.params.id);
       const { filter, page } = await validateResultsQuery(ctx.query);
-      const { results: data, pagination } = await results().findPage(runId, filter, page);
-      ctx.body = { data, meta: { pagination } };
+      const { results: data, pagination, counts } = await results().findPage(runId, filter, page);
+      ctx.body = { data, meta: { pagination, counts } };
     },
 
     async resend(ctx) {

@@ -2,6 +2,7 @@ import { Readable } from 'stream';
 import type { Core } from '@strapi/strapi';
 import type { Result, ResultSortKey, ResendResults, RemoveResults } from '../../../shared/contracts/results';
 import {
+  countResultsByStatus,
   deleteResults,
   findResultsPage,
   iterateResults,
@@ -94,9 +95,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     ) {
       const run = await runs().findRunRow(runDocumentId);
       const { rows, total } = await findResultsPage(knex(), tables(), run.id, filter, page);
+      const counts = await countResultsByStatus(knex(), tables(), [run.id]);
       return {
         results: rows.map(toResult),
         pagination: { page: page.page, pageSize: page.pageSize, pageCount: Math.ceil(total / page.pageSize), total },
+        counts: counts.get(run.id)!,
       };
     },
 
