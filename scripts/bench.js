@@ -101,7 +101,7 @@ const fmt = ({ median, min, max }) => `${median.toFixed(1)} ms (${min.toFixed(1)
     // The same rows, one hand-written statement, into the same table (a placeholder run row holds them).
     const [placeholderRun] = await strapi.db.connection(tables.runs).insert({ document_id: `bench${size}`, status: 'created', definition_snapshot: '{}', period_start: data.period[0], period_end: data.period[1], include_children: true }, ['id']);
     const raw = await measure(repeat, () =>
-      strapi.db.transaction(({ trx }) => rawInsertResults(trx, tables, { runId: placeholderRun.id, clusterId: data.clusterId, periodStart: data.period[0], periodEnd: data.period[1], recipientKey: 'InvoiceEmail', transformationId: transformation.id, now: new Date() })),
+      strapi.db.transaction(({ trx }) => rawInsertResults(trx, tables, { client: strapi.db.dialect.client, runId: placeholderRun.id, clusterId: data.clusterId, periodStart: data.period[0], periodEnd: data.period[1], recipientKey: 'InvoiceEmail', transformationId: transformation.id, now: new Date() })),
       () => strapi.db.connection(tables.results).where('run_id', placeholderRun.id).delete()
     );
     await strapi.db.connection(tables.runs).where('id', placeholderRun.id).delete();

@@ -56,7 +56,7 @@ function run(command, commandArgs) {
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('npx', ['tsc', '-p', 'src/admin/tsconfig.json', '--noEmit']);
   const projects = sqliteOnly ? ['sqlite'] : ['sqlite', 'postgres'];
-  run('npx', ['jest', '--selectProjects', ...projects, ...jestArgs]);
+  run('npx', ['jest', ...jestArgs, '--selectProjects', ...projects]);
   if (withBrowserTests) {
     if (adminBuildIsStale(path.resolve(__dirname, '..'))) run(process.execPath, [strapiCli(), 'build']);
     run('npx', ['playwright', 'test']);

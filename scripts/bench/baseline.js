@@ -2,9 +2,9 @@
  * The database's own speed for the rows a run creates: one hand-written INSERT … SELECT of the same
  * result rows into the same table, with none of the plugin's code around it.
  */
-function rawInsertResults(knex, t, { runId, clusterId, periodStart, periodEnd, recipientKey, transformationId, now }) {
+function rawInsertResults(knex, t, { client, runId, clusterId, periodStart, periodEnd, recipientKey, transformationId, now }) {
   const documentId =
-    knex.client.config.client === 'postgres'
+    client === 'postgres'
       ? `'r' || substr(replace(gen_random_uuid()::text, '-', ''), 2, 23)`
       : `'r' || substr(lower(hex(randomblob(12))), 2)`;
   const hasDocument = `EXISTS (SELECT 1 FROM ${t.resultInvoice.table} tri

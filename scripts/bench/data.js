@@ -14,11 +14,12 @@ const PERIODS = [
 ];
 
 async function insertRows(knex, table, rows, returning) {
+  const client = knex.client.config.client;
   const ids = [];
   // SQLite compiles a multi-row INSERT as a compound SELECT (at most 500 terms); PostgreSQL's limit is
   // 65535 parameters per statement.
   const columns = Object.keys(rows[0] ?? { id: 1 }).length;
-  const chunkSize = knex.client.config.client === 'postgres' ? Math.floor(60000 / columns) : 500;
+  const chunkSize = client === 'pg' || client === 'postgres' ? Math.floor(60000 / columns) : 500;
   for (let i = 0; i < rows.length; i += chunkSize) {
     const inserted = await knex(table).insert(rows.slice(i, i + chunkSize), returning ? ['id'] : undefined);
     if (returning) ids.push(...inserted.map((row) => row.id));

@@ -1,4 +1,6 @@
 import register from './register';
+import bootstrap from './bootstrap';
+import destroy from './destroy';
 import contentTypes from './content-types';
 import config from './config';
 import controllers from './controllers';
@@ -8,6 +10,8 @@ import middlewares from './middlewares';
 
 export default {
   register,
+  bootstrap,
+  destroy,
   config,
   contentTypes,
   controllers,

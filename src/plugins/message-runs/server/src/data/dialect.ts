@@ -9,6 +9,10 @@ export interface Dialect {
    * Strapi's own (cuid2) ids, made by the database so that inserting many rows takes one statement.
    */
   newDocumentId(knex: Knex): Knex.Raw;
+  /** A boolean member of a JSON column, e.g. the snapshot's `collate`. */
+  jsonBoolean(column: string, key: string): string;
+  /** What a claiming SELECT ends with: row locks that other workers skip (PostgreSQL), or nothing (SQLite, one writer). */
+  lockSkippingLocked(table: string): string;
 }
 
 export function resolveDialect(strapi: Core.Strapi): Dialect {
@@ -17,12 +21,16 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
     return {
       client,
       newDocumentId: (knex) => knex.raw(`'r' || substr(replace(gen_random_uuid()::text, '-', ''), 2, 23)`),
+      jsonBoolean: (column, key) => `(coalesce(CAST(${column}->>'${key}' AS boolean), false))`,
+      lockSkippingLocked: (table) => `FOR UPDATE OF ${table} SKIP LOCKED`,
     };
   }
   if (client === 'sqlite') {
     return {
       client,
       newDocumentId: (knex) => knex.raw(`'r' || substr(lower(hex(randomblob(12))), 2)`),
+      jsonBoolean: (column, key) => `(coalesce(json_extract(${column}, '$.${key}'), 0) = 1)`,
+      lockSkippingLocked: () => '',
     };
   }
   throw new Error(`message-runs supports SQLite and PostgreSQL, not ${client}`);

@@ -142,21 +142,28 @@ const RESULT_ROW_COLUMNS = {
 };
 export type ResultRow = Record<keyof typeof RESULT_ROW_COLUMNS, any>;
 
+/** How many of a run's results match the filter (only a search needs the joined count). */
+export async function countFilteredResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter, counts: ResultCounts) {
+  if (!filter.q) {
+    return filter.statuses?.length ? filter.statuses.reduce((sum, status) => sum + counts[status], 0) : counts.total;
+  }
+  const [{ n }] = await selectRunResults(knex, t, runId, filter).count({ n: '*' });
+  return Number(n);
+}
+
 export async function findResultsPage(
   knex: Knex,
   t: Tables,
   runId: number,
   filter: ResultFilter,
   { page, pageSize, sort }: { page: number; pageSize: number; sort: { key: ResultSortKey; order: 'asc' | 'desc' } }
-) {
-  const [{ n }] = await selectRunResults(knex, t, runId, filter).count({ n: '*' });
-  const rows: ResultRow[] = await selectRunResults(knex, t, runId, filter)
+): Promise<ResultRow[]> {
+  return selectRunResults(knex, t, runId, filter)
     .select(RESULT_ROW_COLUMNS)
     .orderBy(SORT_COLUMNS[sort.key], sort.order)
     .orderBy('result.id', sort.order)
     .limit(pageSize)
     .offset((page - 1) * pageSize);
-  return { rows, total: Number(n) };
 }
 
 /** All of a run's results in id order, a batch at a time (keyset paging keeps each query cheap). */

@@ -25,6 +25,7 @@ export interface Tables {
   transformationResults: string;
   resultInvoice: Link;
   resultTransformation: Link;
+  senders: string;
   runs: string;
   results: string;
 }
@@ -56,6 +57,7 @@ export function resolveTables(strapi: Core.Strapi): Tables {
     transformationResults: meta('api::transformation-result.transformation-result').tableName,
     resultInvoice: link('api::transformation-result.transformation-result', 'invoice'),
     resultTransformation: link('api::transformation-result.transformation-result', 'transformation'),
+    senders: meta('api::message-sender.message-sender').tableName,
     runs: meta(RUN_UID).tableName,
     results: meta(RESULT_UID).tableName,
   };

@@ -1,7 +1,10 @@
+import mailer from './mailer';
+import messages from './messages';
+import queue from './queue';
 import results from './results';
 import runs from './runs';
 
-// Services: runs and results here; queue, renderer and mailer come with delivery (DESIGN.md §4).
-const services = { runs, results };
+// runs and results serve the routes; queue, messages (rendering and attachments) and mailer deliver.
+const services = { runs, results, queue, messages, mailer };
 export type Services = typeof services;
 export default services;

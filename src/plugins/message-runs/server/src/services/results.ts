@@ -2,6 +2,7 @@ import { Readable } from 'stream';
 import type { Core } from '@strapi/strapi';
 import type { Result, ResultSortKey, ResendResults, RemoveResults } from '../../../shared/contracts/results';
 import {
+  countFilteredResults,
   countResultsByStatus,
   deleteResults,
   findResultsPage,
@@ -94,12 +95,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       page: { page: number; pageSize: number; sort: { key: ResultSortKey; order: 'asc' | 'desc' } }
     ) {
       const run = await runs().findRunRow(runDocumentId);
-      const { rows, total } = await findResultsPage(knex(), tables(), run.id, filter, page);
-      const counts = await countResultsByStatus(knex(), tables(), [run.id]);
+      const counts = (await countResultsByStatus(knex(), tables(), [run.id])).get(run.id)!;
+      const [rows, total] = await Promise.all([
+        findResultsPage(knex(), tables(), run.id, filter, page),
+        countFilteredResults(knex(), tables(), run.id, filter, counts),
+      ]);
       return {
         results: rows.map(toResult),
         pagination: { page: page.page, pageSize: page.pageSize, pageCount: Math.ceil(total / page.pageSize), total },
-        counts: counts.get(run.id)!,
+        counts,
       };
     },
 

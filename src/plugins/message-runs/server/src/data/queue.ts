@@ -1,0 +1,125 @@
+import type { Knex } from 'knex';
+import type { Dialect } from './dialect';
+import type { Tables } from './tables';
+
+/**
+ * The delivery queue is the results table itself. Every statement here is atomic on its own, so any
+ * number of workers (in one or several Strapi instances) share the queue with no other coordination.
+ */
+
+const timestamp = (knex: Knex, date: Date) => knex.raw('CAST(? AS TIMESTAMP)', [date]);
+
+export interface ClaimedResult {
+  id: number;
+  runId: number;
+  invoiceId: number | null;
+  customerId: number | null;
+  recipient: string | null;
+  recipientName: string | null;
+  attempts: number;
+}
+
+/** Results whose worker stopped renewing its claim (crashed, killed) go back to the queue. */
+export async function requeueExpiredClaims(knex: Knex, t: Tables, now: Date, leaseSeconds: number) {
+  return knex(t.results)
+    .where('status', 'sending')
+    .where('locked_at', '<', timestamp(knex, new Date(now.getTime() - leaseSeconds * 1000)))
+    .update({ status: 'queued', locked_by: null, locked_at: null, updated_at: timestamp(knex, now) });
+}
+
+/**
+ * Claims up to `batchSize` due results of running runs for `workerId`, in one statement: queued
+ * ones, and retrying ones whose time has come. With `collate`, the claim takes a customer's pending
+ * results of the run together: only the lowest pending result of each customer (its "leader") can be
+ * claimed, and it brings the others along, so no two workers ever split one customer's message.
+ */
+export async function claimResults(
+  knex: Knex,
+  t: Tables,
+  dialect: Dialect,
+  { workerId, batchSize, now }: { workerId: string; batchSize: number; now: Date }
+): Promise<ClaimedResult[]> {
+  const due = (alias: string) =>
+    `(${alias}.status = 'queued' OR (${alias}.status = 'retrying' AND ${alias}.next_attempt_at <= CAST(:now AS TIMESTAMP)))`;
+  const collated = dialect.jsonBoolean('run.definition_snapshot', 'collate');
+  const sql = `
+    WITH leaders AS (
+      SELECT r.id, r.run_id, r.customer_id, ${collated} AS collated
+      FROM ${t.results} r JOIN ${t.runs} run ON run.id = r.run_id
+      WHERE run.status = 'running' AND ${due('r')}
+        AND (NOT ${collated} OR NOT EXISTS (
+          SELECT 1 FROM ${t.results} earlier
+          WHERE earlier.run_id = r.run_id AND earlier.customer_id = r.customer_id AND earlier.id < r.id
+            AND earlier.status IN ('queued', 'retrying', 'sending')))
+      ORDER BY r.id
+      LIMIT :batchSize
+      ${dialect.lockSkippingLocked('r')}
+    )
+    UPDATE ${t.results}
+    SET status = 'sending', locked_by = :workerId, locked_at = CAST(:now AS TIMESTAMP),
+        attempts = attempts + 1, last_attempt_at = CAST(:now AS TIMESTAMP), updated_at = CAST(:now AS TIMESTAMP)
+    WHERE ${due(t.results)}
+      AND (id IN (SELECT id FROM leaders)
+        OR EXISTS (SELECT 1 FROM leaders l
+                   WHERE l.collated AND l.run_id = ${t.results}.run_id AND l.customer_id = ${t.results}.customer_id))
+    RETURNING id, run_id, invoice_id, customer_id, recipient, recipient_name, attempts`;
+  const result = await knex.raw(sql, { now, batchSize, workerId });
+  const rows: any[] = dialect.client === 'postgres' ? result.rows : result;
+  return rows
+    .map((row) => ({
+      id: Number(row.id),
+      runId: Number(row.run_id),
+      invoiceId: row.invoice_id === null ? null : Number(row.invoice_id),
+      customerId: row.customer_id === null ? null : Number(row.customer_id),
+      recipient: row.recipient,
+      recipientName: row.recipient_name,
+      attempts: Number(row.attempts),
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+export interface Outcome {
+  status: 'sent' | 'retrying' | 'failed' | 'skipped';
+  reason?: string | null;
+  error?: string | null;
+  response?: string | null;
+  messageId?: string | null;
+  nextAttemptAt?: Date | null;
+}
+
+/**
+ * Records the outcome of a message on its results, only while this worker still holds them: a late
+ * or duplicate worker whose claim expired cannot overwrite what another recorded.
+ */
+export async function recordOutcome(knex: Knex, t: Tables, workerId: string, resultIds: number[], outcome: Outcome, now: Date) {
+  return knex(t.results)
+    .whereIn('id', resultIds)
+    .where('status', 'sending')
+    .where('locked_by', workerId)
+    .update({
+      status: outcome.status,
+      reason: outcome.reason ?? null,
+      error: outcome.error ?? null,
+      response: outcome.response ?? null,
+      message_id: outcome.messageId ?? null,
+      sent_at: outcome.status === 'sent' ? timestamp(knex, now) : null,
+      next_attempt_at: outcome.nextAttemptAt ? timestamp(knex, outcome.nextAttemptAt) : null,
+      locked_by: null,
+      locked_at: null,
+      updated_at: timestamp(knex, now),
+    });
+}
+
+/** Running runs with nothing left to send: queued, being sent or waiting to retry. */
+export async function findFinishedRunIds(knex: Knex, t: Tables) {
+  const rows = await knex({ run: t.runs })
+    .select('run.id')
+    .where('run.status', 'running')
+    .whereNotExists(
+      knex({ r: t.results })
+        .select(knex.raw('1'))
+        .whereRaw('r.run_id = run.id')
+        .whereIn('r.status', ['queued', 'sending', 'retrying'])
+    );
+  return rows.map((row) => Number(row.id));
+}

@@ -1,0 +1,8 @@
+import type { Core } from '@strapi/strapi';
+import { DELIVERY_JOB } from './bootstrap';
+import { getService } from './utils';
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  strapi.cron.remove(DELIVERY_JOB);
+  getService(strapi, 'mailer').close();
+};

@@ -1,0 +1,74 @@
+import fs from 'fs/promises';
+import path from 'path';
+import yazl from 'yazl';
+import type { Core } from '@strapi/strapi';
+
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+const TRANSFORMATION_RESULT_UID = 'api::transformation-result.transformation-result';
+
+/** A media library file's bytes, through the upload provider: its (signed) URL, or the public folder it serves. */
+async function readMediaFile(strapi: Core.Strapi, file: Record<string, any>): Promise<Buffer> {
+  const signed = await strapi.plugin('upload').service('file').signFileUrls(file);
+  if (/^https?:\/\//.test(signed.url)) {
+    const response = await fetch(signed.url);
+    if (!response.ok) throw new Error(`${file.name}: ${response.status} ${response.statusText} from the upload provider`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+  // The local provider serves its files from the app's public folder under their URL path.
+  return fs.readFile(path.join(strapi.dirs.static.public, decodeURIComponent(signed.url.split('?')[0])));
+}
+
+/**
+ * The current (not out-of-date) transformation results of the invoices, for the given
+ * transformations, as attachments per invoice id: one query for the whole batch.
+ */
+export async function loadAttachmentSources(strapi: Core.Strapi, invoiceIds: number[], transformationIds: number[]) {
+  const sources = new Map<number, Record<string, any>[]>();
+  if (!invoiceIds.length || !transformationIds.length) return sources;
+  const results = await strapi.db.query(TRANSFORMATION_RESULT_UID).findMany({
+    where: {
+      isOutOfDate: false,
+      invoice: { id: { $in: invoiceIds } },
+      transformation: { id: { $in: transformationIds } },
+    },
+    populate: { file: true, invoice: { select: ['id'] }, transformation: { select: ['id', 'name'] } },
+    orderBy: { id: 'asc' },
+  });
+  for (const result of results) {
+    const invoiceId = result.invoice.id;
+    sources.set(invoiceId, [...(sources.get(invoiceId) ?? []), result]);
+  }
+  return sources;
+}
+
+/** The bytes of one transformation result: its media file, or its inline content. */
+export async function toAttachment(strapi: Core.Strapi, source: Record<string, any>): Promise<Attachment> {
+  if (source.file) {
+    return { filename: source.file.name, contentType: source.file.mime, content: await readMediaFile(strapi, source.file) };
+  }
+  return { filename: source.fileName, contentType: source.mimeType, content: Buffer.from(source.content ?? '', 'utf8') };
+}
+
+/** Puts the attachments in one zip file, names made unique. */
+export function zipAttachments(attachments: Attachment[], filename: string): Promise<Attachment> {
+  return new Promise((resolve, reject) => {
+    const zip = new yazl.ZipFile();
+    const used = new Map<string, number>();
+    for (const attachment of attachments) {
+      const seen = used.get(attachment.filename) ?? 0;
+      used.set(attachment.filename, seen + 1);
+      const name = seen ? attachment.filename.replace(/(\.[^.]*)?$/, (ext) => ` (${seen + 1})${ext}`) : attachment.filename;
+      zip.addBuffer(attachment.content, name);
+    }
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    zip.outputStream.on('error', reject);
+    zip.outputStream.on('end', () => resolve({ filename, contentType: 'application/zip', content: Buffer.concat(chunks) }));
+    zip.end();
+  });
+}

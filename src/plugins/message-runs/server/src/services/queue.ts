@@ -1,0 +1,111 @@
+import os from 'os';
+import { randomBytes } from 'crypto';
+import type { Core } from '@strapi/strapi';
+import type { MessageRunsConfig } from '../config';
+import { resolveDialect } from '../data/dialect';
+import { claimResults, findFinishedRunIds, recordOutcome, requeueExpiredClaims, type Outcome } from '../data/queue';
+import { completeRunIfDone } from '../data/runs';
+import { resolveTables } from '../data/tables';
+import { getService } from '../utils';
+import type { Delivery } from './mailer';
+import type { ComposedMessage } from './messages';
+
+/** How long one tick keeps claiming batches before it lets the next tick take over. */
+const TICK_BUDGET_MS = 60_000;
+
+export interface TickReport {
+  claimed: number;
+  sent: number;
+  retrying: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Runs `work` over the items with at most `limit` at a time. */
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/**
+ * The delivery worker of this instance. Each tick requeues expired claims, then claims batches of due
+ * results of running runs, renders and sends them, and records each outcome, until the queue is empty
+ * or the tick's budget is spent. Stopping a run takes effect at the next claim; claimed messages finish.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const config = () => strapi.config.get('plugin::message-runs') as MessageRunsConfig;
+  let currentTick: Promise<TickReport> | undefined;
+
+  const toOutcome = (delivery: Delivery, attempts: number, now: Date): Outcome => {
+    if (delivery.status === 'sent') {
+      return { status: 'sent', messageId: delivery.messageId, response: delivery.response };
+    }
+    if (delivery.status === 'rejected') {
+      return { status: 'failed', reason: delivery.reason, error: delivery.error };
+    }
+    const delays = config().retryDelays;
+    if (attempts > delays.length) {
+      return { status: 'failed', reason: 'smtp-transient', error: `${delivery.error} (gave up after ${attempts} attempts)` };
+    }
+    return {
+      status: 'retrying',
+      reason: 'smtp-transient',
+      error: delivery.error,
+      nextAttemptAt: new Date(now.getTime() + delays[attempts - 1] * 1000),
+    };
+  };
+
+  async function deliver(message: ComposedMessage, attempts: number, report: TickReport) {
+    const outcome =
+      'outcome' in message
+        ? message.outcome
+        : toOutcome(await getService(strapi, 'mailer').send(message.mail), attempts, new Date());
+    await recordOutcome(strapi.db.connection, resolveTables(strapi), workerId, message.resultIds, outcome, new Date());
+    report[outcome.status] += message.resultIds.length;
+  }
+
+  async function runTick(): Promise<TickReport> {
+    const knex = strapi.db.connection;
+    const t = resolveTables(strapi);
+    const { batchSize, leaseSeconds, maxConnections } = config();
+    const report: TickReport = { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
+    const deadline = Date.now() + TICK_BUDGET_MS;
+
+    await requeueExpiredClaims(knex, t, new Date(), leaseSeconds);
+    while (Date.now() < deadline) {
+      const claimed = await claimResults(knex, t, resolveDialect(strapi), { workerId, batchSize, now: new Date() });
+      if (!claimed.length) break;
+      report.claimed += claimed.length;
+      const attemptsOf = new Map(claimed.map((result) => [result.id, result.attempts]));
+      const messages = await getService(strapi, 'messages').compose(claimed);
+      await forEachLimited(messages, maxConnections, (message) =>
+        deliver(message, Math.max(...message.resultIds.map((id) => attemptsOf.get(id)!)), report)
+      );
+    }
+    for (const runId of await findFinishedRunIds(knex, t)) {
+      await completeRunIfDone(knex, t, runId, new Date());
+    }
+    if (report.claimed) {
+      strapi.log.info(
+        `[message-runs] ${workerId}: ${report.claimed} claimed, ${report.sent} sent, ${report.retrying} to retry, ${report.failed} failed, ${report.skipped} skipped`
+      );
+    }
+    return report;
+  }
+
+  return {
+    workerId,
+
+    /** One delivery round; while one is under way in this process, another call waits for it instead. */
+    tick() {
+      currentTick ??= runTick().finally(() => {
+        currentTick = undefined;
+      });
+      return currentTick;
+    },
+  };
+};

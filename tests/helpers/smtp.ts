@@ -1,0 +1,66 @@
+import type { AddressInfo } from 'net';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+
+export interface ReceivedMail {
+  envelope: { from: string; to: string[] };
+  parsed: ParsedMail;
+}
+
+/** An SMTP answer to force: `{ code: 451, message: '…' }`, or undefined to accept. */
+type Answer = { code: number; message: string } | undefined;
+
+/**
+ * A real SMTP server on 127.0.0.1 for the tests: it keeps every message it accepts (parsed by
+ * mailparser), and can refuse recipients or whole messages with any reply code.
+ */
+export async function startSmtpSink() {
+  const received: ReceivedMail[] = [];
+  let answerRecipient: (address: string) => Answer = () => undefined;
+  let answerMessage: () => Answer = () => undefined;
+
+  const fail = (answer: NonNullable<Answer>) => Object.assign(new Error(answer.message), { responseCode: answer.code });
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      const answer = answerRecipient(address.address);
+      callback(answer ? fail(answer) : undefined);
+    },
+    onData(stream, session: SMTPServerSession, callback) {
+      simpleParser(stream).then(
+        (parsed) => {
+          const answer = answerMessage();
+          if (answer) return callback(fail(answer));
+          received.push({
+            envelope: {
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+            },
+            parsed,
+          });
+          callback();
+        },
+        (error) => callback(error)
+      );
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = (server as any).server.address() as AddressInfo;
+
+  return {
+    port,
+    received,
+    /** Refuse (or accept, with undefined) each recipient as the function says. */
+    answerRecipients(fn: (address: string) => Answer) {
+      answerRecipient = fn;
+    },
+    /** Refuse (or accept) each message after its data, as the function says. */
+    answerMessages(fn: () => Answer) {
+      answerMessage = fn;
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
