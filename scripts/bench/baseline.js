@@ -14,33 +14,33 @@ function rawInsertResults(knex, t, { client, runId, clusterId, periodStart, peri
   const sql = `
     INSERT INTO ${t.results} (document_id, run_id, invoice_id, customer_id, status, reason, recipient, recipient_name,
                               attempts, created_at, updated_at, published_at)
-    SELECT ${documentId}, ?, i.id, c.id,
-           CASE WHEN e.address IS NULL OR NOT ${hasDocument} THEN 'skipped' ELSE 'queued' END,
-           CASE WHEN e.address IS NULL THEN 'no-recipient' WHEN NOT ${hasDocument} THEN 'no-transformation-result' END,
-           e.address, e.display_name, 0, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP)
-    FROM ${t.invoices} i
-    JOIN ${t.invoiceCustomer.table} ic ON ic.${t.invoiceCustomer.from} = i.id
-    JOIN ${t.customers} c ON c.id = ic.${t.invoiceCustomer.to}
-    JOIN ${t.customerCluster.table} cc ON cc.${t.customerCluster.from} = c.id
-    LEFT JOIN (SELECT cmp.${t.customerComponents.from} AS customer_id, min(a.id) AS email_id
-               FROM ${t.customerComponents.table} cmp JOIN ${t.emailAddresses} a ON a.id = cmp.${t.customerComponents.to}
-               WHERE cmp.field = 'emailAddresses' AND cmp.component_type = 'messaging.email-address' AND a.key = ?
-               GROUP BY cmp.${t.customerComponents.from}) re ON re.customer_id = c.id
-    LEFT JOIN ${t.emailAddresses} e ON e.id = re.email_id
-    WHERE cc.${t.customerCluster.to} IN (
-            WITH RECURSIVE tree(id) AS (
-              SELECT CAST(? AS INTEGER)
-              UNION SELECT l.${t.clusterParent.from} FROM ${t.clusterParent.table} l JOIN tree ON l.${t.clusterParent.to} = tree.id)
-            SELECT id FROM tree)
-      AND i.period_start >= ? AND i.period_end <= ?
-    ORDER BY c.code, i.period_start, i.id`;
+    SELECT ${documentId}, ?, s.invoice_id, s.customer_id, CASE WHEN s.reason IS NULL THEN 'queued' ELSE 'skipped' END,
+           s.reason, s.address, s.display_name, 0, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP)
+    FROM (
+      SELECT i.id AS invoice_id, c.id AS customer_id, c.code, i.period_start, e.address, e.display_name,
+             CASE WHEN e.address IS NULL THEN 'no-recipient' WHEN NOT ${hasDocument} THEN 'no-transformation-result' END AS reason
+      FROM ${t.invoices} i
+      JOIN ${t.invoiceCustomer.table} ic ON ic.${t.invoiceCustomer.from} = i.id
+      JOIN ${t.customers} c ON c.id = ic.${t.invoiceCustomer.to}
+      JOIN ${t.customerCluster.table} cc ON cc.${t.customerCluster.from} = c.id
+      LEFT JOIN (SELECT cmp.${t.customerComponents.from} AS customer_id, min(a.id) AS email_id
+                 FROM ${t.customerComponents.table} cmp JOIN ${t.emailAddresses} a ON a.id = cmp.${t.customerComponents.to}
+                 WHERE cmp.field = 'emailAddresses' AND cmp.component_type = 'messaging.email-address' AND a.key = ?
+                 GROUP BY cmp.${t.customerComponents.from}) re ON re.customer_id = c.id
+      LEFT JOIN ${t.emailAddresses} e ON e.id = re.email_id
+      WHERE cc.${t.customerCluster.to} IN (
+              WITH RECURSIVE tree(id) AS (
+                SELECT CAST(? AS INTEGER)
+                UNION SELECT l.${t.clusterParent.from} FROM ${t.clusterParent.table} l JOIN tree ON l.${t.clusterParent.to} = tree.id)
+              SELECT id FROM tree)
+        AND i.period_start >= ? AND i.period_end <= ?) s
+    ORDER BY s.code, s.period_start, s.invoice_id`;
   return knex.raw(sql, [
     runId,
+    now,
+    now,
+    now,
     transformationId,
-    transformationId,
-    now,
-    now,
-    now,
     recipientKey,
     clusterId,
     periodStart,

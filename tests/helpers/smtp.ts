@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'net';
+import net, { type AddressInfo } from 'net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 
@@ -14,7 +14,7 @@ type Answer = { code: number; message: string } | undefined;
  * A real SMTP server on 127.0.0.1 for the tests: it keeps every message it accepts (parsed by
  * mailparser), and can refuse recipients or whole messages with any reply code.
  */
-export async function startSmtpSink() {
+export async function startSmtpSink(port = 0) {
   const received: ReceivedMail[] = [];
   let answerRecipient: (address: string) => Answer = () => undefined;
   let answerMessage: () => Answer = () => undefined;
@@ -47,11 +47,10 @@ export async function startSmtpSink() {
       );
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = (server as any).server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
 
   return {
-    port,
+    port: ((server as any).server.address() as AddressInfo).port,
     received,
     /** Refuse (or accept, with undefined) each recipient as the function says. */
     answerRecipients(fn: (address: string) => Answer) {
@@ -63,4 +62,13 @@ export async function startSmtpSink() {
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+export async function freePort() {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }

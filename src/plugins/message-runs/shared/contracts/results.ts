@@ -65,3 +65,18 @@ export namespace RemoveResults {
     data: { removed: number; inFlight: number };
   }
 }
+
+export namespace PreviewResult {
+  export interface Response {
+    /** Exactly what is (or was) sent for the result: addresses as "Name <address>". */
+    data: {
+      from: string;
+      to: string;
+      bcc: string[];
+      subject: string;
+      html: string;
+      text: string | null;
+      attachments: { filename: string; contentType: string; size: number }[];
+    };
+  }
+}

@@ -24,6 +24,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { data: await results().remove(runId, await validateRemoveBody(ctx.request.body)) };
     },
 
+    async preview(ctx) {
+      ctx.body = { data: await results().preview(await validateDocumentIdParam(ctx.params.id)) };
+    },
+
     async export(ctx) {
       const runId = await validateDocumentIdParam(ctx.params.id);
       const { stream } = await results().exportCsv(runId, await validateExportQuery(ctx.query));

@@ -19,6 +19,37 @@ export interface ClaimedResult {
   attempts: number;
 }
 
+const CLAIMED_COLUMNS = ['id', 'run_id', 'invoice_id', 'customer_id', 'recipient', 'recipient_name', 'attempts'];
+
+const toClaimedResult = (row: any): ClaimedResult => ({
+  id: Number(row.id),
+  runId: Number(row.run_id),
+  invoiceId: row.invoice_id === null ? null : Number(row.invoice_id),
+  customerId: row.customer_id === null ? null : Number(row.customer_id),
+  recipient: row.recipient,
+  recipientName: row.recipient_name,
+  attempts: Number(row.attempts),
+});
+
+/**
+ * A result as the queue would claim it, with, in a collated run, the customer's other results of the
+ * run that would go in the same message; nothing is claimed (for previews).
+ */
+export async function findMessageResults(knex: Knex, t: Tables, resultDocumentId: string) {
+  const result = await knex(t.results).select(CLAIMED_COLUMNS).where('document_id', resultDocumentId).first();
+  if (!result) return undefined;
+  const run = await knex(t.runs).select('definition_snapshot').where('id', result.run_id).first();
+  const snapshot = typeof run?.definition_snapshot === 'string' ? JSON.parse(run.definition_snapshot) : run?.definition_snapshot;
+  const rows = snapshot?.collate
+    ? await knex(t.results)
+        .select(CLAIMED_COLUMNS)
+        .where({ run_id: result.run_id, customer_id: result.customer_id })
+        .whereNot('status', 'skipped')
+        .orderBy('id')
+    : [result];
+  return { requestedId: Number(result.id), group: rows.map(toClaimedResult) };
+}
+
 /** Results whose worker stopped renewing its claim (crashed, killed) go back to the queue. */
 export async function requeueExpiredClaims(knex: Knex, t: Tables, now: Date, leaseSeconds: number) {
   return knex(t.results)
@@ -62,20 +93,10 @@ export async function claimResults(
       AND (id IN (SELECT id FROM leaders)
         OR EXISTS (SELECT 1 FROM leaders l
                    WHERE l.collated AND l.run_id = ${t.results}.run_id AND l.customer_id = ${t.results}.customer_id))
-    RETURNING id, run_id, invoice_id, customer_id, recipient, recipient_name, attempts`;
+    RETURNING ${CLAIMED_COLUMNS.join(', ')}`;
   const result = await knex.raw(sql, { now, batchSize, workerId });
   const rows: any[] = dialect.client === 'postgres' ? result.rows : result;
-  return rows
-    .map((row) => ({
-      id: Number(row.id),
-      runId: Number(row.run_id),
-      invoiceId: row.invoice_id === null ? null : Number(row.invoice_id),
-      customerId: row.customer_id === null ? null : Number(row.customer_id),
-      recipient: row.recipient,
-      recipientName: row.recipient_name,
-      attempts: Number(row.attempts),
-    }))
-    .sort((a, b) => a.id - b.id);
+  return rows.map(toClaimedResult).sort((a, b) => a.id - b.id);
 }
 
 export interface Outcome {

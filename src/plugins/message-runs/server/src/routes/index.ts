@@ -19,6 +19,7 @@ const ROUTES: { method: string; path: string; handler: string; permission: Permi
   { method: 'GET', path: '/runs/:id/results/export', handler: 'results.export', permission: 'read' },
   { method: 'POST', path: '/runs/:id/results/resend', handler: 'results.resend', permission: 'manage-results' },
   { method: 'POST', path: '/runs/:id/results/remove', handler: 'results.remove', permission: 'manage-results' },
+  { method: 'GET', path: '/results/:id/preview', handler: 'results.preview', permission: 'read' },
 ];
 
 export default {

@@ -10,7 +10,7 @@ import type { DefinitionSnapshot } from './runs';
 
 /** One message to send for some results (one, or a customer's results of a collated run), or why not. */
 export type ComposedMessage =
-  | { resultIds: number[]; mail: Mail.Options & { attachments: Attachment[] } }
+  | { resultIds: number[]; mail: Omit<Mail.Options, 'attachments'> & { attachments: Attachment[] } }
   | { resultIds: number[]; outcome: Outcome };
 
 interface RunForSending {

@@ -1,6 +1,8 @@
 import { Readable } from 'stream';
 import type { Core } from '@strapi/strapi';
-import type { Result, ResultSortKey, ResendResults, RemoveResults } from '../../../shared/contracts/results';
+import { errors } from '@strapi/utils';
+import type { PreviewResult, Result, ResultSortKey, ResendResults, RemoveResults } from '../../../shared/contracts/results';
+import { findMessageResults } from '../data/queue';
 import {
   countFilteredResults,
   countResultsByStatus,
@@ -14,7 +16,7 @@ import {
   type ResultSelection,
 } from '../data/results';
 import { resolveTables } from '../data/tables';
-import { fieldError } from '../errors';
+import { fieldError, notFound } from '../errors';
 import { getService, toIsoTimestamp } from '../utils';
 import { eligibilityOf } from './runs';
 
@@ -138,6 +140,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         requeued,
         skipped: statuses.length - requeued,
         inFlight: body.ids ? body.ids.length - statuses.length : 0,
+      };
+    },
+
+    /** The message of a result (with, in a collated run, the customer's other results), rendered; nothing is sent. */
+    async preview(resultDocumentId: string): Promise<PreviewResult.Response['data']> {
+      const found = await findMessageResults(knex(), tables(), resultDocumentId);
+      if (!found) throw notFound('message result', resultDocumentId);
+      const messages = await getService(strapi, 'messages').compose(found.group);
+      const message = messages.find((composed) => composed.resultIds.includes(found.requestedId))!;
+      if ('outcome' in message) {
+        const { status, reason, error } = message.outcome;
+        throw new errors.ValidationError(`This result would not be sent: it would be ${status} (${reason})${error ? `: ${error}` : ''}`, {
+          status,
+          reason,
+        });
+      }
+      const { mail } = message;
+      const formatAddress = (address: any) => (address.name ? `${address.name} <${address.address}>` : address.address);
+      return {
+        from: formatAddress(mail.from),
+        to: formatAddress(mail.to),
+        bcc: (mail.bcc as string[] | undefined) ?? [],
+        subject: mail.subject!,
+        html: String(mail.html),
+        text: mail.text ? String(mail.text) : null,
+        attachments: mail.attachments.map(({ filename, contentType, content }) => ({ filename, contentType, size: content.length })),
       };
     },
 

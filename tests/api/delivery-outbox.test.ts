@@ -1,0 +1,98 @@
+import fs from 'fs';
+import path from 'path';
+import { simpleParser } from 'mailparser';
+import { startStrapi, type TestApp } from '../helpers/strapi';
+import { createApiToken } from '../helpers/auth';
+import { deliveryWorld } from '../helpers/delivery';
+
+/** With no SMTP host, messages are written as .eml files to the outbox folder; previews send nothing. */
+let app: TestApp;
+let outbox: string;
+let delivery: ReturnType<typeof deliveryWorld>;
+
+beforeAll(async () => {
+  outbox = path.join('.tmp', 'test', `outbox-${process.pid}-${Date.now()}`);
+  app = await startStrapi({ MESSAGE_OUTBOX_DIR: outbox });
+  delivery = deliveryWorld(app);
+});
+afterAll(async () => {
+  await delivery?.cleanUp();
+  await app?.stop();
+  fs.rmSync(outbox, { recursive: true, force: true });
+});
+
+const outboxFiles = () => (fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((name) => name.endsWith('.eml')) : []);
+
+it('writes each message to the outbox as an .eml file', async () => {
+  const w = await delivery.world();
+  const { pdf } = await w.invoiceWithPdf(await w.customer('Dana', 'dana@example.com'), 'INV-EML');
+  const run = await delivery.createAndStart(w.cluster, w.definition, ['audit@example.com']);
+
+  await delivery.services().queue.tick();
+  const [result] = await delivery.resultsOf(run.documentId);
+  expect(result.status).toBe('sent');
+  expect(result.response).toMatch(/^250 written to .*\.eml$/);
+  const files = outboxFiles();
+  expect(files).toHaveLength(1);
+  const mail = await simpleParser(fs.readFileSync(path.join(outbox, files[0])));
+  expect(mail.to).toMatchObject({ value: [{ address: 'dana@example.com', name: 'Dana' }] });
+  expect(mail.subject).toBe('Invoice INV-EML for Dana');
+  expect(mail.messageId).toBe(result.messageId);
+  expect(Buffer.compare(mail.attachments[0].content, pdf.bytes)).toBe(0);
+});
+
+describe('GET /results/:id/preview', () => {
+  it('shows exactly what would be sent, and sends nothing', async () => {
+    const w = await delivery.world({ collate: true });
+    const erik = await w.customer('Erik <script>', 'erik@example.com');
+    const first = await w.invoiceWithPdf(erik, 'INV-P1');
+    await w.invoiceWithPdf(erik, 'INV-P2');
+    const { run } = await delivery.services().runs.create({
+      definition: w.definition.documentId,
+      cluster: w.cluster.documentId,
+      periodStart: '2026-01-01',
+      periodEnd: '2026-01-31',
+      bcc: ['audit@example.com'],
+    });
+    const [result] = await delivery.resultsOf(run.documentId);
+    const before = outboxFiles().length;
+
+    const token = await createApiToken(app.strapi);
+    const res = await app.http().get(`/api/message-runs/results/${result.documentId}/preview`).set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({
+      from: 'Example Billing <invoices@example.com>',
+      to: 'Erik <script> <erik@example.com>',
+      bcc: ['audit@example.com'],
+      subject: 'Invoice INV-P1 for Erik <script>',
+      html: expect.stringContaining('Dear Erik &lt;script&gt;'),
+      text: 'Invoice INV-P1 (INV-P1 INV-P2 )',
+      attachments: [
+        { filename: 'INV-P1.pdf', contentType: 'application/pdf', size: first.pdf.bytes.length },
+        { filename: 'INV-P2.pdf', contentType: 'application/pdf', size: expect.any(Number) },
+      ],
+    });
+    expect(outboxFiles()).toHaveLength(before);
+    expect((await delivery.resultsOf(run.documentId)).map((r) => r.status)).toEqual(['queued', 'queued']);
+  });
+
+  it('answers 404 for an unknown result and 400 for one that would not be sent', async () => {
+    const token = await createApiToken(app.strapi);
+    const auth = { Authorization: `Bearer ${token}` };
+    const unknown = await app.http().get('/api/message-runs/results/abcdefghijklmnopqrstuvwx/preview').set(auth);
+    expect(unknown.status).toBe(404);
+
+    const w = await delivery.world({ body: '<p>{{money invoice.number}}</p>' });
+    await w.invoiceWithPdf(await w.customer('Fay', 'fay@example.com'), 'INV-BAD');
+    const { run } = await delivery.services().runs.create({
+      definition: w.definition.documentId,
+      cluster: w.cluster.documentId,
+      periodStart: '2026-01-01',
+      periodEnd: '2026-01-31',
+    });
+    const [result] = await delivery.resultsOf(run.documentId);
+    const res = await app.http().get(`/api/message-runs/results/${result.documentId}/preview`).set(auth);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/would be failed \(render-error\): money: "INV-BAD" is not an amount/);
+  });
+});

@@ -1,0 +1,92 @@
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import type { TestApp } from './strapi';
+import { fixtures, removeMediaFile, type Doc } from './fixtures';
+import { createTextPdf } from '../../scripts/lib/pdf';
+
+export const RESULT_UID = 'plugin::message-runs.message-result';
+
+/**
+ * A small world to deliver: a cluster whose customers each get an invoice in January 2026 with a
+ * real PDF in the media library, a sender and a definition; and the plugin's services to drive it.
+ */
+export function deliveryWorld(app: TestApp) {
+  const make = fixtures(app.strapi);
+  const uploaded: number[] = [];
+  const plugin = () => app.strapi.plugin('message-runs');
+  const services = () => ({ runs: plugin().service('runs'), queue: plugin().service('queue'), results: plugin().service('results') });
+
+  async function uploadPdf(name: string, text: string) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mr-pdf-'));
+    const filepath = path.join(dir, name);
+    fs.writeFileSync(filepath, createTextPdf([text]));
+    const [file] = await app.strapi.plugin('upload').service('upload').upload({
+      data: {},
+      files: { filepath, originalFilename: name, mimetype: 'application/pdf', size: fs.statSync(filepath).size },
+    });
+    uploaded.push(file.id);
+    const bytes = fs.readFileSync(filepath);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { file, bytes };
+  }
+
+  async function world({
+    collate = false,
+    zip = false,
+    body = '<p>Dear {{customer.name}}, {{money invoice.amount invoice.currency}} for {{date invoice.periodStart}}</p>',
+  } = {}) {
+    const cluster = await make.cluster();
+    const transformation = await make.transformation({ outputType: 'pdf' });
+    const sender = await make.sender({ email: 'invoices@example.com', displayName: 'Example Billing' });
+    const definition = await make.definition({
+      fromKey: sender.key,
+      recipientKey: 'billing',
+      subjectTemplate: 'Invoice {{invoice.label}} for {{customer.name}}',
+      bodyTemplate: body,
+      textTemplate: 'Invoice {{invoice.label}} ({{#each invoices}}{{label}} {{/each}})',
+      invoiceTransformations: [transformation.documentId],
+      collate,
+      zipAttachments: zip,
+    });
+    const customer = (name: string, address: string) =>
+      make.customer({ name, cluster: cluster.documentId, languageCode: 'nl-NL', emailAddresses: [{ key: 'billing', address, displayName: name }] });
+    const invoiceWithPdf = async (owner: Doc, number: string) => {
+      const invoice = await make.invoice({ customer: owner.documentId, number, periodStart: '2026-01-01', periodEnd: '2026-01-31', amount: 1234.5, currency: 'EUR' });
+      const pdf = await uploadPdf(`${number}.pdf`, `Invoice ${number}`);
+      await make.transformationResult({ invoice: invoice.documentId, transformation: transformation.documentId, file: pdf.file.id, content: null, fileName: null, mimeType: null });
+      return { invoice, pdf };
+    };
+    return { cluster, definition, customer, invoiceWithPdf };
+  }
+
+  async function createAndStart(cluster: Doc, definition: Doc, bcc: string[] = []) {
+    const { run } = await services().runs.create({
+      definition: definition.documentId,
+      cluster: cluster.documentId,
+      includeChildren: false,
+      periodStart: '2026-01-01',
+      periodEnd: '2026-01-31',
+      bcc,
+    });
+    await services().runs.transition(run.documentId, 'start');
+    return run;
+  }
+
+  const resultsOf = (runDocumentId: string) =>
+    app.strapi.documents(RESULT_UID).findMany({
+      filters: { run: { documentId: runDocumentId } } as any,
+      sort: 'id:asc',
+      populate: ['invoice', 'customer'] as any,
+    }) as Promise<any[]>;
+
+  /** Makes waiting retries due now, as time passing would. */
+  const makeRetriesDue = () =>
+    app.strapi.db.query(RESULT_UID).updateMany({ where: { status: 'retrying' }, data: { nextAttemptAt: new Date(Date.now() - 1000) } });
+
+  const cleanUp = async () => {
+    for (const id of uploaded) await removeMediaFile(app.strapi, id);
+  };
+
+  return { services, world, createAndStart, resultsOf, makeRetriesDue, cleanUp };
+}
