@@ -73,12 +73,10 @@ export function deliveryWorld(app: TestApp) {
     return run;
   }
 
-  const resultsOf = (runDocumentId: string) =>
-    app.strapi.documents(RESULT_UID).findMany({
-      filters: { run: { documentId: runDocumentId } } as any,
-      sort: 'id:asc',
-      populate: ['invoice', 'customer'] as any,
-    }) as Promise<any[]>;
+  const resultsOf = async (runDocumentId: string) => {
+    const run = await app.strapi.db.query('plugin::message-runs.message-run').findOne({ where: { documentId: runDocumentId } });
+    return app.strapi.documents(RESULT_UID).findMany({ filters: { runId: run.id } as any, sort: 'id:asc' }) as Promise<any[]>;
+  };
 
   /** Makes waiting retries due now, as time passing would. */
   const makeRetriesDue = () =>

@@ -13,6 +13,16 @@ export interface Dialect {
   jsonBoolean(column: string, key: string): string;
   /** What a claiming SELECT ends with: row locks that other workers skip (PostgreSQL), or nothing (SQLite, one writer). */
   lockSkippingLocked(table: string): string;
+  /**
+   * Prepares a transaction for a statement over many rows. On PostgreSQL it turns JIT compilation
+   * off: its planner estimates such statements costly enough to compile, which costs more than it saves.
+   */
+  prepareBulkStatement(trx: Knex.Transaction): Promise<unknown>;
+  /**
+   * After many rows were added to a table: on PostgreSQL, refreshes the planner's statistics at once
+   * (autovacuum would take up to a minute), so the first queries on the new rows get good plans.
+   */
+  refreshStatistics(knex: Knex, table: string): Promise<unknown>;
 }
 
 export function resolveDialect(strapi: Core.Strapi): Dialect {
@@ -23,6 +33,8 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       newDocumentId: (knex) => knex.raw(`'r' || substr(replace(gen_random_uuid()::text, '-', ''), 2, 23)`),
       jsonBoolean: (column, key) => `(coalesce(CAST(${column}->>'${key}' AS boolean), false))`,
       lockSkippingLocked: (table) => `FOR UPDATE OF ${table} SKIP LOCKED`,
+      prepareBulkStatement: (trx) => trx.raw('SET LOCAL jit = off'),
+      refreshStatistics: (knex, table) => knex.raw('ANALYZE ??', [table]),
     };
   }
   if (client === 'sqlite') {
@@ -31,6 +43,8 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       newDocumentId: (knex) => knex.raw(`'r' || substr(lower(hex(randomblob(12))), 2)`),
       jsonBoolean: (column, key) => `(coalesce(json_extract(${column}, '$.${key}'), 0) = 1)`,
       lockSkippingLocked: () => '',
+      prepareBulkStatement: async () => undefined,
+      refreshStatistics: async () => undefined,
     };
   }
   throw new Error(`message-runs supports SQLite and PostgreSQL, not ${client}`);

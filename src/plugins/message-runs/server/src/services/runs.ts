@@ -43,6 +43,9 @@ export interface RunRow {
   completedAt: string | null;
 }
 
+/** From this many new results on, the database's planner statistics are refreshed after creation. */
+const BULK_RESULTS = 10_000;
+
 const RUN_POPULATE = {
   cluster: { select: ['documentId', 'name'] },
   createdBy: { select: ['firstname', 'lastname'] },
@@ -157,7 +160,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** What a run with these criteria would hold, counted; nothing is written. */
     async preview(criteria: RunCriteria): Promise<PreviewRun.Response['data']> {
       const { selection } = await resolveCriteria(criteria);
-      const countsByReason = await countSelection(knex(), tables(), selection);
+      const countsByReason = await strapi.db.transaction(async ({ trx }) => {
+        await resolveDialect(strapi).prepareBulkStatement(trx);
+        return countSelection(trx, tables(), selection);
+      });
       const skipped = Object.fromEntries(SKIP_REASONS.map((reason) => [reason, countsByReason.get(reason) ?? 0])) as PreviewRun.Response['data']['skipped'];
       const eligible = countsByReason.get(null) ?? 0;
       return { total: eligible + Object.values(skipped).reduce((a, b) => a + b, 0), eligible, skipped };
@@ -167,7 +173,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async create(criteria: RunCriteria, { createdBy }: { createdBy?: number } = {}) {
       const { definition, cluster, snapshot, selection } = await resolveCriteria(criteria);
       const now = new Date();
-      const runId = await strapi.db.transaction(async ({ trx }) => {
+      const created = await strapi.db.transaction(async ({ trx }) => {
         const run = await strapi.db.query(RUN_UID).create({
           data: {
             status: 'created',
@@ -182,10 +188,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             publishedAt: now,
           },
         });
-        await insertResultsForRun(trx, tables(), resolveDialect(strapi), run.id, selection, now);
-        return run.id as number;
+        const count = await insertResultsForRun(trx, tables(), resolveDialect(strapi), run.id, selection, now);
+        return { id: run.id as number, count };
       });
-      const run = await toRun(await strapi.db.query(RUN_UID).findOne({ where: { id: runId }, populate: RUN_POPULATE }));
+      if (created.count >= BULK_RESULTS) {
+        await resolveDialect(strapi).refreshStatistics(knex(), tables().results);
+      }
+      const run = await toRun(await strapi.db.query(RUN_UID).findOne({ where: { id: created.id }, populate: RUN_POPULATE }));
       return { run, message: describeNewRun(run) };
     },
 

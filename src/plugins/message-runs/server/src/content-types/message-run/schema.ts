@@ -37,12 +37,6 @@ export default {
     startedAt: { type: 'datetime' },
     stoppedAt: { type: 'datetime' },
     completedAt: { type: 'datetime' },
-    results: {
-      type: 'relation',
-      relation: 'oneToMany',
-      target: 'plugin::message-runs.message-result',
-      mappedBy: 'run',
-    },
   },
   indexes: [{ name: 'message_runs_status_idx', columns: ['status'] }],
 };
