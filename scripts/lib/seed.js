@@ -195,7 +195,40 @@ async function seedDemoData(strapi, { log = console.log } = {}) {
     existing: await existingByField(strapi, UID.definition, 'name'),
     toData: ({ transformations, ...definition }) => ({ ...definition, invoiceTransformations: transformations.map((name) => transformationIds.get(name)) }),
   });
+  created['message runs'] = await seedDemoRun(strapi, { clusterIds, log });
   return created;
 }
+
+/**
+ * A started run of the monthly invoice mail for October 2026 over all customers: `npm run demo`'s
+ * delivery task sends it (to the outbox folder unless an SMTP host is configured).
+ */
+async function seedDemoRun(strapi, { clusterIds, log }) {
+  if (await strapi.db.query('plugin::message-runs.message-run').count()) {
+    log('message runs: already there');
+    return 0;
+  }
+  const definition = await strapi.db.query(UID.definition).findOne({ where: { name: DEMO_RUN.definition } });
+  const runs = strapi.plugin('message-runs').service('runs');
+  const { run, message } = await runs.create({
+    definition: definition.documentId,
+    cluster: clusterIds.get(DEMO_RUN.cluster),
+    includeChildren: true,
+    periodStart: DEMO_RUN.periodStart,
+    periodEnd: DEMO_RUN.periodEnd,
+    bcc: DEMO_RUN.bcc,
+  });
+  await runs.transition(run.documentId, 'start');
+  log(`message runs: "${DEMO_RUN.definition}" for ${DEMO_RUN.cluster}, October 2026, started. ${message}`);
+  return 1;
+}
+
+const DEMO_RUN = {
+  definition: 'Monthly invoice',
+  cluster: 'All customers',
+  periodStart: '2026-10-01',
+  periodEnd: '2026-10-31',
+  bcc: ['archive@billing.example'],
+};
 
 module.exports = { seedDemoData };

@@ -19,8 +19,8 @@ export interface Dialect {
    */
   prepareBulkStatement(trx: Knex.Transaction): Promise<unknown>;
   /**
-   * After many rows were added to a table: on PostgreSQL, refreshes the planner's statistics at once
-   * (autovacuum would take up to a minute), so the first queries on the new rows get good plans.
+   * After many rows were added to a table: on PostgreSQL, refreshes the planner's statistics and the
+   * visibility map at once (autovacuum would take up to a minute), so counts become index-only scans.
    */
   refreshStatistics(knex: Knex, table: string): Promise<unknown>;
 }
@@ -34,7 +34,7 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       jsonBoolean: (column, key) => `(coalesce(CAST(${column}->>'${key}' AS boolean), false))`,
       lockSkippingLocked: (table) => `FOR UPDATE OF ${table} SKIP LOCKED`,
       prepareBulkStatement: (trx) => trx.raw('SET LOCAL jit = off'),
-      refreshStatistics: (knex, table) => knex.raw('ANALYZE ??', [table]),
+      refreshStatistics: (knex, table) => knex.raw('VACUUM (ANALYZE) ??', [table]),
     };
   }
   if (client === 'sqlite') {

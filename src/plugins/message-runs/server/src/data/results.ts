@@ -14,7 +14,7 @@ import type { Tables } from './tables';
 /** A timestamp parameter, written as Strapi itself writes one (epoch ms on SQLite, timestamp on PostgreSQL). */
 const timestamp = (knex: Knex, date: Date) => knex.raw('CAST(? AS TIMESTAMP)', [date]);
 
-/** Creates one result per matched invoice of a run (one INSERT … SELECT); returns how many. */
+/** Creates one result per matched invoice of a run, in one INSERT … SELECT. */
 export async function insertResultsForRun(
   trx: Knex.Transaction,
   t: Tables,
@@ -57,8 +57,6 @@ export async function insertResultsForRun(
     'published_at',
   ];
   await trx.into(trx.raw('?? (??)', [t.results, columns])).insert(rows);
-  const [{ n }] = await trx(t.results).where('run_id', runId).count({ n: '*' });
-  return Number(n);
 }
 
 const emptyCounts = (): ResultCounts =>

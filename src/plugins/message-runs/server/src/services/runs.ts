@@ -173,7 +173,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async create(criteria: RunCriteria, { createdBy }: { createdBy?: number } = {}) {
       const { definition, cluster, snapshot, selection } = await resolveCriteria(criteria);
       const now = new Date();
-      const created = await strapi.db.transaction(async ({ trx }) => {
+      const runId = await strapi.db.transaction(async ({ trx }) => {
         const run = await strapi.db.query(RUN_UID).create({
           data: {
             status: 'created',
@@ -188,13 +188,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             publishedAt: now,
           },
         });
-        const count = await insertResultsForRun(trx, tables(), resolveDialect(strapi), run.id, selection, now);
-        return { id: run.id as number, count };
+        await insertResultsForRun(trx, tables(), resolveDialect(strapi), run.id, selection, now);
+        return run.id as number;
       });
-      if (created.count >= BULK_RESULTS) {
-        await resolveDialect(strapi).refreshStatistics(knex(), tables().results);
+      const run = await toRun(await strapi.db.query(RUN_UID).findOne({ where: { id: runId }, populate: RUN_POPULATE }));
+      if (run.counts.total >= BULK_RESULTS) {
+        // In the background: the answer need not wait for it (until it is done, plans are still good).
+        resolveDialect(strapi)
+          .refreshStatistics(knex(), tables().results)
+          .catch((error) => strapi.log.debug(`[message-runs] refreshing statistics failed: ${error.message}`));
       }
-      const run = await toRun(await strapi.db.query(RUN_UID).findOne({ where: { id: created.id }, populate: RUN_POPULATE }));
       return { run, message: describeNewRun(run) };
     },
 
