@@ -29,8 +29,11 @@ async function insertRows(knex, table, rows, returning) {
 
 const stamp = (now) => ({ document_id: createId(), created_at: now, updated_at: now, published_at: now });
 
-/** Seeds `invoiceCount` invoices (5 per customer) under a new root cluster named `name`. */
-async function seedBenchData(strapi, tables, { name, invoiceCount, transformationId, recipientKey }) {
+/**
+ * Seeds `invoiceCount` invoices (5 per customer) under a new root cluster named `name`. Unless
+ * `allEligible`, 1 customer in 10 has no address and 1 invoice in 20 no document, as in real data.
+ */
+async function seedBenchData(strapi, tables, { name, invoiceCount, transformationId, recipientKey, allEligible = false }) {
   const knex = strapi.db.connection;
   const t = tables;
   const now = new Date();
@@ -62,7 +65,7 @@ async function seedBenchData(strapi, tables, { name, invoiceCount, transformatio
       customerIds.map((id, i) => ({ [t.customerCluster.from]: id, [t.customerCluster.to]: leafIds[i % leafIds.length] }))
     );
     // 9 in 10 customers have an address under the recipient key.
-    const withAddress = customerIds.filter((_, i) => i % 10 !== 0);
+    const withAddress = customerIds.filter((_, i) => allEligible || i % 10 !== 0);
     const emailIds = await insertRows(
       trx,
       t.emailAddresses,
@@ -91,7 +94,7 @@ async function seedBenchData(strapi, tables, { name, invoiceCount, transformatio
       invoiceIds.map((id, i) => ({ [t.invoiceCustomer.from]: id, [t.invoiceCustomer.to]: invoiceRows[i].customerId }))
     );
     // 19 in 20 invoices have a current transformation result.
-    const documented = invoiceIds.filter((_, i) => i % 20 !== 0);
+    const documented = invoiceIds.filter((_, i) => allEligible || i % 20 !== 0);
     const resultIds = await insertRows(
       trx,
       t.transformationResults,
@@ -105,7 +108,8 @@ async function seedBenchData(strapi, tables, { name, invoiceCount, transformatio
       resultIds.map((id) => ({ [t.resultTransformation.from]: id, [t.resultTransformation.to]: transformationId }))
     );
     const [root] = await trx(t.clusters).select('document_id').where('id', rootId);
-    return { clusterDocumentId: root.document_id, clusterId: rootId, period: [PERIODS[0][0], PERIODS[PERIODS.length - 1][1]] };
+    const numbers = invoiceRows.map((row) => row.number);
+    return { clusterDocumentId: root.document_id, clusterId: rootId, period: [PERIODS[0][0], PERIODS[PERIODS.length - 1][1]], numbers };
   });
 }
 

@@ -18,6 +18,7 @@ export async function startSmtpSink(port = 0) {
   const received: ReceivedMail[] = [];
   let answerRecipient: (address: string) => Answer = () => undefined;
   let answerMessage: () => Answer = () => undefined;
+  let acceptDelayMs = 0;
 
   const fail = (answer: NonNullable<Answer>) => Object.assign(new Error(answer.message), { responseCode: answer.code });
 
@@ -34,19 +35,24 @@ export async function startSmtpSink(port = 0) {
         (parsed) => {
           const answer = answerMessage();
           if (answer) return callback(fail(answer));
-          received.push({
-            envelope: {
-              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-              to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-            },
-            parsed,
-          });
-          callback();
+          // A message counts as received when the server accepts it (its 250), as for a real server.
+          setTimeout(() => {
+            received.push({
+              envelope: {
+                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+              },
+              parsed,
+            });
+            callback();
+          }, acceptDelayMs);
         },
         (error) => callback(error)
       );
     },
   });
+  // A client that dies mid-message (the crash tests kill one) resets its connection: expected here.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
 
   return {
@@ -59,6 +65,10 @@ export async function startSmtpSink(port = 0) {
     /** Refuse (or accept) each message after its data, as the function says. */
     answerMessages(fn: () => Answer) {
       answerMessage = fn;
+    },
+    /** Makes the server take this long to accept each message (so messages are in flight). */
+    slowDown(ms: number) {
+      acceptDelayMs = ms;
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

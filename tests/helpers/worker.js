@@ -1,0 +1,35 @@
+/**
+ * A separate Strapi instance that delivers: run with child_process.fork by the multi-instance and
+ * crash tests. It boots the compiled app against the database its env names, reports `ready`, waits
+ * for `go`, then ticks the delivery queue until it has found nothing to do a few times in a row.
+ * WORKER_LEASE_SECONDS shortens the lease (so a dead worker's claims expire quickly in tests).
+ */
+const path = require('path');
+const { createStrapi } = require('@strapi/strapi');
+
+const appDir = path.resolve(__dirname, '..', '..');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+(async () => {
+  const strapi = await createStrapi({ appDir, distDir: path.join(appDir, 'dist') }).load();
+  if (process.env.WORKER_LEASE_SECONDS) {
+    strapi.config.set('plugin::message-runs.leaseSeconds', Number(process.env.WORKER_LEASE_SECONDS));
+  }
+  const queue = strapi.plugin('message-runs').service('queue');
+  process.send({ ready: queue.workerId });
+  await new Promise((resolve) => process.once('message', resolve));
+
+  const total = { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
+  for (let idle = 0; idle < 3; ) {
+    const report = await queue.tick();
+    for (const key of Object.keys(total)) total[key] += report[key];
+    idle = report.claimed ? 0 : idle + 1;
+    if (!report.claimed) await sleep(300);
+  }
+  process.send({ done: total });
+  await strapi.destroy();
+  process.exit(0);
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
