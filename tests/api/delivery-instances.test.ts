@@ -107,3 +107,27 @@ it('sends the results of a worker killed mid-batch once its claims expire, none 
   expect(lost).toEqual([]);
   expect(duplicated.filter((subject) => !handedOver.includes(subject))).toEqual([]);
 });
+
+it('keeps to the rate limit across all instances sharing the database', async () => {
+  const limit = 10;
+  await seedRun(app.strapi, 3 * limit);
+  smtp.received.length = 0;
+  if (WORKERS) {
+    const workers = await startWorkers(2, { MESSAGE_RATE_LIMIT: String(limit) });
+    const reports = workers.map(finished);
+    for (const worker of workers) worker.send('go');
+    await Promise.all(reports);
+  } else {
+    app.strapi.config.set('plugin::message-runs.rateLimitPerMinute', limit);
+    const queue = app.strapi.plugin('message-runs').service('queue');
+    await queue.tick();
+    await queue.tick();
+    app.strapi.config.set('plugin::message-runs.rateLimitPerMinute', 0);
+  }
+  const windows: { minute: number; sent: number }[] = await app.strapi.db.query('plugin::message-runs.send-window').findMany();
+  // Each minute's count is what was sent in it, and no minute went over the limit.
+  expect(windows.reduce((sum, window) => sum + window.sent, 0)).toBe(smtp.received.length);
+  for (const window of windows) expect(window.sent).toBeLessThanOrEqual(limit);
+  expect(smtp.received.length).toBeGreaterThanOrEqual(limit);
+  expect(smtp.received.length).toBeLessThanOrEqual(limit * windows.length);
+});

@@ -5,6 +5,7 @@ export const PLUGIN_ID = 'message-runs';
 
 export const RUN_UID = 'plugin::message-runs.message-run';
 export const RESULT_UID = 'plugin::message-runs.message-result';
+export const SEND_WINDOW_UID = 'plugin::message-runs.send-window';
 
 export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

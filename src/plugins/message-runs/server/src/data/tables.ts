@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { RESULT_UID, RUN_UID } from '../../../shared/constants';
+import { RESULT_UID, RUN_UID, SEND_WINDOW_UID } from '../../../shared/constants';
 
 /**
  * Table and link-table names of the content types that the set-based queries read, taken from
@@ -28,6 +28,7 @@ export interface Tables {
   senders: string;
   runs: string;
   results: string;
+  sendWindows: string;
 }
 
 const EMAIL_COMPONENT = 'messaging.email-address';
@@ -60,5 +61,6 @@ export function resolveTables(strapi: Core.Strapi): Tables {
     senders: meta('api::message-sender.message-sender').tableName,
     runs: meta(RUN_UID).tableName,
     results: meta(RESULT_UID).tableName,
+    sendWindows: meta(SEND_WINDOW_UID).tableName,
   };
 }

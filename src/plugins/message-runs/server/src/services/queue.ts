@@ -5,6 +5,7 @@ import type { MessageRunsConfig } from '../config';
 import { resolveDialect } from '../data/dialect';
 import { claimResults, findFinishedRunIds, recordOutcome, requeueExpiredClaims, type Outcome } from '../data/queue';
 import { completeRunIfDone } from '../data/runs';
+import { forgetOldWindows, releaseSends, reserveSends, type Reservation } from '../data/send-windows';
 import { resolveTables } from '../data/tables';
 import { getService } from '../utils';
 import type { Delivery } from './mailer';
@@ -59,6 +60,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
+  /** Sends one message (or records why not); returns whether it went to SMTP. */
   async function deliver(message: ComposedMessage, attempts: number, report: TickReport) {
     const outcome =
       'outcome' in message
@@ -66,25 +68,39 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         : toOutcome(await getService(strapi, 'mailer').send(message.mail), attempts, new Date());
     await recordOutcome(strapi.db.connection, resolveTables(strapi), workerId, message.resultIds, outcome, new Date());
     report[outcome.status] += message.resultIds.length;
+    return 'mail' in message;
   }
 
   async function runTick(): Promise<TickReport> {
     const knex = strapi.db.connection;
     const t = resolveTables(strapi);
-    const { batchSize, leaseSeconds, maxConnections } = config();
+    const { batchSize, leaseSeconds, maxConnections, rateLimitPerMinute } = config();
     const report: TickReport = { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
     const deadline = Date.now() + TICK_BUDGET_MS;
 
     await requeueExpiredClaims(knex, t, new Date(), leaseSeconds);
+    if (rateLimitPerMinute) await forgetOldWindows(knex, t, new Date());
     while (Date.now() < deadline) {
-      const claimed = await claimResults(knex, t, resolveDialect(strapi), { workerId, batchSize, now: new Date() });
-      if (!claimed.length) break;
+      // With a rate limit, claim no more than this minute still allows across all instances.
+      let reservation: Reservation | undefined;
+      if (rateLimitPerMinute) {
+        reservation = await reserveSends(knex, t, batchSize, rateLimitPerMinute, new Date());
+        if (!reservation.granted) break;
+      }
+      const claimed = await claimResults(knex, t, resolveDialect(strapi), {
+        workerId,
+        batchSize: reservation?.granted ?? batchSize,
+        now: new Date(),
+      });
       report.claimed += claimed.length;
       const attemptsOf = new Map(claimed.map((result) => [result.id, result.attempts]));
-      const messages = await getService(strapi, 'messages').compose(claimed);
-      await forEachLimited(messages, maxConnections, (message) =>
-        deliver(message, Math.max(...message.resultIds.map((id) => attemptsOf.get(id)!)), report)
-      );
+      const messages = claimed.length ? await getService(strapi, 'messages').compose(claimed) : [];
+      let mailed = 0;
+      await forEachLimited(messages, maxConnections, async (message) => {
+        if (await deliver(message, Math.max(...message.resultIds.map((id) => attemptsOf.get(id)!)), report)) mailed++;
+      });
+      if (reservation) await releaseSends(knex, t, reservation, reservation.granted - mailed);
+      if (!claimed.length) break;
     }
     for (const runId of await findFinishedRunIds(knex, t)) {
       await completeRunIfDone(knex, t, runId, new Date());
