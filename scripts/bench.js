@@ -8,12 +8,12 @@
 const os = require('os');
 const path = require('path');
 const fs = require('fs');
-const { randomBytes } = require('crypto');
 const request = require('supertest');
 const { Client } = require('pg');
 const { compileStrapi, createStrapi } = require('@strapi/strapi');
 const { seedBenchData } = require('./bench/data');
 const { rawInsertResults } = require('./bench/baseline');
+const { freshSecrets } = require('./lib/secrets');
 
 const client = process.env.DATABASE_CLIENT === 'postgres' ? 'postgres' : 'sqlite';
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
@@ -35,13 +35,10 @@ async function freshDatabase() {
   return { DATABASE_CLIENT: 'postgres', DATABASE_NAME: 'mr_bench', DATABASE_HOST: pg.host, DATABASE_PORT: String(pg.port), DATABASE_USERNAME: pg.user, DATABASE_PASSWORD: pg.password };
 }
 
-const secret = () => randomBytes(16).toString('base64');
-
 async function startStrapi() {
   Object.assign(process.env, {
     ...(await freshDatabase()),
-    APP_KEYS: `${secret()},${secret()}`, ADMIN_JWT_SECRET: secret(), API_TOKEN_SALT: secret(),
-    TRANSFER_TOKEN_SALT: secret(), ENCRYPTION_KEY: secret(), JWT_SECRET: secret(),
+    ...freshSecrets(),
     LOG_LEVEL: 'error', STRAPI_STARTUP_BANNER: 'false', MESSAGE_RUNS_CRON: 'false',
   });
   const appContext = await compileStrapi({ ignoreDiagnostics: true });

@@ -5,16 +5,15 @@
  */
 const fs = require('fs');
 const path = require('path');
-const { randomBytes } = require('crypto');
 const { spawn } = require('child_process');
 const { strapiCli } = require('./lib/strapi-cli');
+const { freshSecrets } = require('./lib/secrets');
 
 const appDir = path.resolve(__dirname, '..');
 const database = path.join('.tmp', 'e2e', 'data.db');
 fs.rmSync(path.join(appDir, '.tmp', 'e2e'), { recursive: true, force: true });
 fs.mkdirSync(path.join(appDir, '.tmp', 'e2e'), { recursive: true });
 
-const secret = () => randomBytes(16).toString('base64');
 const child = spawn(process.execPath, [strapiCli(), 'start'], {
   cwd: appDir,
   stdio: 'inherit',
@@ -26,12 +25,7 @@ const child = spawn(process.execPath, [strapiCli(), 'start'], {
     DATABASE_CLIENT: 'sqlite',
     DATABASE_FILENAME: database,
     MESSAGE_OUTBOX_DIR: path.join('.tmp', 'e2e', 'outbox'),
-    APP_KEYS: `${secret()},${secret()}`,
-    ADMIN_JWT_SECRET: secret(),
-    API_TOKEN_SALT: secret(),
-    TRANSFER_TOKEN_SALT: secret(),
-    ENCRYPTION_KEY: secret(),
-    JWT_SECRET: secret(),
+    ...freshSecrets(),
     LOG_LEVEL: 'warn',
   },
 });

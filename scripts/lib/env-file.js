@@ -1,21 +1,10 @@
 'use strict';
 
-const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const dotenv = require('dotenv');
 
-const secret = () => crypto.randomBytes(16).toString('base64');
-
-/** The secrets Strapi needs (config/server.ts, admin.ts, plugins.ts), freshly generated. */
-const freshSecrets = () => ({
-  APP_KEYS: [secret(), secret(), secret(), secret()].join(','),
-  API_TOKEN_SALT: secret(),
-  ADMIN_JWT_SECRET: secret(),
-  TRANSFER_TOKEN_SALT: secret(),
-  JWT_SECRET: secret(),
-  ENCRYPTION_KEY: secret(),
-});
+const { freshSecrets } = require('./secrets');
 
 /**
  * Writes `<appDir>/.env` with new secrets unless it exists (an existing one is never touched:

@@ -1,8 +1,8 @@
 import path from 'path';
-import { randomBytes } from 'crypto';
 import request from 'supertest';
 import { createStrapi, type Core } from '@strapi/strapi';
 import { createTestDatabase, type TestDatabase, type TestDatabaseClient } from './databases';
+import { freshSecrets } from '../../scripts/lib/secrets';
 
 export interface TestApp {
   strapi: Core.Strapi;
@@ -12,8 +12,6 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-const secret = () => randomBytes(16).toString('base64');
-
 /**
  * Starts a real Strapi instance of this app (compiled by tests/setup/compile.js) on a fresh database
  * of the project's kind (TEST_DATABASE: sqlite or postgres). One per test file.
@@ -22,12 +20,7 @@ export async function startStrapi(env: Record<string, string> = {}): Promise<Tes
   const client = (process.env.TEST_DATABASE ?? 'sqlite') as TestDatabaseClient;
   const database: TestDatabase = await createTestDatabase(client);
   Object.assign(process.env, {
-    APP_KEYS: `${secret()},${secret()}`,
-    ADMIN_JWT_SECRET: secret(),
-    API_TOKEN_SALT: secret(),
-    TRANSFER_TOKEN_SALT: secret(),
-    ENCRYPTION_KEY: secret(),
-    JWT_SECRET: secret(),
+    ...freshSecrets(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     STRAPI_STARTUP_BANNER: 'false',
     MESSAGE_RUNS_CRON: 'false',

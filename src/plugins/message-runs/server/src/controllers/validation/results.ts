@@ -1,7 +1,7 @@
 import { yup } from '@strapi/utils';
 import { RESULT_STATUSES, type ResultStatus } from '../../../../shared/constants';
 import { MAX_RESULTS_PAGE_SIZE, RESULT_SORT_KEYS, type ResultSortKey } from '../../../../shared/contracts/results';
-import { DOCUMENT_ID, validate } from './validate';
+import { DOCUMENT_ID, paginationFields, validate } from './validate';
 
 const MAX_IDS = 10_000;
 const STATUS_LIST = `one of ${RESULT_STATUSES.join(', ')}`;
@@ -15,14 +15,7 @@ const resultsQuerySchema = yup.object({
       (statusList(value) ?? []).every((status) => (RESULT_STATUSES as readonly string[]).includes(status))
     ),
   q: yup.string().trim().max(200, 'q must be at most 200 characters'),
-  page: yup.number().typeError('page must be a number').integer('page must be a whole number').min(1, 'page must be 1 or more').default(1),
-  pageSize: yup
-    .number()
-    .typeError('pageSize must be a number')
-    .integer('pageSize must be a whole number')
-    .min(1, 'pageSize must be 1 or more')
-    .max(MAX_RESULTS_PAGE_SIZE, `pageSize must be ${MAX_RESULTS_PAGE_SIZE} or less`)
-    .default(25),
+  ...paginationFields({ maxPageSize: MAX_RESULTS_PAGE_SIZE, defaultPageSize: 25 }),
   sort: yup
     .string()
     .default('createdAt:asc')

@@ -1,7 +1,7 @@
 import { yup } from '@strapi/utils';
 import { RUN_STATUSES } from '../../../../shared/constants';
 import type { RunCriteria } from '../../../../shared/contracts/runs';
-import { documentId, validate } from './validate';
+import { documentId, paginationFields, validate } from './validate';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const isCalendarDate = (value?: string) =>
@@ -50,14 +50,7 @@ export async function validateRunCriteria(body: unknown): Promise<RunCriteria> {
 }
 
 const runsQuerySchema = yup.object({
-  page: yup.number().typeError('page must be a number').integer('page must be a whole number').min(1, 'page must be 1 or more').default(1),
-  pageSize: yup
-    .number()
-    .typeError('pageSize must be a number')
-    .integer('pageSize must be a whole number')
-    .min(1, 'pageSize must be 1 or more')
-    .max(100, 'pageSize must be 100 or less')
-    .default(10),
+  ...paginationFields({ maxPageSize: 100, defaultPageSize: 10 }),
   status: yup.string().oneOf([...RUN_STATUSES], `status must be one of ${RUN_STATUSES.join(', ')}`),
 });
 

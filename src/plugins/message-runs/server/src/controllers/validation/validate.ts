@@ -31,3 +31,15 @@ export async function validateDocumentIdParam(id: unknown) {
   await validate(yup.object({ id: documentId('id').required('id is required') }), { id });
   return id as string;
 }
+
+/** `page` and `pageSize` of a list, cast from the query string. */
+export const paginationFields = ({ maxPageSize, defaultPageSize }: { maxPageSize: number; defaultPageSize: number }) => ({
+  page: yup.number().typeError('page must be a number').integer('page must be a whole number').min(1, 'page must be 1 or more').default(1),
+  pageSize: yup
+    .number()
+    .typeError('pageSize must be a number')
+    .integer('pageSize must be a whole number')
+    .min(1, 'pageSize must be 1 or more')
+    .max(maxPageSize, `pageSize must be ${maxPageSize} or less`)
+    .default(defaultPageSize),
+});
