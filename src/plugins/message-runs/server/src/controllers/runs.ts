@@ -3,8 +3,11 @@ import { getService } from '../utils';
 import { validateDocumentIdParam } from './validation/validate';
 import { validateRunCriteria, validateRunsQuery } from './validation/runs';
 
-/** Who created the run: an admin user on admin routes, nobody on content-API routes. */
-const adminUserId = (ctx) => (ctx.state.isAuthenticatedAdmin ? ctx.state.user?.id : undefined);
+/**
+ * Who created the run: an admin user on admin routes, nobody on content-API routes. Strapi 5 sets no
+ * `ctx.state.isAuthenticatedAdmin`; the auth strategy that authenticated the request says it.
+ */
+const adminUserId = (ctx) => (ctx.state.auth?.strategy?.name === 'admin' ? ctx.state.user?.id : undefined);
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runs = () => getService(strapi, 'runs');

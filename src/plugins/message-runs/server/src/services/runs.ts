@@ -185,6 +185,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             periodEnd: selection.periodEnd,
             bcc: criteria.bcc ?? [],
             createdBy: createdBy ?? null,
+            // The same instant as its results' timestamps (Strapi would otherwise take its own now).
+            createdAt: now,
+            updatedAt: now,
             publishedAt: now,
           },
         });
