@@ -4,6 +4,7 @@
  * (DATABASE_CLIENT=postgres, local server, a fresh database `mr_bench`). Each figure is the median
  * of several repetitions, with min and max.
  *   BENCH_SIZES=1000,10000,100000  BENCH_REPEAT=5
+ *   BENCH_DELIVERY_MESSAGES=2000 (throughput)  BENCH_MEMORY_RESULTS=100000 (memory; 0 leaves it out)
  */
 const os = require('os');
 const path = require('path');
@@ -14,6 +15,7 @@ const { compileStrapi, createStrapi } = require('@strapi/strapi');
 const { seedBenchData } = require('./bench/data');
 const { rawInsertResults } = require('./bench/baseline');
 const { freshSecrets } = require('./lib/secrets');
+const delivery = require('./bench/delivery');
 
 const client = process.env.DATABASE_CLIENT === 'postgres' ? 'postgres' : 'sqlite';
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
@@ -53,6 +55,11 @@ async function time(fn) {
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
 }
 
+const summarize = (samples) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1] };
+};
+
 async function measure(times, fn, after = async () => {}) {
   const samples = [];
   for (let i = 0; i < times; i++) {
@@ -60,8 +67,62 @@ async function measure(times, fn, after = async () => {}) {
     samples.push(ms);
     await after(value);
   }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)], min: samples[0], max: samples[samples.length - 1] };
+  return summarize(samples);
+}
+
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+/** Messages per second of the plugin's queue and of bare pooled nodemailer, same messages, same sink. */
+async function benchDelivery(strapi, tables, { definition, transformation }) {
+  const messages = Number(process.env.BENCH_DELIVERY_MESSAGES ?? 2000);
+  const sink = await delivery.startSink();
+  const { maxConnections } = strapi.config.get('plugin::message-runs');
+  strapi.config.set('plugin::message-runs.smtp', { host: '127.0.0.1', port: sink.port, secure: false });
+  const pdf = delivery.pdfOfSize(30);
+  const file = await delivery.uploadSharedPdf(strapi, pdf);
+  const pluginMs = [];
+  const bareMs = [];
+  for (let i = 0; i < repeat; i++) {
+    const run = await delivery.seedDeliverableRun(strapi, tables, { count: messages, definition, transformation, file, name: `deliver-${i}` });
+    const before = await sink.count();
+    pluginMs.push(await delivery.deliverRun(strapi, run));
+    if ((await sink.count()) - before !== messages) throw new Error('the sink did not receive every message of the run');
+    bareMs.push(
+      await delivery.sendWithNodemailer({
+        port: sink.port,
+        maxConnections,
+        messages: Array.from({ length: messages }, (_, n) => ({
+          from: { name: 'Example Billing', address: 'billing@example.com' },
+          to: { name: `Customer ${n}`, address: `billing+${n}@example.com` },
+          bcc: ['archive@example.com'],
+          subject: `Invoice deliver-${i}-${n}`,
+          html: `<p>Dear Customer ${n} of deliver-${i}</p>`,
+          attachments: [{ filename: 'invoice.pdf', contentType: 'application/pdf', content: pdf }],
+        })),
+      })
+    );
+  }
+  const perSecond = (samples) => summarize(samples.map((ms) => messages / (ms / 1000)));
+  const plugin = perSecond(pluginMs);
+  const bare = perSecond(bareMs);
+  const fmtRate = ({ median, min, max }) => `${median.toFixed(0)} msg/s (${min.toFixed(0)}–${max.toFixed(0)})`;
+  console.log(`  delivery of ${messages} messages (${(pdf.length / 1024).toFixed(0)} KB PDF, Bcc, ${maxConnections} SMTP connections): plugin ${fmtRate(plugin)}; bare nodemailer ${fmtRate(bare)}; ratio ${(plugin.median / bare.median).toFixed(2)}`);
+
+  const memoryResults = Number(process.env.BENCH_MEMORY_RESULTS ?? 100000);
+  let memory;
+  if (memoryResults) {
+    const run = await delivery.seedDeliverableRun(strapi, tables, { count: memoryResults, definition, transformation, file, name: 'memory' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const idle = process.memoryUsage().rss;
+    let peak = idle;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    const ms = await delivery.deliverRun(strapi, run);
+    clearInterval(sampler);
+    memory = { results: memoryResults, idle, peak, seconds: ms / 1000 };
+    console.log(`  memory: ${memoryResults} results delivered in ${(ms / 1000).toFixed(0)} s; RSS idle ${mb(idle)}, peak ${mb(peak)} (+${mb(peak - idle)})`);
+  }
+  sink.stop();
+  return { messages, plugin, bare, memory, fmtRate };
 }
 
 const fmt = ({ median, min, max }) => `${median.toFixed(1)} ms (${min.toFixed(1)}–${max.toFixed(1)})`;
@@ -127,6 +188,14 @@ const fmt = ({ median, min, max }) => `${median.toFixed(1)} ms (${min.toFixed(1)
   for (const row of rows) console.log(`| ${row.size} | ${fmt(row.create)} | ${fmt(row.raw)} | ${(row.create.median / row.raw.median).toFixed(2)} |`);
   console.log('');
   console.log(`On the ${largestRun.size}-result run: first results page with counts ${fmt(page)}; the run with its counts ${fmt(counts)}`);
+
+  const deliveryFigures = await benchDelivery(strapi, tables, { definition, transformation });
+  console.log('');
+  console.log(`Delivery of ${deliveryFigures.messages} messages: plugin ${deliveryFigures.fmtRate(deliveryFigures.plugin)}, bare pooled nodemailer ${deliveryFigures.fmtRate(deliveryFigures.bare)}: ${((100 * deliveryFigures.plugin.median) / deliveryFigures.bare.median).toFixed(0)}% of bare`);
+  if (deliveryFigures.memory) {
+    const { results, idle, peak } = deliveryFigures.memory;
+    console.log(`Memory while delivering ${results} results: idle ${mb(idle)}, peak ${mb(peak)}, +${mb(peak - idle)} above idle`);
+  }
   await strapi.destroy();
   process.exit(0);
 })().catch((error) => {

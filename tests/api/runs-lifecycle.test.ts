@@ -205,9 +205,7 @@ describe("delete", () => {
       message: "Cannot delete this run: it is running; stop it first.",
     });
     expect((await api.get(run.documentId)).status).toBe(200);
-    expect(
-      await world.count.results({ run: { documentId: run.documentId } }),
-    ).toBe(2);
+    expect(await world.count.resultsOfRun(run.documentId)).toBe(2);
   });
 
   it.each<State>(["stopped", "created", "completed"])(

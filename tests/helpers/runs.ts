@@ -179,6 +179,11 @@ export function runWorld(strapi: Core.Strapi) {
       runs: () => strapi.db.query(RUN_UID).count({}),
       results: (where: Record<string, unknown> = {}) =>
         strapi.db.query(RESULT_UID).count({ where }),
+      /** The results of a run, which refer to it by its row id. */
+      resultsOfRun: async (runDocumentId: string) => {
+        const run = await strapi.db.query(RUN_UID).findOne({ where: { documentId: runDocumentId } });
+        return strapi.db.query(RESULT_UID).count({ where: { runId: run.id } });
+      },
     },
 
     /** Simulates the delivery machinery: sets results' columns directly. */

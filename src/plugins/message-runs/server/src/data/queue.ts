@@ -109,26 +109,42 @@ export interface Outcome {
 }
 
 /**
- * Records the outcome of a message on its results, only while this worker still holds them: a late
- * or duplicate worker whose claim expired cannot overwrite what another recorded.
+ * Records the outcomes of messages on their results, in one statement for all of them, and only
+ * while this worker still holds each result: a late or duplicate worker whose claim expired cannot
+ * overwrite what another recorded.
  */
-export async function recordOutcome(knex: Knex, t: Tables, workerId: string, resultIds: number[], outcome: Outcome, now: Date) {
-  return knex(t.results)
-    .whereIn('id', resultIds)
-    .where('status', 'sending')
-    .where('locked_by', workerId)
-    .update({
-      status: outcome.status,
-      reason: outcome.reason ?? null,
-      error: outcome.error ?? null,
-      response: outcome.response ?? null,
-      message_id: outcome.messageId ?? null,
-      sent_at: outcome.status === 'sent' ? timestamp(knex, now) : null,
-      next_attempt_at: outcome.nextAttemptAt ? timestamp(knex, outcome.nextAttemptAt) : null,
-      locked_by: null,
-      locked_at: null,
-      updated_at: timestamp(knex, now),
-    });
+export async function recordOutcomes(
+  knex: Knex,
+  t: Tables,
+  workerId: string,
+  outcomes: { resultIds: number[]; outcome: Outcome }[],
+  now: Date
+) {
+  const rows = outcomes.flatMap(({ resultIds, outcome }) => resultIds.map((id) => ({ id, ...outcome })));
+  if (!rows.length) return 0;
+  const values = rows
+    .map(() => '(CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP))')
+    .join(', ');
+  const bindings = rows.flatMap((row) => [
+    row.id,
+    row.status,
+    row.reason ?? null,
+    row.error ?? null,
+    row.response ?? null,
+    row.messageId ?? null,
+    row.status === 'sent' ? now : null,
+    row.nextAttemptAt ?? null,
+  ]);
+  const sql = `
+    WITH outcome (id, status, reason, error, response, message_id, sent_at, next_attempt_at) AS (VALUES ${values})
+    UPDATE ${t.results}
+    SET status = outcome.status, reason = outcome.reason, error = outcome.error, response = outcome.response,
+        message_id = outcome.message_id, sent_at = outcome.sent_at, next_attempt_at = outcome.next_attempt_at,
+        locked_by = NULL, locked_at = NULL, updated_at = CAST(? AS TIMESTAMP)
+    FROM outcome
+    WHERE ${t.results}.id = outcome.id AND ${t.results}.status = 'sending' AND ${t.results}.locked_by = ?`;
+  await knex.raw(sql, [...bindings, now, workerId]);
+  return rows.length;
 }
 
 /** Running runs with nothing left to send: queued, being sent or waiting to retry. */

@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
 import { resolveDialect } from '../data/dialect';
-import { claimResults, findFinishedRunIds, recordOutcome, requeueExpiredClaims, type Outcome } from '../data/queue';
+import { claimResults, findFinishedRunIds, recordOutcomes, requeueExpiredClaims, type Outcome } from '../data/queue';
 import { completeRunIfDone } from '../data/runs';
 import { forgetOldWindows, releaseSends, reserveSends, type Reservation } from '../data/send-windows';
 import { resolveTables } from '../data/tables';
@@ -60,21 +60,38 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
-  /** Sends one message (or records why not); returns whether it went to SMTP. */
-  async function deliver(message: ComposedMessage, attempts: number, report: TickReport) {
-    const outcome =
-      'outcome' in message
-        ? message.outcome
-        : toOutcome(await getService(strapi, 'mailer').send(message.mail), attempts, new Date());
-    await recordOutcome(strapi.db.connection, resolveTables(strapi), workerId, message.resultIds, outcome, new Date());
-    report[outcome.status] += message.resultIds.length;
-    return 'mail' in message;
+  /**
+   * Sends a batch's messages over the pooled connections (twice as many in flight as connections, so
+   * none idles while a message is rendered or recorded) and records their outcomes in groups of one
+   * per connection: few statements, and a crash loses at most those few outcomes.
+   */
+  async function sendBatch(messages: ComposedMessage[], attemptsOf: Map<number, number>, report: TickReport) {
+    const { maxConnections } = config();
+    const knex = strapi.db.connection;
+    const pending: { resultIds: number[]; outcome: Outcome }[] = [];
+    const flush = () => recordOutcomes(knex, resolveTables(strapi), workerId, pending.splice(0), new Date());
+    let mailed = 0;
+    await forEachLimited(messages, maxConnections * 2, async (message) => {
+      let outcome: Outcome;
+      if ('outcome' in message) {
+        outcome = message.outcome;
+      } else {
+        mailed++;
+        const attempts = Math.max(...message.resultIds.map((id) => attemptsOf.get(id)!));
+        outcome = toOutcome(await getService(strapi, 'mailer').send(message.mail), attempts, new Date());
+      }
+      pending.push({ resultIds: message.resultIds, outcome });
+      report[outcome.status] += message.resultIds.length;
+      if (pending.length >= maxConnections) await flush();
+    });
+    await flush();
+    return mailed;
   }
 
   async function runTick(): Promise<TickReport> {
     const knex = strapi.db.connection;
     const t = resolveTables(strapi);
-    const { batchSize, leaseSeconds, maxConnections, rateLimitPerMinute } = config();
+    const { batchSize, leaseSeconds, rateLimitPerMinute } = config();
     const report: TickReport = { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
     const deadline = Date.now() + TICK_BUDGET_MS;
 
@@ -95,10 +112,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       report.claimed += claimed.length;
       const attemptsOf = new Map(claimed.map((result) => [result.id, result.attempts]));
       const messages = claimed.length ? await getService(strapi, 'messages').compose(claimed) : [];
-      let mailed = 0;
-      await forEachLimited(messages, maxConnections, async (message) => {
-        if (await deliver(message, Math.max(...message.resultIds.map((id) => attemptsOf.get(id)!)), report)) mailed++;
-      });
+      const mailed = await sendBatch(messages, attemptsOf, report);
       if (reservation) await releaseSends(knex, t, reservation, reservation.granted - mailed);
       if (!claimed.length) break;
     }

@@ -1,0 +1,25 @@
+/**
+ * The benchmark's SMTP sink, in a process of its own so that it does not share the measured
+ * process's CPU: it accepts every message, reads it to the end and counts it. `fork` it; it sends
+ * `{ port }` when it listens and answers `'count'` with `{ count }`.
+ */
+const { SMTPServer } = require('smtp-server');
+
+let count = 0;
+const server = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS', 'AUTH'],
+  logger: false,
+  onData(stream, _session, callback) {
+    stream.on('end', () => {
+      count++;
+      callback();
+    });
+    stream.resume();
+  },
+});
+server.on('error', () => {});
+server.listen(0, '127.0.0.1', () => process.send({ port: server.server.address().port }));
+process.on('message', (message) => {
+  if (message === 'count') process.send({ count });
+});
