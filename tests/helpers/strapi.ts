@@ -21,7 +21,7 @@ export async function startStrapi(env: Record<string, string> = {}): Promise<Tes
   const database: TestDatabase = await createTestDatabase(client);
   Object.assign(process.env, {
     ...freshSecrets(),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     STRAPI_STARTUP_BANNER: 'false',
     MESSAGE_RUNS_CRON: 'false',
     ...database.env,

@@ -97,24 +97,36 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     await requeueExpiredClaims(knex, t, new Date(), leaseSeconds);
     if (rateLimitPerMinute) await forgetOldWindows(knex, t, new Date());
-    while (Date.now() < deadline) {
+    /** Claims the next batch (within the rate limit, if any) and renders its messages. */
+    const prepareBatch = async () => {
       // With a rate limit, claim no more than this minute still allows across all instances.
-      let reservation: Reservation | undefined;
-      if (rateLimitPerMinute) {
-        reservation = await reserveSends(knex, t, batchSize, rateLimitPerMinute, new Date());
-        if (!reservation.granted) break;
-      }
+      const reservation = rateLimitPerMinute
+        ? await reserveSends(knex, t, batchSize, rateLimitPerMinute, new Date())
+        : undefined;
+      if (reservation && !reservation.granted) return undefined;
       const claimed = await claimResults(knex, t, resolveDialect(strapi), {
         workerId,
         batchSize: reservation?.granted ?? batchSize,
         now: new Date(),
       });
-      report.claimed += claimed.length;
-      const attemptsOf = new Map(claimed.map((result) => [result.id, result.attempts]));
       const messages = claimed.length ? await getService(strapi, 'messages').compose(claimed) : [];
-      const mailed = await sendBatch(messages, attemptsOf, report);
-      if (reservation) await releaseSends(knex, t, reservation, reservation.granted - mailed);
-      if (!claimed.length) break;
+      return { reservation, claimed, messages };
+    };
+
+    // While a batch is being sent, the next one is claimed and rendered, so the connections stay busy;
+    // once the budget is spent nothing more is claimed, but what was claimed is sent.
+    let next: ReturnType<typeof prepareBatch> | undefined = prepareBatch();
+    while (next) {
+      const batch = await next;
+      if (!batch?.claimed.length) {
+        if (batch?.reservation) await releaseSends(knex, t, batch.reservation, batch.reservation.granted);
+        break;
+      }
+      next = Date.now() < deadline ? prepareBatch() : undefined;
+      report.claimed += batch.claimed.length;
+      const attemptsOf = new Map(batch.claimed.map((result) => [result.id, result.attempts]));
+      const mailed = await sendBatch(batch.messages, attemptsOf, report);
+      if (batch.reservation) await releaseSends(knex, t, batch.reservation, batch.reservation.granted - mailed);
     }
     for (const runId of await findFinishedRunIds(knex, t)) {
       await completeRunIfDone(knex, t, runId, new Date());
