@@ -1,16 +1,13 @@
-import type { Core } from "@strapi/strapi";
-import type { TestApp } from "./strapi";
+import type { Core } from '@strapi/strapi';
+import type { TestApp } from './strapi';
 
 /** A content-API token ("Authorization: Bearer …") of the given type. */
-export async function createApiToken(
-  strapi: Core.Strapi,
-  type: "read-only" | "full-access" = "full-access",
-) {
-  const token = await strapi.service("admin::api-token").create({
+export async function createApiToken(strapi: Core.Strapi, type: 'read-only' | 'full-access' = 'full-access') {
+  const token = await strapi.service('admin::api-token').create({
     name: `test-${type}-${Date.now()}-${Math.random()}`,
     type,
     lifespan: null,
-    description: "",
+    description: '',
   });
   return token.accessKey as string;
 }
@@ -22,36 +19,30 @@ export async function createApiToken(
 export async function loginAdmin(
   { strapi, http }: TestApp,
   roleIds: number[],
-  names = { firstname: "Test", lastname: "Admin" },
+  names = { firstname: 'Test', lastname: 'Admin' }
 ) {
   const email = `admin-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-  const password = "Test-Password-123";
-  await strapi
-    .service("admin::user")
-    .create({ email, password, ...names, isActive: true, roles: roleIds });
-  const res = await http().post("/admin/login").send({ email, password });
+  const password = 'Test-Password-123';
+  await strapi.service('admin::user').create({ email, password, ...names, isActive: true, roles: roleIds });
+  const res = await http().post('/admin/login').send({ email, password });
   if (res.status !== 200) {
-    throw new Error(
-      `admin login failed: ${res.status} ${JSON.stringify(res.body)}`,
-    );
+    throw new Error(`admin login failed: ${res.status} ${JSON.stringify(res.body)}`);
   }
   return res.body.data.token as string;
 }
 
 /** Creates an active super admin and logs it in. */
 export async function loginSuperAdmin(app: TestApp) {
-  const superAdminRole = await app.strapi
-    .service("admin::role")
-    .getSuperAdmin();
+  const superAdminRole = await app.strapi.service('admin::role').getSuperAdmin();
   return loginAdmin(app, [superAdminRole.id]);
 }
 
 /** Creates an admin role that may do only the given (subject-less) actions, and logs in a user with it. */
 export async function loginAdminWithActions(app: TestApp, actions: string[]) {
-  const roles = app.strapi.service("admin::role");
+  const roles = app.strapi.service('admin::role');
   const role = await roles.create({
     name: `role-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
-    description: actions.join(", "),
+    description: actions.join(', '),
   });
   await roles.assignPermissions(
     role.id,
@@ -60,10 +51,10 @@ export async function loginAdminWithActions(app: TestApp, actions: string[]) {
       subject: null,
       properties: {},
       conditions: [],
-    })),
+    }))
   );
   return loginAdmin(app, [role.id], {
-    firstname: "Limited",
-    lastname: "Admin",
+    firstname: 'Limited',
+    lastname: 'Admin',
   });
 }
