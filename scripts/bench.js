@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: the figures behind the README's scale claims, on SQLite (default) or PostgreSQL
- * (DATABASE_CLIENT=postgres, local server, a fresh database `mr_bench`). Each figure is the median
- * of several repetitions, with min and max.
- *   BENCH_SIZES=1000,10000,100000  BENCH_REPEAT=5
- *   BENCH_DELIVERY_MESSAGES=2000 (throughput)  BENCH_MEMORY_RESULTS=100000 (memory; 0 leaves it out)
+ * `npm run bench`: the figures behind the README's and docs/BENCHMARKS.md's scale claims, on SQLite
+ * (default) or PostgreSQL (DATABASE_CLIENT=postgres, local server, a fresh database `mr_bench`). Each
+ * figure is the median of several repetitions, with min and max. Settings (env):
+ *   BENCH_SIZES=1000,10000,100000   invoices per run-creation row
+ *   BENCH_REPEAT=5                  repetitions of each figure
+ *   BENCH_DELIVERY_MESSAGES=2000    messages per throughput repetition
+ *   BENCH_MEMORY_RESULTS=100000     results of the memory run (0 leaves it out)
+ *   BENCH_INSTANCES=1,2,3           PostgreSQL scale-out: numbers of Strapi processes (empty leaves it out)
+ *   BENCH_SCALE_MESSAGES=3000       messages per scale-out repetition
  */
 const os = require('os');
 const path = require('path');
@@ -14,13 +18,26 @@ const { Client } = require('pg');
 const { compileStrapi, createStrapi } = require('@strapi/strapi');
 const { seedBenchData } = require('./bench/data');
 const { rawInsertResults } = require('./bench/baseline');
+const { deliverWithInstances } = require('./bench/scale-out');
 const { freshSecrets } = require('./lib/secrets');
 const delivery = require('./bench/delivery');
 
 const client = process.env.DATABASE_CLIENT === 'postgres' ? 'postgres' : 'sqlite';
-const sizes = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
-const repeat = Number(process.env.BENCH_REPEAT ?? 5);
-const pg = { host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? 5432), user: process.env.DATABASE_USERNAME ?? 'postgres', password: process.env.DATABASE_PASSWORD ?? '' };
+const list = (value) => (value ? value.split(',').map(Number) : []);
+const settings = {
+  sizes: list(process.env.BENCH_SIZES ?? '1000,10000,100000'),
+  repeat: Number(process.env.BENCH_REPEAT ?? 5),
+  deliveryMessages: Number(process.env.BENCH_DELIVERY_MESSAGES ?? 2000),
+  memoryResults: Number(process.env.BENCH_MEMORY_RESULTS ?? 100000),
+  instances: client === 'postgres' ? list(process.env.BENCH_INSTANCES ?? '1,2,3') : [],
+  scaleMessages: Number(process.env.BENCH_SCALE_MESSAGES ?? 3000),
+};
+const pg = {
+  host: process.env.DATABASE_HOST ?? '127.0.0.1',
+  port: Number(process.env.DATABASE_PORT ?? 5432),
+  user: process.env.DATABASE_USERNAME ?? 'postgres',
+  password: process.env.DATABASE_PASSWORD ?? '',
+};
 
 async function freshDatabase() {
   if (client === 'sqlite') {
@@ -34,14 +51,24 @@ async function freshDatabase() {
   await admin.query('DROP DATABASE IF EXISTS mr_bench WITH (FORCE)');
   await admin.query('CREATE DATABASE mr_bench');
   await admin.end();
-  return { DATABASE_CLIENT: 'postgres', DATABASE_NAME: 'mr_bench', DATABASE_HOST: pg.host, DATABASE_PORT: String(pg.port), DATABASE_USERNAME: pg.user, DATABASE_PASSWORD: pg.password };
+  return {
+    DATABASE_CLIENT: 'postgres',
+    DATABASE_NAME: 'mr_bench',
+    DATABASE_HOST: pg.host,
+    DATABASE_PORT: String(pg.port),
+    DATABASE_USERNAME: pg.user,
+    DATABASE_PASSWORD: pg.password,
+  };
 }
 
 async function startStrapi() {
+  // In process.env, so that the scale-out worker processes inherit the same database and secrets.
   Object.assign(process.env, {
     ...(await freshDatabase()),
     ...freshSecrets(),
-    LOG_LEVEL: 'error', STRAPI_STARTUP_BANNER: 'false', MESSAGE_RUNS_CRON: 'false',
+    LOG_LEVEL: 'error',
+    STRAPI_STARTUP_BANNER: 'false',
+    MESSAGE_RUNS_CRON: 'false',
   });
   const appContext = await compileStrapi({ ignoreDiagnostics: true });
   const strapi = await createStrapi(appContext).load();
@@ -71,131 +98,235 @@ async function measure(times, fn, after = async () => {}) {
 }
 
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const fmtMs = ({ median, min, max }) => `${median.toFixed(1)} ms (${min.toFixed(1)}–${max.toFixed(1)})`;
+const fmtRate = ({ median, min, max }) => `${median.toFixed(0)} msg/s (${min.toFixed(0)}–${max.toFixed(0)})`;
+const percent = (share) => `${(100 * share).toFixed(0)}%`;
 
-/** Messages per second of the plugin's queue and of bare pooled nodemailer, same messages, same sink. */
-async function benchDelivery(strapi, tables, { definition, transformation }) {
-  const messages = Number(process.env.BENCH_DELIVERY_MESSAGES ?? 2000);
-  const sink = await delivery.startSink();
+/** The domain rows every figure needs: a transformation, a sender and a definition. */
+async function seedDefinition(strapi) {
+  const transformation = await strapi
+    .documents('api::invoice-transformation.invoice-transformation')
+    .create({ data: { name: 'Invoice PDF', outputType: 'pdf' } });
+  await strapi
+    .documents('api::message-sender.message-sender')
+    .create({ data: { key: 'InvoiceSending', email: 'billing@example.com', displayName: 'Example Billing' } });
+  const definition = await strapi.documents('api::message-definition.message-definition').create({
+    data: {
+      name: 'Monthly invoice',
+      fromKey: 'InvoiceSending',
+      recipientKey: 'InvoiceEmail',
+      subjectTemplate: 'Invoice {{invoice.label}}',
+      bodyTemplate: '<p>Dear {{customer.name}}, your invoice {{invoice.label}} is attached.</p>',
+      invoiceTransformations: [transformation.documentId],
+    },
+  });
+  return { transformation, definition };
+}
+
+/** Run creation over HTTP beside one raw INSERT … SELECT of the same rows, per data set size. */
+async function benchCreation(strapi, tables, http, { transformation, definition }) {
+  const rows = [];
+  let largestRun;
+  for (const size of settings.sizes) {
+    const seeded = await time(() =>
+      seedBenchData(strapi, tables, { name: `bench-${size}`, invoiceCount: size, transformationId: transformation.id, recipientKey: 'InvoiceEmail' })
+    );
+    const data = seeded.value;
+    // A production database has planner statistics for its tables; fresh bulk inserts don't yet.
+    if (client === 'postgres') await strapi.db.connection.raw('ANALYZE');
+    const body = {
+      definition: definition.documentId,
+      cluster: data.clusterDocumentId,
+      includeChildren: true,
+      periodStart: data.period[0],
+      periodEnd: data.period[1],
+    };
+    const create = await measure(
+      settings.repeat,
+      async () => {
+        const res = await http.post('/api/message-runs/runs').send(body);
+        if (res.status !== 201 || res.body.data.counts.total !== size) {
+          throw new Error(`run creation: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+        }
+        return res;
+      },
+      (res) => http.delete(`/api/message-runs/runs/${res.body.data.documentId}`)
+    );
+
+    // The same rows, one hand-written statement, into the same table (a placeholder run row holds them).
+    const [placeholder] = await strapi.db.connection(tables.runs).insert(
+      { document_id: `bench${size}`, status: 'created', definition_snapshot: '{}', period_start: data.period[0], period_end: data.period[1], include_children: true },
+      ['id']
+    );
+    const raw = await measure(
+      settings.repeat,
+      () =>
+        strapi.db.transaction(({ trx }) =>
+          rawInsertResults(trx, tables, {
+            client: strapi.db.dialect.client,
+            runId: placeholder.id,
+            clusterId: data.clusterId,
+            periodStart: data.period[0],
+            periodEnd: data.period[1],
+            recipientKey: 'InvoiceEmail',
+            transformationId: transformation.id,
+            now: new Date(),
+          })
+        ),
+      () => strapi.db.connection(tables.results).where('run_id', placeholder.id).delete()
+    );
+    await strapi.db.connection(tables.runs).where('id', placeholder.id).delete();
+    rows.push({ size, create, raw });
+    console.log(`  ${size} invoices (seeded in ${(seeded.ms / 1000).toFixed(1)} s): run created in ${fmtMs(create)}; raw INSERT … SELECT ${fmtMs(raw)}`);
+    if (size === Math.max(...settings.sizes)) {
+      const res = await http.post('/api/message-runs/runs').send(body);
+      largestRun = { size, documentId: res.body.data.documentId };
+    }
+  }
+  return { rows, largestRun };
+}
+
+/** The first results page (its answer carries the counts) and the run with its counts alone. */
+async function benchReading(http, run) {
+  const page = await measure(settings.repeat * 4, async () => {
+    const res = await http.get(`/api/message-runs/runs/${run.documentId}/results?page=1&pageSize=25`);
+    if (res.status !== 200 || res.body.data.length !== 25) throw new Error(`results page: ${res.status}`);
+  });
+  const counts = await measure(settings.repeat * 4, async () => {
+    const res = await http.get(`/api/message-runs/runs/${run.documentId}`);
+    if (res.status !== 200 || res.body.data.counts.total !== run.size) throw new Error(`run: ${res.status}`);
+  });
+  return { page, counts };
+}
+
+/** One pooled-nodemailer message per plugin message: same sender, recipient shape, Bcc, PDF and body. */
+function bareMessages(count, label, pdf) {
+  return Array.from({ length: count }, (_, n) => ({
+    from: { name: 'Example Billing', address: 'billing@example.com' },
+    to: { name: `Billing ${n}`, address: `billing+${n}@example.com` },
+    bcc: ['archive@example.com'],
+    subject: `Invoice ${label}-${n}`,
+    html: `<p>Dear Customer ${n} of ${label}, your invoice ${label}-${n} is attached.</p>`,
+    attachments: [{ filename: 'invoice.pdf', contentType: 'application/pdf', content: pdf }],
+  }));
+}
+
+/** Messages per second of the plugin's queue and of bare pooled nodemailer, alternating, same sink. */
+async function benchThroughput(strapi, tables, sink, { definition, transformation, file, pdf }) {
+  const messages = settings.deliveryMessages;
   const { maxConnections } = strapi.config.get('plugin::message-runs');
-  strapi.config.set('plugin::message-runs.smtp', { host: '127.0.0.1', port: sink.port, secure: false });
-  const pdf = delivery.pdfOfSize(30);
-  const file = await delivery.uploadSharedPdf(strapi, pdf);
   const pluginMs = [];
   const bareMs = [];
-  for (let i = 0; i < repeat; i++) {
+  for (let i = 0; i < settings.repeat; i++) {
     const run = await delivery.seedDeliverableRun(strapi, tables, { count: messages, definition, transformation, file, name: `deliver-${i}` });
     const before = await sink.count();
     pluginMs.push(await delivery.deliverRun(strapi, run));
     if ((await sink.count()) - before !== messages) throw new Error('the sink did not receive every message of the run');
-    bareMs.push(
-      await delivery.sendWithNodemailer({
-        port: sink.port,
-        maxConnections,
-        messages: Array.from({ length: messages }, (_, n) => ({
-          from: { name: 'Example Billing', address: 'billing@example.com' },
-          to: { name: `Customer ${n}`, address: `billing+${n}@example.com` },
-          bcc: ['archive@example.com'],
-          subject: `Invoice deliver-${i}-${n}`,
-          html: `<p>Dear Customer ${n} of deliver-${i}</p>`,
-          attachments: [{ filename: 'invoice.pdf', contentType: 'application/pdf', content: pdf }],
-        })),
-      })
-    );
+    bareMs.push(await delivery.sendWithNodemailer({ port: sink.port, maxConnections, messages: bareMessages(messages, `bare-${i}`, pdf) }));
   }
   const perSecond = (samples) => summarize(samples.map((ms) => messages / (ms / 1000)));
-  const plugin = perSecond(pluginMs);
-  const bare = perSecond(bareMs);
-  const fmtRate = ({ median, min, max }) => `${median.toFixed(0)} msg/s (${min.toFixed(0)}–${max.toFixed(0)})`;
-  console.log(`  delivery of ${messages} messages (${(pdf.length / 1024).toFixed(0)} KB PDF, Bcc, ${maxConnections} SMTP connections): plugin ${fmtRate(plugin)}; bare nodemailer ${fmtRate(bare)}; ratio ${(plugin.median / bare.median).toFixed(2)}`);
-
-  const memoryResults = Number(process.env.BENCH_MEMORY_RESULTS ?? 100000);
-  let memory;
-  if (memoryResults) {
-    const run = await delivery.seedDeliverableRun(strapi, tables, { count: memoryResults, definition, transformation, file, name: 'memory' });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const idle = process.memoryUsage().rss;
-    let peak = idle;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-    const ms = await delivery.deliverRun(strapi, run);
-    clearInterval(sampler);
-    memory = { results: memoryResults, idle, peak, seconds: ms / 1000 };
-    console.log(`  memory: ${memoryResults} results delivered in ${(ms / 1000).toFixed(0)} s; RSS idle ${mb(idle)}, peak ${mb(peak)} (+${mb(peak - idle)})`);
-  }
-  sink.stop();
-  return { messages, plugin, bare, memory, fmtRate };
+  return { messages, maxConnections, plugin: perSecond(pluginMs), bare: perSecond(bareMs) };
 }
 
-const fmt = ({ median, min, max }) => `${median.toFixed(1)} ms (${min.toFixed(1)}–${max.toFixed(1)})`;
+/** Peak RSS of this (the Strapi) process while it delivers a large run, beside its idle RSS. */
+async function benchMemory(strapi, tables, { definition, transformation, file }) {
+  const results = settings.memoryResults;
+  const run = await delivery.seedDeliverableRun(strapi, tables, { count: results, definition, transformation, file, name: 'memory' });
+  global.gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const idle = process.memoryUsage().rss;
+  let peak = idle;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const ms = await delivery.deliverRun(strapi, run);
+  clearInterval(sampler);
+  return { results, idle, peak, perSecond: results / (ms / 1000) };
+}
+
+/** Delivery by 1, 2, … Strapi processes on PostgreSQL, each count repeated. */
+async function benchScaleOut(strapi, tables, sink, sources) {
+  const rows = [];
+  for (const instances of settings.instances) {
+    const samples = [];
+    for (let i = 0; i < settings.repeat; i++) {
+      samples.push(await deliverWithInstances(strapi, tables, sink, { instances, messages: settings.scaleMessages, ...sources }));
+    }
+    const median = [...samples].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(samples.length / 2)];
+    const row = { ...median, rate: summarize(samples.map((sample) => sample.perSecond)) };
+    rows.push(row);
+    console.log(`  ${instances} instance(s): ${fmtRate(row.rate)}; CPU of each Strapi process ${row.workerShares.map(percent).join(', ')}`);
+  }
+  return rows;
+}
+
+function printSummary({ creation, reading, throughput, memory, scaleOut }) {
+  console.log('');
+  console.log('| invoices | run creation (HTTP) | raw INSERT … SELECT | ratio |');
+  console.log('|---:|---:|---:|---:|');
+  for (const row of creation.rows) {
+    console.log(`| ${row.size} | ${fmtMs(row.create)} | ${fmtMs(row.raw)} | ${(row.create.median / row.raw.median).toFixed(2)} |`);
+  }
+  console.log('');
+  console.log(`On the ${creation.largestRun.size}-result run: first results page with counts ${fmtMs(reading.page)}; the run with its counts alone ${fmtMs(reading.counts)}`);
+  const ratio = throughput.plugin.median / throughput.bare.median;
+  console.log(
+    `Delivery of ${throughput.messages} messages (30 KB PDF, Bcc, ${throughput.maxConnections} SMTP connections): ` +
+      `plugin ${fmtRate(throughput.plugin)}, bare pooled nodemailer ${fmtRate(throughput.bare)}: ${percent(ratio)} of bare`
+  );
+  if (memory) {
+    console.log(
+      `Memory while delivering ${memory.results} results (${memory.perSecond.toFixed(0)} msg/s): ` +
+        `RSS idle ${mb(memory.idle)}, peak ${mb(memory.peak)}, +${mb(memory.peak - memory.idle)} above idle`
+    );
+  }
+  if (scaleOut.length) {
+    const one = scaleOut[0];
+    const busyCores = (row) => row.workerShares.reduce((sum, share) => sum + share, 0);
+    console.log('');
+    console.log('| Strapi processes | msg/s | factor | CPU per Strapi process | SMTP sink CPU | PostgreSQL CPU | msg/s per busy Strapi core | vs 1 process |');
+    console.log('|---:|---:|---:|---|---:|---:|---:|---:|');
+    for (const row of scaleOut) {
+      const perCore = row.rate.median / busyCores(row);
+      console.log(
+        `| ${row.instances} | ${fmtRate(row.rate)} | ${(row.rate.median / one.rate.median).toFixed(2)} | ${row.workerShares.map(percent).join(', ')} | ` +
+          `${percent(row.sinkShare)} | ${percent(row.postgresShare)} | ${perCore.toFixed(0)} | ${percent(perCore / (one.rate.median / busyCores(one)))} |`
+      );
+    }
+  }
+}
 
 (async () => {
-  console.log(`message-runs bench: ${client}, ${os.cpus().length} cores (${os.cpus()[0].model}), node ${process.version}, ${repeat} repetitions, median (min–max)`);
+  const cpus = os.cpus();
+  console.log(
+    `message-runs bench: ${client}, ${cpus.length} cores (${cpus[0].model}), node ${process.version}, ` +
+      `${settings.repeat} repetitions, median (min–max)`
+  );
   const strapi = await startStrapi();
   const { resolveTables } = require(path.resolve('dist/src/plugins/message-runs/server/src/data/tables'));
   const tables = resolveTables(strapi);
   const token = (await strapi.service('admin::api-token').create({ name: 'bench', type: 'full-access', lifespan: null, description: '' })).accessKey;
-  const http = () => request(strapi.server.httpServer);
-  const auth = { Authorization: `Bearer ${token}` };
+  const auth = (req) => req.set('Authorization', `Bearer ${token}`);
+  const http = {
+    get: (url) => auth(request(strapi.server.httpServer).get(url)),
+    post: (url) => auth(request(strapi.server.httpServer).post(url)),
+    delete: (url) => auth(request(strapi.server.httpServer).delete(url)),
+  };
+  const { transformation, definition } = await seedDefinition(strapi);
 
-  const transformation = await strapi.documents('api::invoice-transformation.invoice-transformation').create({ data: { name: 'Invoice PDF', outputType: 'pdf' } });
-  await strapi.documents('api::message-sender.message-sender').create({ data: { key: 'InvoiceSending', email: 'billing@example.com' } });
-  const definition = await strapi.documents('api::message-definition.message-definition').create({
-    data: { name: 'Monthly invoice', fromKey: 'InvoiceSending', recipientKey: 'InvoiceEmail', subjectTemplate: 'Invoice {{invoice.label}}', bodyTemplate: '<p>{{customer.name}}</p>', invoiceTransformations: [transformation.documentId] },
-  });
+  console.log('Run creation');
+  const creation = await benchCreation(strapi, tables, http, { transformation, definition });
+  const reading = await benchReading(http, creation.largestRun);
 
-  const rows = [];
-  let largestRun;
-  for (const size of sizes) {
-    const seeded = await time(() => seedBenchData(strapi, tables, { name: `bench-${size}`, invoiceCount: size, transformationId: transformation.id, recipientKey: 'InvoiceEmail' }));
-    const data = seeded.value;
-    // A production database has planner statistics for its tables; fresh bulk inserts don't yet.
-    if (client === 'postgres') await strapi.db.connection.raw('ANALYZE');
-    const body = { definition: definition.documentId, cluster: data.clusterDocumentId, includeChildren: true, periodStart: data.period[0], periodEnd: data.period[1] };
-    const deleteRun = (res) => http().delete(`/api/message-runs/runs/${res.body.data.documentId}`).set(auth);
+  console.log('Delivery');
+  const sink = await delivery.startSink();
+  strapi.config.set('plugin::message-runs.smtp', { host: '127.0.0.1', port: sink.port, secure: false });
+  const pdf = delivery.pdfOfSize(30);
+  const sources = { definition, transformation, file: await delivery.uploadSharedPdf(strapi, pdf) };
+  const throughput = await benchThroughput(strapi, tables, sink, { ...sources, pdf });
+  const memory = settings.memoryResults ? await benchMemory(strapi, tables, sources) : undefined;
+  const scaleOut = await benchScaleOut(strapi, tables, sink, sources);
+  sink.stop();
 
-    const create = await measure(repeat, async () => {
-      const res = await http().post('/api/message-runs/runs').set(auth).send(body);
-      if (res.status !== 201 || res.body.data.counts.total !== size) throw new Error(`run creation: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-      return res;
-    }, deleteRun);
-
-    // The same rows, one hand-written statement, into the same table (a placeholder run row holds them).
-    const [placeholderRun] = await strapi.db.connection(tables.runs).insert({ document_id: `bench${size}`, status: 'created', definition_snapshot: '{}', period_start: data.period[0], period_end: data.period[1], include_children: true }, ['id']);
-    const raw = await measure(repeat, () =>
-      strapi.db.transaction(({ trx }) => rawInsertResults(trx, tables, { client: strapi.db.dialect.client, runId: placeholderRun.id, clusterId: data.clusterId, periodStart: data.period[0], periodEnd: data.period[1], recipientKey: 'InvoiceEmail', transformationId: transformation.id, now: new Date() })),
-      () => strapi.db.connection(tables.results).where('run_id', placeholderRun.id).delete()
-    );
-    await strapi.db.connection(tables.runs).where('id', placeholderRun.id).delete();
-    rows.push({ size, seed: seeded.ms, create, raw });
-    console.log(`  ${size} invoices: seeded in ${(seeded.ms / 1000).toFixed(1)} s; run created in ${fmt(create)}; raw INSERT … SELECT ${fmt(raw)}; ratio ${(create.median / raw.median).toFixed(2)}`);
-    if (size === Math.max(...sizes)) {
-      const res = await http().post('/api/message-runs/runs').set(auth).send(body);
-      largestRun = { size, documentId: res.body.data.documentId };
-    }
-  }
-
-  const page = await measure(repeat * 4, async () => {
-    const res = await http().get(`/api/message-runs/runs/${largestRun.documentId}/results?page=1&pageSize=25`).set(auth);
-    if (res.status !== 200 || !res.body.meta.counts) throw new Error(`results page: ${res.status}`);
-  });
-  const counts = await measure(repeat * 4, async () => {
-    const res = await http().get(`/api/message-runs/runs/${largestRun.documentId}`).set(auth);
-    if (res.status !== 200) throw new Error(`run: ${res.status}`);
-  });
-
-  console.log('');
-  console.log(`| invoices | run creation (HTTP) | raw INSERT … SELECT | ratio |`);
-  console.log(`|---:|---:|---:|---:|`);
-  for (const row of rows) console.log(`| ${row.size} | ${fmt(row.create)} | ${fmt(row.raw)} | ${(row.create.median / row.raw.median).toFixed(2)} |`);
-  console.log('');
-  console.log(`On the ${largestRun.size}-result run: first results page with counts ${fmt(page)}; the run with its counts ${fmt(counts)}`);
-
-  const deliveryFigures = await benchDelivery(strapi, tables, { definition, transformation });
-  console.log('');
-  console.log(`Delivery of ${deliveryFigures.messages} messages: plugin ${deliveryFigures.fmtRate(deliveryFigures.plugin)}, bare pooled nodemailer ${deliveryFigures.fmtRate(deliveryFigures.bare)}: ${((100 * deliveryFigures.plugin.median) / deliveryFigures.bare.median).toFixed(0)}% of bare`);
-  if (deliveryFigures.memory) {
-    const { results, idle, peak } = deliveryFigures.memory;
-    console.log(`Memory while delivering ${results} results: idle ${mb(idle)}, peak ${mb(peak)}, +${mb(peak - idle)} above idle`);
-  }
+  printSummary({ creation, reading, throughput, memory, scaleOut });
   await strapi.destroy();
   process.exit(0);
 })().catch((error) => {

@@ -26,7 +26,7 @@ async function startSink() {
       sink.once('message', (message) => resolve(message.count));
       sink.send('count');
     });
-  return { port, count, stop: () => sink.kill() };
+  return { port, pid: sink.pid, count, stop: () => sink.kill() };
 }
 
 async function waitForCount(sink, target) {

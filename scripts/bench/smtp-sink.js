@@ -20,6 +20,8 @@ const server = new SMTPServer({
 });
 server.on('error', () => {});
 server.listen(0, '127.0.0.1', () => process.send({ port: server.server.address().port }));
+// Ends with the bench process, even when that one fails.
+process.on('disconnect', () => process.exit(0));
 process.on('message', (message) => {
   if (message === 'count') process.send({ count });
 });

@@ -84,15 +84,15 @@ it('sends the results of a worker killed mid-batch once its claims expire, none 
   await new Promise((resolve) => doomed.once('exit', resolve));
   smtp.slowDown(0);
 
-  // What the dead worker had handed to SMTP without recording it: the only messages allowed twice.
+  // The dead worker's claims without a recorded outcome: among them are the messages it had handed to
+  // SMTP (some may still be arriving at the sink), the only ones allowed twice.
   const stillClaimed: { subject: string }[] = await app.strapi.db
     .connection('message_results as r')
     .join('invoices as i', 'i.id', 'r.invoice_id')
     .select(app.strapi.db.connection.raw(`'Invoice ' || i.number as subject`))
     .where('r.status', 'sending');
-  const receivedSubjects = new Set(smtp.received.map((mail) => mail.parsed.subject));
-  const handedOver = stillClaimed.map((row) => row.subject).filter((subject) => receivedSubjects.has(subject));
-  expect(stillClaimed.length).toBeGreaterThan(0);
+  const unrecorded = stillClaimed.map((row) => row.subject);
+  expect(unrecorded.length).toBeGreaterThan(0);
 
   // Another instance (this one) takes over once the claims' lease has run out.
   app.strapi.config.set('plugin::message-runs.leaseSeconds', 1);
@@ -105,7 +105,7 @@ it('sends the results of a worker killed mid-batch once its claims expire, none 
   const duplicated = [...delivered].filter(([, n]) => n > 1).map(([subject]) => subject);
   const lost = subjects.filter((subject) => !delivered.has(subject));
   expect(lost).toEqual([]);
-  expect(duplicated.filter((subject) => !handedOver.includes(subject))).toEqual([]);
+  expect(duplicated.filter((subject) => !unrecorded.includes(subject))).toEqual([]);
 });
 
 it('keeps to the rate limit across all instances sharing the database', async () => {

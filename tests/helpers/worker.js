@@ -1,7 +1,8 @@
 /**
  * A separate Strapi instance that delivers: run with child_process.fork by the multi-instance and
  * crash tests. It boots the compiled app against the database its env names, reports `ready`, waits
- * for `go`, then ticks the delivery queue until it has found nothing to do a few times in a row.
+ * for `go`, then ticks the delivery queue until it has found nothing to do a few times in a row, and
+ * reports what it did and the CPU time it used.
  * WORKER_LEASE_SECONDS shortens the lease (so a dead worker's claims expire quickly in tests).
  */
 const path = require('path');
@@ -18,6 +19,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const queue = strapi.plugin('message-runs').service('queue');
   process.send({ ready: queue.workerId });
   await new Promise((resolve) => process.once('message', resolve));
+  const cpuAtStart = process.cpuUsage();
 
   const total = { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
   for (let idle = 0; idle < 3; ) {
@@ -26,7 +28,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     idle = report.claimed ? 0 : idle + 1;
     if (!report.claimed) await sleep(300);
   }
-  process.send({ done: total });
+  const cpu = process.cpuUsage(cpuAtStart);
+  process.send({ done: total, cpuMs: (cpu.user + cpu.system) / 1000 });
   await strapi.destroy();
   process.exit(0);
 })().catch((error) => {

@@ -1,0 +1,52 @@
+/**
+ * Scale-out on PostgreSQL: the same kind of run delivered by 1, 2, … separate Strapi processes
+ * (tests/helpers/worker.js) to the SMTP sink, with the share of a core each process used, so that
+ * the point where the machine's cores run out is visible.
+ */
+const path = require('path');
+const { fork } = require('child_process');
+const { processCpuMs, commandCpuMs } = require('./cpu');
+const { seedDeliverableRun, waitForCount } = require('./delivery');
+
+const WORKER = path.resolve(__dirname, '..', '..', 'tests', 'helpers', 'worker.js');
+
+function startWorker(env) {
+  const child = fork(WORKER, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const ready = new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`a bench worker exited with ${code} before it was ready`)));
+  });
+  const done = new Promise((resolve) => child.on('message', (message) => message.done && resolve(message)));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return { child, ready, done, exited };
+}
+
+/** Delivers a fresh run of `messages` with `instances` worker processes; throughput and CPU shares. */
+async function deliverWithInstances(strapi, tables, sink, { instances, messages, definition, transformation, file }) {
+  const run = await seedDeliverableRun(strapi, tables, { count: messages, definition, transformation, file, name: `scale-${instances}-${Date.now()}` });
+  const workers = Array.from({ length: instances }, () => startWorker({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port) }));
+  await Promise.all(workers.map((worker) => worker.ready));
+
+  const before = { sink: processCpuMs(sink.pid), postgres: commandCpuMs('postgres'), received: await sink.count() };
+  const start = process.hrtime.bigint();
+  await strapi.plugin('message-runs').service('runs').transition(run.documentId, 'start');
+  for (const worker of workers) worker.child.send('go');
+  await waitForCount(sink, before.received + messages);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const cpu = { sink: processCpuMs(sink.pid) - before.sink, postgres: commandCpuMs('postgres') - before.postgres };
+  const reports = await Promise.all(workers.map((worker) => worker.done));
+  await Promise.all(workers.map((worker) => worker.exited));
+
+  const sent = reports.reduce((sum, report) => sum + report.done.sent, 0);
+  if (sent !== messages) throw new Error(`scale-out with ${instances}: ${sent} of ${messages} recorded as sent`);
+  return {
+    instances,
+    perSecond: messages / (ms / 1000),
+    // Worker CPU includes its last idle polls after the sink had everything: a slight overstatement.
+    workerShares: reports.map((report) => report.cpuMs / ms),
+    sinkShare: cpu.sink / ms,
+    postgresShare: cpu.postgres / ms,
+  };
+}
+
+module.exports = { deliverWithInstances };
