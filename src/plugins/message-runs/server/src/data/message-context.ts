@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
-import type { Tables } from './tables';
+import type { MediaFiles, Tables } from './tables';
+
+const TRANSFORMATION_RESULT_UID = 'api::transformation-result.transformation-result';
+const FILE_PREFIX = 'file__';
 
 /**
  * What rendering a batch of results needs from the domain tables, read in a few queries per batch
@@ -65,4 +68,67 @@ export async function loadRecipientAddresses(knex: Knex, t: Tables, customerIds:
 export async function loadSenders(knex: Knex, t: Tables, fromKeys: string[]) {
   const rows = await knex(t.senders).select('key', 'email', 'display_name').whereIn('key', fromKeys);
   return new Map(rows.map((row) => [row.key, { email: row.email, displayName: row.display_name ?? null }]));
+}
+
+/** A transformation result to attach: a media library file (as the upload plugin's entity) or inline content. */
+export interface InvoiceDocument {
+  transformationId: number;
+  file: Record<string, any> | null;
+  fileName: string | null;
+  mimeType: string | null;
+  content: string | null;
+}
+
+/** The media file columns of a row read with FILE_PREFIX, as the upload plugin's file entity. */
+function toFileEntity(files: MediaFiles, row: Record<string, any>) {
+  if (row[`${FILE_PREFIX}id`] === null || row[`${FILE_PREFIX}id`] === undefined) return null;
+  const file: Record<string, any> = {};
+  for (const [column, attribute] of Object.entries(files.attributeOf)) {
+    const value = row[FILE_PREFIX + column];
+    file[attribute] = files.jsonAttributes.includes(attribute) && typeof value === 'string' ? JSON.parse(value) : value;
+  }
+  return file;
+}
+
+/**
+ * The current (not out-of-date) transformation results of the invoices for the given
+ * transformations, with their media file, per invoice id: one query for the whole batch.
+ */
+export async function loadInvoiceDocuments(knex: Knex, t: Tables, invoiceIds: number[], transformationIds: number[]) {
+  const documents = new Map<number, InvoiceDocument[]>();
+  if (!invoiceIds.length || !transformationIds.length) return documents;
+  const { files } = t;
+  const rows = await knex({ tr: t.transformationResults })
+    .join({ tri: t.resultInvoice.table }, `tri.${t.resultInvoice.from}`, 'tr.id')
+    .join({ trt: t.resultTransformation.table }, `trt.${t.resultTransformation.from}`, 'tr.id')
+    .leftJoin({ link: files.links.table }, (on) =>
+      on
+        .on(`link.${files.links.relatedId}`, 'tr.id')
+        .andOnVal(`link.${files.links.relatedType}`, TRANSFORMATION_RESULT_UID)
+        .andOnVal('link.field', 'file')
+    )
+    .leftJoin({ file: files.table }, 'file.id', `link.${files.links.file}`)
+    .select(
+      { invoice_id: `tri.${t.resultInvoice.to}`, transformation_id: `trt.${t.resultTransformation.to}` },
+      'tr.file_name',
+      'tr.mime_type',
+      'tr.content',
+      Object.fromEntries(Object.keys(files.attributeOf).map((column) => [FILE_PREFIX + column, `file.${column}`]))
+    )
+    .whereIn(`tri.${t.resultInvoice.to}`, invoiceIds)
+    .whereIn(`trt.${t.resultTransformation.to}`, transformationIds)
+    .where('tr.is_out_of_date', false)
+    .orderBy('tr.id');
+  for (const row of rows) {
+    const invoiceId = Number(row.invoice_id);
+    const document: InvoiceDocument = {
+      transformationId: Number(row.transformation_id),
+      file: toFileEntity(files, row),
+      fileName: row.file_name ?? null,
+      mimeType: row.mime_type ?? null,
+      content: row.content ?? null,
+    };
+    documents.set(invoiceId, [...(documents.get(invoiceId) ?? []), document]);
+  }
+  return documents;
 }

@@ -13,6 +13,15 @@ export interface Link {
   to: string;
 }
 
+/** The upload plugin's files and their polymorphic links to the entries that use them. */
+export interface MediaFiles {
+  table: string;
+  /** column name → attribute name, and which attributes hold JSON */
+  attributeOf: Record<string, string>;
+  jsonAttributes: string[];
+  links: { table: string; file: string; relatedId: string; relatedType: string };
+}
+
 export interface Tables {
   clusters: string;
   clusterParent: Link;
@@ -23,6 +32,7 @@ export interface Tables {
   invoices: string;
   invoiceCustomer: Link;
   transformationResults: string;
+  files: MediaFiles;
   resultInvoice: Link;
   resultTransformation: Link;
   senders: string;
@@ -40,6 +50,8 @@ export function resolveTables(strapi: Core.Strapi): Tables {
     return { table: joinTable.name, from: joinTable.joinColumn.name, to: joinTable.inverseJoinColumn.name };
   };
   const emailAddressesJoin = (meta('api::customer.customer').attributes.emailAddresses as any).joinTable;
+  const fileMeta = meta('plugin::upload.file') as any;
+  const fileLinks = fileMeta.attributes.related.joinTable;
 
   return {
     clusters: meta('api::customer-cluster.customer-cluster').tableName,
@@ -56,6 +68,22 @@ export function resolveTables(strapi: Core.Strapi): Tables {
     invoices: meta('api::invoice.invoice').tableName,
     invoiceCustomer: link('api::invoice.invoice', 'customer'),
     transformationResults: meta('api::transformation-result.transformation-result').tableName,
+    files: {
+      table: fileMeta.tableName,
+      // Scalar attributes only: Strapi gives those a column name; relations live in link tables.
+      attributeOf: Object.fromEntries(
+        Object.entries<any>(fileMeta.attributes)
+          .filter(([, attribute]) => attribute.columnName)
+          .map(([name, attribute]) => [attribute.columnName, name])
+      ),
+      jsonAttributes: Object.keys(fileMeta.attributes).filter((name) => fileMeta.attributes[name].type === 'json'),
+      links: {
+        table: fileLinks.name,
+        file: fileLinks.joinColumn.name,
+        relatedId: fileLinks.morphColumn.idColumn.name,
+        relatedType: fileLinks.morphColumn.typeColumn.name,
+      },
+    },
     resultInvoice: link('api::transformation-result.transformation-result', 'invoice'),
     resultTransformation: link('api::transformation-result.transformation-result', 'transformation'),
     senders: meta('api::message-sender.message-sender').tableName,

@@ -2,14 +2,13 @@ import fs from 'fs/promises';
 import path from 'path';
 import yazl from 'yazl';
 import type { Core } from '@strapi/strapi';
+import type { InvoiceDocument } from '../data/message-context';
 
 export interface Attachment {
   filename: string;
   contentType: string;
   content: Buffer;
 }
-
-const TRANSFORMATION_RESULT_UID = 'api::transformation-result.transformation-result';
 
 /** A media library file's bytes, through the upload provider: its (signed) URL, or the public folder it serves. */
 async function readMediaFile(strapi: Core.Strapi, file: Record<string, any>): Promise<Buffer> {
@@ -23,35 +22,12 @@ async function readMediaFile(strapi: Core.Strapi, file: Record<string, any>): Pr
   return fs.readFile(path.join(strapi.dirs.static.public, decodeURIComponent(signed.url.split('?')[0])));
 }
 
-/**
- * The current (not out-of-date) transformation results of the invoices, for the given
- * transformations, as attachments per invoice id: one query for the whole batch.
- */
-export async function loadAttachmentSources(strapi: Core.Strapi, invoiceIds: number[], transformationIds: number[]) {
-  const sources = new Map<number, Record<string, any>[]>();
-  if (!invoiceIds.length || !transformationIds.length) return sources;
-  const results = await strapi.db.query(TRANSFORMATION_RESULT_UID).findMany({
-    where: {
-      isOutOfDate: false,
-      invoice: { id: { $in: invoiceIds } },
-      transformation: { id: { $in: transformationIds } },
-    },
-    populate: { file: true, invoice: { select: ['id'] }, transformation: { select: ['id', 'name'] } },
-    orderBy: { id: 'asc' },
-  });
-  for (const result of results) {
-    const invoiceId = result.invoice.id;
-    sources.set(invoiceId, [...(sources.get(invoiceId) ?? []), result]);
-  }
-  return sources;
-}
-
 /** The bytes of one transformation result: its media file, or its inline content. */
-export async function toAttachment(strapi: Core.Strapi, source: Record<string, any>): Promise<Attachment> {
-  if (source.file) {
-    return { filename: source.file.name, contentType: source.file.mime, content: await readMediaFile(strapi, source.file) };
+export async function toAttachment(strapi: Core.Strapi, document: InvoiceDocument): Promise<Attachment> {
+  if (document.file) {
+    return { filename: document.file.name, contentType: document.file.mime, content: await readMediaFile(strapi, document.file) };
   }
-  return { filename: source.fileName, contentType: source.mimeType, content: Buffer.from(source.content ?? '', 'utf8') };
+  return { filename: document.fileName ?? '', contentType: document.mimeType ?? '', content: Buffer.from(document.content ?? '', 'utf8') };
 }
 
 /** Puts the attachments in one zip file, names made unique. */

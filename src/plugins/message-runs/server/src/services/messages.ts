@@ -2,9 +2,9 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { Core } from '@strapi/strapi';
 import { RUN_UID } from '../../../shared/constants';
 import type { ClaimedResult, Outcome } from '../data/queue';
-import { loadCustomers, loadInvoices, loadRecipientAddresses, loadSenders } from '../data/message-context';
+import { loadCustomers, loadInvoiceDocuments, loadInvoices, loadRecipientAddresses, loadSenders } from '../data/message-context';
 import { resolveTables } from '../data/tables';
-import { loadAttachmentSources, toAttachment, zipAttachments, type Attachment } from './attachments';
+import { toAttachment, zipAttachments, type Attachment } from './attachments';
 import { compileTemplates, type TemplateContext } from './renderer';
 import type { DefinitionSnapshot } from './runs';
 
@@ -77,8 +77,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const key of new Set(runRows.map((run) => run.definitionSnapshot.recipientKey))) {
         addressesByKey.set(key, await loadRecipientAddresses(knex(), t, ids((result) => result.customerId), key));
       }
-      const sources = await loadAttachmentSources(
-        strapi,
+      const documents = await loadInvoiceDocuments(
+        knex(),
+        t,
         ids((result) => result.invoiceId),
         [...new Set(runRows.flatMap((run) => run.definitionSnapshot.invoiceTransformations.map((tr) => tr.id)))]
       );
@@ -95,7 +96,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
         const runTransformations = new Set(snapshot.invoiceTransformations.map((tr) => tr.id));
         const documentsOf = (result: ClaimedResult) =>
-          (sources.get(result.invoiceId!) ?? []).filter((source) => runTransformations.has(source.transformation.id));
+          (documents.get(result.invoiceId!) ?? []).filter((document) => runTransformations.has(document.transformationId));
         const undocumented = group.filter((result) => !result.invoiceId || !invoices.has(result.invoiceId) || !documentsOf(result).length);
         const sendable = group.filter((result) => !undocumented.includes(result));
         const outcomes: ComposedMessage[] = undocumented.length
@@ -121,7 +122,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         let attachments: Attachment[];
         try {
-          attachments = await Promise.all(sendable.flatMap(documentsOf).map((source) => toAttachment(strapi, source)));
+          attachments = await Promise.all(sendable.flatMap(documentsOf).map((document) => toAttachment(strapi, document)));
           if (snapshot.zipAttachments) {
             const name = sendable.length === 1 ? `invoice-${invoiceContexts[0].label}.zip` : 'invoices.zip';
             attachments = [await zipAttachments(attachments, name.replace(/[^\w.-]+/g, '_'))];
