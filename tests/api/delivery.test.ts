@@ -1,3 +1,5 @@
+import fs from 'fs';
+import path from 'path';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 import { deliveryWorld } from '../helpers/delivery';
 import { startSmtpSink } from '../helpers/smtp';
@@ -146,5 +148,21 @@ describe('delivery to a real SMTP server', () => {
     expect(result).toMatchObject({ status: 'failed', reason: 'render-error' });
     expect(result.error).toMatch(/money: "INV-X" is not an amount/);
     expect((await delivery.services().runs.findOne(run.documentId)).status).toBe('completed');
+  });
+
+  it('fails a result whose media file is missing from storage with attachment-error; the others are sent', async () => {
+    const w = await delivery.world();
+    const lost = await w.invoiceWithPdf(await w.customer('Lost', 'lost@example.com'), 'INV-LOST');
+    await w.invoiceWithPdf(await w.customer('Kept', 'kept@example.com'), 'INV-KEPT');
+    // The media library still lists the file, but the provider no longer has its bytes.
+    fs.rmSync(path.join(app.strapi.dirs.static.public, lost.pdf.file.url));
+    const run = await delivery.createAndStart(w.cluster, w.definition);
+
+    await delivery.services().queue.tick();
+    const byRecipient = Object.fromEntries((await delivery.resultsOf(run.documentId)).map((r) => [r.recipient, r]));
+    expect(byRecipient['lost@example.com']).toMatchObject({ status: 'failed', reason: 'attachment-error' });
+    expect(byRecipient['lost@example.com'].error).toBe(`INV-LOST.pdf: the upload provider has no file at ${lost.pdf.file.url}`);
+    expect(byRecipient['kept@example.com'].status).toBe('sent');
+    expect(smtp.received.map((mail) => mail.envelope.to)).toEqual([['kept@example.com']]);
   });
 });

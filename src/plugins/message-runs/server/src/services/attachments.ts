@@ -19,7 +19,14 @@ async function readMediaFile(strapi: Core.Strapi, file: Record<string, any>): Pr
     return Buffer.from(await response.arrayBuffer());
   }
   // The local provider serves its files from the app's public folder under their URL path.
-  return fs.readFile(path.join(strapi.dirs.static.public, decodeURIComponent(signed.url.split('?')[0])));
+  const urlPath = decodeURIComponent(signed.url.split('?')[0]);
+  try {
+    return await fs.readFile(path.join(strapi.dirs.static.public, urlPath));
+  } catch (error: any) {
+    // Name the file and its URL, not the server's folders.
+    if (error.code === 'ENOENT') throw new Error(`${file.name}: the upload provider has no file at ${urlPath}`);
+    throw error;
+  }
 }
 
 /** The bytes of one transformation result: its media file, or its inline content. */
