@@ -23,6 +23,12 @@ export interface Dialect {
    * visibility map at once (autovacuum would take up to a minute), so counts become index-only scans.
    */
   refreshStatistics(knex: Knex, table: string): Promise<unknown>;
+  /**
+   * Runs a read that walks many index entries (a run's counts). On PostgreSQL it prices random reads
+   * as on an SSD, so that the planner takes the index-only scan: at the default price it picks a
+   * parallel sequential scan, measured twice as slow on a 100k-result run (57 against 30 ms).
+   */
+  readIndexRange<T>(knex: Knex, read: (knex: Knex) => Promise<T>): Promise<T>;
 }
 
 export function resolveDialect(strapi: Core.Strapi): Dialect {
@@ -35,6 +41,11 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       lockSkippingLocked: (table) => `FOR UPDATE OF ${table} SKIP LOCKED`,
       prepareBulkStatement: (trx) => trx.raw('SET LOCAL jit = off'),
       refreshStatistics: (knex, table) => knex.raw('VACUUM (ANALYZE) ??', [table]),
+      readIndexRange: (knex, read) =>
+        knex.transaction(async (trx) => {
+          await trx.raw('SET LOCAL random_page_cost = 1.1');
+          return read(trx);
+        }),
     };
   }
   if (client === 'sqlite') {
@@ -45,6 +56,7 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       lockSkippingLocked: () => '',
       prepareBulkStatement: async () => undefined,
       refreshStatistics: async () => undefined,
+      readIndexRange: (knex, read) => read(knex),
     };
   }
   throw new Error(`message-runs supports SQLite and PostgreSQL, not ${client}`);

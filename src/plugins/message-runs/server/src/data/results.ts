@@ -3,7 +3,12 @@ import { RESULT_STATUSES, type ResultStatus } from '../../../shared/constants';
 import type { ResultCounts } from '../../../shared/contracts/runs';
 import type { ResultSortKey } from '../../../shared/contracts/results';
 import type { Dialect } from './dialect';
-import { hasTransformationResult, selectInvoices, selectRecipientEmails, type SelectionCriteria } from './invoice-selection';
+import {
+  hasTransformationResult,
+  selectInvoices,
+  selectRecipientEmails,
+  type SelectionCriteria,
+} from './invoice-selection';
 import type { Tables } from './tables';
 
 /**
@@ -63,14 +68,18 @@ const emptyCounts = (): ResultCounts =>
   Object.fromEntries(['total', ...RESULT_STATUSES].map((key) => [key, 0])) as ResultCounts;
 
 /** Counts per status of each run, from the (run_id, status) index without reading result rows. */
-export async function countResultsByStatus(knex: Knex, t: Tables, runIds: number[]) {
+export async function countResultsByStatus(knex: Knex, t: Tables, dialect: Dialect, runIds: number[]) {
   const counts = new Map(runIds.map((id) => [id, emptyCounts()]));
   if (!runIds.length) return counts;
-  const rows: { run_id: number; status: ResultStatus; n: number | string }[] = await knex(t.results)
-    .select('run_id', 'status')
-    .count({ n: '*' })
-    .whereIn('run_id', runIds)
-    .groupBy('run_id', 'status');
+  const rows: { run_id: number; status: ResultStatus; n: number | string }[] = await dialect.readIndexRange(
+    knex,
+    (reader) =>
+      reader(t.results)
+        .select('run_id', 'status')
+        .count({ n: '*' })
+        .whereIn('run_id', runIds)
+        .groupBy('run_id', 'status')
+  );
   for (const { run_id: runId, status, n } of rows) {
     const runCounts = counts.get(Number(runId))!;
     runCounts[status] = Number(n);
@@ -142,7 +151,13 @@ const RESULT_ROW_COLUMNS = {
 export type ResultRow = Record<keyof typeof RESULT_ROW_COLUMNS, any>;
 
 /** How many of a run's results match the filter (only a search needs the joined count). */
-export async function countFilteredResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter, counts: ResultCounts) {
+export async function countFilteredResults(
+  knex: Knex,
+  t: Tables,
+  runId: number,
+  filter: ResultFilter,
+  counts: ResultCounts
+) {
   if (!filter.q) {
     return filter.statuses?.length ? filter.statuses.reduce((sum, status) => sum + counts[status], 0) : counts.total;
   }

@@ -1,7 +1,13 @@
 import { Readable } from 'stream';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import type { PreviewResult, Result, ResultSortKey, ResendResults, RemoveResults } from '../../../shared/contracts/results';
+import type {
+  PreviewResult,
+  Result,
+  ResultSortKey,
+  ResendResults,
+  RemoveResults,
+} from '../../../shared/contracts/results';
 import { findMessageResults } from '../data/queue';
 import {
   countFilteredResults,
@@ -15,6 +21,7 @@ import {
   type ResultRow,
   type ResultSelection,
 } from '../data/results';
+import { resolveDialect } from '../data/dialect';
 import { resolveTables } from '../data/tables';
 import { fieldError, notFound } from '../errors';
 import { getService, toIsoTimestamp } from '../utils';
@@ -97,7 +104,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       page: { page: number; pageSize: number; sort: { key: ResultSortKey; order: 'asc' | 'desc' } }
     ) {
       const run = await runs().findRunRow(runDocumentId);
-      const counts = (await countResultsByStatus(knex(), tables(), [run.id])).get(run.id)!;
+      const counts = (await countResultsByStatus(knex(), tables(), resolveDialect(strapi), [run.id])).get(run.id)!;
       const [rows, total] = await Promise.all([
         findResultsPage(knex(), tables(), run.id, filter, page),
         countFilteredResults(knex(), tables(), run.id, filter, counts),
@@ -123,7 +130,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { run, stream: Readable.from(lines()) };
     },
 
-    async resend(runDocumentId: string, body: { ids?: string[]; status?: any[] }): Promise<ResendResults.Response['data']> {
+    async resend(
+      runDocumentId: string,
+      body: { ids?: string[]; status?: any[] }
+    ): Promise<ResendResults.Response['data']> {
       const run = await runs().findRunRow(runDocumentId);
       if (body.ids) await assertResultsOfRun(run.id, body.ids);
       const statuses = await requeueResults(
@@ -151,10 +161,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const message = messages.find((composed) => composed.resultIds.includes(found.requestedId))!;
       if ('outcome' in message) {
         const { status, reason, error } = message.outcome;
-        throw new errors.ValidationError(`This result would not be sent: it would be ${status} (${reason})${error ? `: ${error}` : ''}`, {
-          status,
-          reason,
-        });
+        throw new errors.ValidationError(
+          `This result would not be sent: it would be ${status} (${reason})${error ? `: ${error}` : ''}`,
+          {
+            status,
+            reason,
+          }
+        );
       }
       const { mail } = message;
       const formatAddress = (address: any) => (address.name ? `${address.name} <${address.address}>` : address.address);
@@ -165,7 +178,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         subject: mail.subject!,
         html: String(mail.html),
         text: mail.text ? String(mail.text) : null,
-        attachments: mail.attachments.map(({ filename, contentType, content }) => ({ filename, contentType, size: content.length })),
+        attachments: mail.attachments.map(({ filename, contentType, content }) => ({
+          filename,
+          contentType,
+          size: content.length,
+        })),
       };
     },
 

@@ -99,7 +99,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       textTemplate: definition.textTemplate ?? null,
       zipAttachments: Boolean(definition.zipAttachments),
       collate: Boolean(definition.collate),
-      invoiceTransformations: definition.invoiceTransformations.map(({ id, documentId, name }) => ({ id, documentId, name })),
+      invoiceTransformations: definition.invoiceTransformations.map(({ id, documentId, name }) => ({
+        id,
+        documentId,
+        name,
+      })),
     };
     const selection: SelectionCriteria = {
       clusterId: cluster.id,
@@ -118,7 +122,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   async function toRuns(rows: RunRow[]): Promise<Run[]> {
-    const counts = await countResultsByStatus(knex(), tables(), rows.map((row) => row.id));
+    const counts = await countResultsByStatus(
+      knex(),
+      tables(),
+      resolveDialect(strapi),
+      rows.map((row) => row.id)
+    );
     return rows.map((row) => ({
       documentId: row.documentId,
       status: row.status,
@@ -164,7 +173,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await resolveDialect(strapi).prepareBulkStatement(trx);
         return countSelection(trx, tables(), selection);
       });
-      const skipped = Object.fromEntries(SKIP_REASONS.map((reason) => [reason, countsByReason.get(reason) ?? 0])) as PreviewRun.Response['data']['skipped'];
+      const skipped = Object.fromEntries(
+        SKIP_REASONS.map((reason) => [reason, countsByReason.get(reason) ?? 0])
+      ) as PreviewRun.Response['data']['skipped'];
       const eligible = countsByReason.get(null) ?? 0;
       return { total: eligible + Object.values(skipped).reduce((a, b) => a + b, 0), eligible, skipped };
     },
@@ -213,7 +224,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         const now = new Date();
         const stamps =
-          action === 'start' ? { started_at: run.startedAt ? new Date(run.startedAt) : now, stopped_at: null } : { stopped_at: now };
+          action === 'start'
+            ? { started_at: run.startedAt ? new Date(run.startedAt) : now, stopped_at: null }
+            : { stopped_at: now };
         const changed = await changeRunStatus(knex(), tables(), run.id, [...rule.from], rule.to, now, stamps);
         if (!changed) {
           // Someone else moved the run in the meantime: answer from its state now.
@@ -234,7 +247,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const removedResults = await strapi.db.transaction(async ({ trx }) => {
         // Holds the run (a row lock on PostgreSQL) unless it was started in the meantime.
-        const held = await trx(tables().runs).where('id', run.id).whereNot('status', 'running').update({ status: run.status });
+        const held = await trx(tables().runs)
+          .where('id', run.id)
+          .whereNot('status', 'running')
+          .update({ status: run.status });
         if (!held) throw new ConflictError('Cannot delete this run: it is running; stop it first.');
         const removed = await deleteRunResults(trx, tables(), run.id);
         await trx(tables().runs).where('id', run.id).delete();
