@@ -119,6 +119,13 @@ async function terminateBackends(databaseName) {
   }
 }
 
+/** "2 (Connection terminated unexpectedly)": how many ticks failed, and why. */
+function describeTickErrors(workers) {
+  const errors = workers.flatMap((worker) => worker.tickErrors);
+  const kinds = [...new Set(errors.map((message) => message.split('\n')[0].slice(0, 80)))];
+  return errors.length ? `${errors.length} (${kinds.join('; ')})` : 'none';
+}
+
 const pgDrop = {
   name: 'pg-connections-dropped',
   title: 'PostgreSQL connections terminated while two workers deliver',
@@ -138,7 +145,7 @@ const pgDrop = {
       workers,
       report: () => ({
         bit: terminated.some((n) => n > 0),
-        evidence: `terminated ${terminated.join('+')} backends; ${workers.reduce((n, w) => n + w.tickErrors.length, 0)} failed ticks`,
+        evidence: `terminated ${terminated.join('+')} backends; failed ticks: ${describeTickErrors(workers)}`,
       }),
     };
   },

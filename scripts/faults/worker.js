@@ -47,7 +47,12 @@ function startTicking(queue) {
         const report = await queue.tick();
         if (!report.claimed) await sleep(200);
       } catch (error) {
-        process.send({ tickError: error.message });
+        // knex puts the statement before the driver's message: keep the message.
+        process.send({
+          tickError: String(error.message ?? error)
+            .split(' - ')
+            .pop(),
+        });
         await sleep(200);
       }
     }
