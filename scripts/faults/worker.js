@@ -9,12 +9,11 @@
  * Commands: `seed` `{ name, size }` (a started run), `results` `{ runId }` (every result's state),
  * `go` (tick the queue until `stop`), `stop` (finish the tick, shut down, exit).
  */
-const { loadWorkerStrapi } = require('../lib/worker-strapi');
+const { loadWorkerStrapi, startTicking } = require('../lib/worker-strapi');
 const { seedStartedRun } = require('../lib/bulk-run');
 const { serve } = require('./ipc');
 
 const HEADER = 'X-Fault-Result-Ids';
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Wraps the plugin's compose and send so that every message names its results and its hand-over is reported. */
 function instrument(plugin) {
@@ -35,31 +34,6 @@ function instrument(plugin) {
     const delivery = await send(mail);
     process.send({ handed: ids, status: delivery.status });
     return delivery;
-  };
-}
-
-/** Ticks the queue as the cron task would, but back to back; a failed tick is logged and the next one runs. */
-function startTicking(queue) {
-  let stopping = false;
-  const loop = (async () => {
-    while (!stopping) {
-      try {
-        const report = await queue.tick();
-        if (!report.claimed) await sleep(200);
-      } catch (error) {
-        // knex puts the statement before the driver's message: keep the message.
-        process.send({
-          tickError: String(error.message ?? error)
-            .split(' - ')
-            .pop(),
-        });
-        await sleep(200);
-      }
-    }
-  })();
-  return () => {
-    stopping = true;
-    return loop;
   };
 }
 
@@ -86,7 +60,10 @@ function startTicking(queue) {
       };
     },
     go() {
-      stopTicking = startTicking(queue);
+      // knex puts the statement before the driver's message: keep the message.
+      stopTicking = startTicking(queue, (error) =>
+        process.send({ tickError: String(error.message).split(' - ').pop() })
+      );
     },
     async stop() {
       await stopTicking();

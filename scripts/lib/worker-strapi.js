@@ -22,7 +22,33 @@ async function loadWorkerStrapi(env = process.env) {
   return strapi;
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Ticks the delivery queue back to back, as the cron task's ticks would follow each other on a busy
+ * queue, pausing briefly when there is nothing to do; a failed tick goes to `onError` and the next one
+ * runs. Returns a function that stops it and resolves once the tick under way is done.
+ */
+function startTicking(queue, onError = () => {}) {
+  let stopping = false;
+  const loop = (async () => {
+    while (!stopping) {
+      try {
+        const report = await queue.tick();
+        if (!report.claimed) await sleep(200);
+      } catch (error) {
+        onError(error);
+        await sleep(200);
+      }
+    }
+  })();
+  return () => {
+    stopping = true;
+    return loop;
+  };
+}
+
 /** A module of the compiled plugin's server, e.g. `data/tables`. */
 const pluginModule = (name) => require(path.join(appDir, 'dist/src/plugins/message-runs/server/src', name));
 
-module.exports = { appDir, loadWorkerStrapi, pluginModule };
+module.exports = { appDir, loadWorkerStrapi, startTicking, pluginModule };
