@@ -5,7 +5,6 @@ import type { PreviewResult, Result, ResultSortKey, ResendResults, RemoveResults
 import { findMessageResults } from '../data/queue';
 import {
   countFilteredResults,
-  countResultsByStatus,
   deleteResults,
   findResultsPage,
   iterateResults,
@@ -97,7 +96,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       page: { page: number; pageSize: number; sort: { key: ResultSortKey; order: 'asc' | 'desc' } }
     ) {
       const run = await runs().findRunRow(runDocumentId);
-      const counts = (await countResultsByStatus(knex(), tables(), [run.id])).get(run.id)!;
+      const counts = (await getService(strapi, 'counts').ofRuns([run.id])).get(run.id)!;
       const [rows, total] = await Promise.all([
         findResultsPage(knex(), tables(), run.id, filter, page),
         countFilteredResults(knex(), tables(), run.id, filter, counts),
@@ -134,6 +133,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         eligibilityOf(run.definitionSnapshot),
         new Date()
       );
+      getService(strapi, 'counts').forget(run.id);
       const requeued = statuses.filter((status) => status === 'queued').length;
       if (requeued) await runs().reopen(run.id);
       return {
@@ -173,6 +173,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const run = await runs().findRunRow(runDocumentId);
       await assertResultsOfRun(run.id, ids);
       const removed = await deleteResults(knex(), tables(), run.id, { documentIds: ids });
+      getService(strapi, 'counts').forget(run.id);
       return { removed, inFlight: ids.length - removed };
     },
   };
