@@ -42,12 +42,13 @@ async function runFault(scenario, client, { messages, retryDelays, timeoutSecond
     const injected = await scenario.inject({ sink, seeded, first, startWorker: spawn, database });
     const live = injected.workers ?? [first];
 
-    let final;
+    let final = { runStatus: 'unknown', results: [] };
     const problems = [];
     try {
       await waitFor(
         async () => {
-          final = await live[0].results(seeded.runId);
+          // A poll that fails (its connection was just dropped) is simply made again.
+          final = await live[0].results(seeded.runId).catch(() => final);
           return final.runStatus === 'completed';
         },
         { what: 'the run to complete', timeoutMs: timeoutSeconds * 1000, everyMs: 500 }
