@@ -57,7 +57,7 @@ const cells = (row) => [
   row.time,
   row.evidence,
 ];
-const printRow = (values) => console.log(`| ${values.join(' | ')} |`);
+const printRow = (values) => console.log(`| ${values.map((value) => value ?? '-').join(' | ')} |`);
 
 (async () => {
   for (const client of databases) {
@@ -76,7 +76,11 @@ const printRow = (values) => console.log(`| ${values.join(' | ')} |`);
         continue;
       }
       console.log(`[faults] ${client}: ${scenario.title} …`);
-      const row = await runFault(scenario, client, settings);
+      const row = await runFault(scenario, client, settings).catch((error) => ({
+        fault: scenario.name,
+        database: client,
+        problems: [`it broke off: ${error.message}`],
+      }));
       rows.push(row);
       console.log(
         `[faults]   ${row.problems.length ? `FAILED: ${row.problems.join('; ')}` : 'ok'} (${row.time}; ${row.evidence})`

@@ -7,30 +7,23 @@
  */
 let nextId = 0;
 
-function request(child, cmd, args = {}) {
+/** No step of the suite may hang it: an answer that does not come within this long is an error. */
+const ANSWER_TIMEOUT_MS = 240_000;
+
+async function request(child, cmd, args = {}, timeoutMs = ANSWER_TIMEOUT_MS) {
   const id = ++nextId;
-  return new Promise((resolve, reject) => {
-    const onMessage = (message) => {
-      if (message?.replyTo !== id) return;
-      cleanUp();
-      if (message.error) reject(new Error(`${cmd}: ${message.error}`));
-      else resolve(message.reply);
-    };
-    const onExit = (code, signal) => {
-      cleanUp();
-      reject(new Error(`${cmd}: the process exited (${signal ?? code}) before it answered`));
-    };
-    const cleanUp = () => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    child.send({ id, cmd, args });
+  const answer = nextMessage(child, (message) => message?.replyTo === id, timeoutMs);
+  child.send({ id, cmd, args });
+  const message = await answer.catch((error) => {
+    throw new Error(`${cmd}: ${error.message}`);
   });
+  if (message.error) throw new Error(`${cmd}: ${message.error}`);
+  return message.reply;
 }
 
 function serve(handlers) {
+  // The runner is gone (finished, or killed by CI): nobody will ever stop this process otherwise.
+  process.on('disconnect', () => process.exit(1));
   process.on('message', async (message) => {
     if (!message?.cmd) return;
     try {
@@ -44,17 +37,25 @@ function serve(handlers) {
 }
 
 /** Resolves with the first IPC message of the child that `test` accepts; rejects if the child exits first. */
-function nextMessage(child, test) {
+function nextMessage(child, test, timeoutMs = ANSWER_TIMEOUT_MS) {
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanUp();
+      reject(new Error(`no such message within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
     const onMessage = (message) => {
       if (!test(message)) return;
-      child.off('exit', onExit);
-      child.off('message', onMessage);
+      cleanUp();
       resolve(message);
     };
     const onExit = (code, signal) => {
-      child.off('message', onMessage);
+      cleanUp();
       reject(new Error(`the process exited (${signal ?? code})`));
+    };
+    const cleanUp = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
     };
     child.on('message', onMessage);
     child.once('exit', onExit);

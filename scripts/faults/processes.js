@@ -62,15 +62,17 @@ async function startSink() {
 
 /**
  * A worker process (scripts/faults/worker.js) once it has booted, with what it reported: the result
- * ids it handed to SMTP, and per nodemailer answer (sent, transient, rejected) how many messages.
+ * ids it handed to SMTP, per nodemailer answer (sent, transient, rejected) how many messages, and
+ * its failed ticks and warnings.
  */
 async function startWorker(env) {
   const child = forkChild('worker.js', env);
-  const worker = { handing: new Set(), outcomes: { sent: 0, transient: 0, rejected: 0 }, tickErrors: [] };
+  const worker = { handing: new Set(), outcomes: { sent: 0, transient: 0, rejected: 0 }, tickErrors: [], warnings: [] };
   child.on('message', (message) => {
     for (const id of message.handing ?? []) worker.handing.add(id);
     if (message.handed) worker.outcomes[message.status] += 1;
     if (message.tickError) worker.tickErrors.push(message.tickError);
+    if (message.warning) worker.warnings.push(message.warning);
   });
   const { ready } = await nextMessage(child, (message) => message.ready);
   return Object.assign(worker, {

@@ -126,6 +126,10 @@ function describeTickErrors(workers) {
   return errors.length ? `${errors.length} (${kinds.join('; ')})` : 'none';
 }
 
+const countRetriedWrites = (workers) =>
+  workers.flatMap((worker) => worker.warnings).filter((warning) => warning.includes('recording outcomes failed'))
+    .length;
+
 const pgDrop = {
   name: 'pg-connections-dropped',
   title: 'PostgreSQL connections terminated while two workers deliver',
@@ -145,7 +149,7 @@ const pgDrop = {
       workers,
       report: () => ({
         bit: terminated.some((n) => n > 0),
-        evidence: `terminated ${terminated.join('+')} backends; failed ticks: ${describeTickErrors(workers)}`,
+        evidence: `terminated ${terminated.join('+')} backends; outcome writes retried: ${countRetriedWrites(workers)}; failed ticks: ${describeTickErrors(workers)}`,
       }),
     };
   },

@@ -41,6 +41,12 @@ function instrument(plugin) {
   const strapi = await loadWorkerStrapi();
   const plugin = strapi.plugin('message-runs');
   instrument(plugin);
+  // The plugin's warnings (e.g. an outcome write tried again) are evidence of what a fault hit.
+  const warn = strapi.log.warn.bind(strapi.log);
+  strapi.log.warn = (message, ...rest) => {
+    process.send({ warning: String(message) });
+    return warn(message, ...rest);
+  };
   const queue = plugin.service('queue');
   const results = strapi.db.metadata.get('plugin::message-runs.message-result').tableName;
   let stopTicking = async () => {};
