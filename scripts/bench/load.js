@@ -42,7 +42,8 @@ async function startServer(env) {
   const { ready: port } = await nextMessage(child, (message) => message.ready !== undefined);
   return {
     port,
-    seed: (size) => request(child, 'seed', { size }),
+    // Creating a 100k run takes minutes on SQLite on a busy machine.
+    seed: (size) => request(child, 'seed', { size }, 30 * 60_000),
     go: () => request(child, 'go'),
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
