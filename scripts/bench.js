@@ -224,11 +224,18 @@ async function waitForStatisticsRefresh(strapi, tables, since) {
 async function benchReading(strapi, http, run) {
   if (client === 'postgres')
     console.log(`  waited ${await waitForStatisticsRefresh(strapi)} ms for VACUUM (ANALYZE) after creation`);
+  // Each request counts afresh: the counts service would otherwise answer repeats from its 1-second memory.
+  const counter = strapi.plugin('message-runs').service('counts');
+  const runId = (
+    await strapi.db.query('plugin::message-runs.message-run').findOne({ where: { documentId: run.documentId } })
+  ).id;
   const page = await measure(settings.repeat * 4, async () => {
+    counter.forget(runId);
     const res = await http.get(`/api/message-runs/runs/${run.documentId}/results?page=1&pageSize=25`);
     if (res.status !== 200 || res.body.data.length !== 25) throw new Error(`results page: ${res.status}`);
   });
   const counts = await measure(settings.repeat * 4, async () => {
+    counter.forget(runId);
     const res = await http.get(`/api/message-runs/runs/${run.documentId}`);
     if (res.status !== 200 || res.body.data.counts.total !== run.size) throw new Error(`run: ${res.status}`);
   });

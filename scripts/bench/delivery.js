@@ -10,6 +10,7 @@ const { fork } = require('child_process');
 const nodemailer = require('nodemailer');
 const { createTextPdf } = require('../lib/pdf');
 const { seedBenchData } = require('./data');
+const { createRunOver } = require('../lib/bulk-run');
 
 /** A real PDF of about `kilobytes` KB. */
 function pdfOfSize(kilobytes) {
@@ -78,16 +79,7 @@ async function seedDeliverableRun(strapi, tables, { count, definition, transform
     }));
     for (let j = 0; j < rows.length; j += 500) await strapi.db.connection(morph.name).insert(rows.slice(j, j + 500));
   }
-  const runs = strapi.plugin('message-runs').service('runs');
-  const { run } = await runs.create({
-    definition: definition.documentId,
-    cluster: data.clusterDocumentId,
-    includeChildren: true,
-    periodStart: data.period[0],
-    periodEnd: data.period[1],
-    bcc: ['archive@example.com'],
-  });
-  return run;
+  return createRunOver(strapi, definition, data, { bcc: ['archive@example.com'] });
 }
 
 /** Delivers the run with this instance's queue, as the cron task would, until nothing is left. */

@@ -5,17 +5,12 @@
  * reports what it did and the CPU time it used.
  * WORKER_LEASE_SECONDS shortens the lease (so a dead worker's claims expire quickly in tests).
  */
-const path = require('path');
-const { createStrapi } = require('@strapi/strapi');
+const { loadWorkerStrapi } = require('../../scripts/lib/worker-strapi');
 
-const appDir = path.resolve(__dirname, '..', '..');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 (async () => {
-  const strapi = await createStrapi({ appDir, distDir: path.join(appDir, 'dist') }).load();
-  if (process.env.WORKER_LEASE_SECONDS) {
-    strapi.config.set('plugin::message-runs.leaseSeconds', Number(process.env.WORKER_LEASE_SECONDS));
-  }
+  const strapi = await loadWorkerStrapi();
   const queue = strapi.plugin('message-runs').service('queue');
   process.send({ ready: queue.workerId });
   await new Promise((resolve) => process.once('message', resolve));

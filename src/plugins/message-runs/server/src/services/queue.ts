@@ -22,6 +22,27 @@ export interface TickReport {
   skipped: number;
 }
 
+/** Pauses before each new try of an outcome write that failed (a dropped database connection, a failover). */
+const RECORD_RETRY_DELAYS_MS = [100, 500, 2000, 5000];
+
+/**
+ * Runs `write`, and again after each delay while it fails. Only for idempotent writes: the guarded
+ * outcome update changes nothing the second time, even when the first was committed and only its
+ * answer was lost. Giving up on it would leave sent messages `sending`, to be sent again once their
+ * lease runs out.
+ */
+async function retryWrite<T>(write: () => Promise<T>, onRetry: (error: unknown) => void): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= RECORD_RETRY_DELAYS_MS.length) throw error;
+      onRetry(error);
+      await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_DELAYS_MS[attempt]));
+    }
+  }
+}
+
 /**
  * The delivery worker of this instance. Each tick requeues expired claims, then claims batches of due
  * results of running runs, renders and sends them, and records each outcome, until the queue is empty
@@ -65,7 +86,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const { maxConnections } = config();
     const knex = strapi.db.connection;
     const pending: { resultIds: number[]; outcome: Outcome }[] = [];
-    const flush = () => recordOutcomes(knex, resolveTables(strapi), workerId, pending.splice(0), new Date());
+    const flush = () => {
+      const outcomes = pending.splice(0);
+      const now = new Date();
+      return retryWrite(
+        () => recordOutcomes(knex, resolveTables(strapi), workerId, outcomes, now),
+        (error) => strapi.log.warn(`[message-runs] ${workerId}: recording outcomes failed, trying again: ${error}`)
+      );
+    };
     let mailed = 0;
     await Promise.all(
       messages.map(async (message) => {
@@ -121,6 +149,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         break;
       }
       next = Date.now() < deadline ? prepareBatch() : undefined;
+      // It is awaited only after this batch is sent: until then its failure (a dropped connection) must
+      // not count as an unhandled rejection, which would end the process.
+      next?.catch(() => {});
       report.claimed += batch.claimed.length;
       const attemptsOf = new Map(batch.claimed.map((result) => [result.id, result.attempts]));
       const mailed = await sendBatch(batch.messages, attemptsOf, report);

@@ -11,7 +11,6 @@ import type {
 import { findMessageResults } from '../data/queue';
 import {
   countFilteredResults,
-  countResultsByStatus,
   deleteResults,
   findResultsPage,
   iterateResults,
@@ -21,7 +20,6 @@ import {
   type ResultRow,
   type ResultSelection,
 } from '../data/results';
-import { resolveDialect } from '../data/dialect';
 import { resolveTables } from '../data/tables';
 import { fieldError, notFound } from '../errors';
 import { getService, toIsoTimestamp } from '../utils';
@@ -104,7 +102,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       page: { page: number; pageSize: number; sort: { key: ResultSortKey; order: 'asc' | 'desc' } }
     ) {
       const run = await runs().findRunRow(runDocumentId);
-      const counts = (await countResultsByStatus(knex(), tables(), resolveDialect(strapi), [run.id])).get(run.id)!;
+      const counts = (await getService(strapi, 'counts').ofRuns([run.id])).get(run.id)!;
       const [rows, total] = await Promise.all([
         findResultsPage(knex(), tables(), run.id, filter, page),
         countFilteredResults(knex(), tables(), run.id, filter, counts),
@@ -144,6 +142,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         eligibilityOf(run.definitionSnapshot),
         new Date()
       );
+      getService(strapi, 'counts').forget(run.id);
       const requeued = statuses.filter((status) => status === 'queued').length;
       if (requeued) await runs().reopen(run.id);
       return {
@@ -190,6 +189,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const run = await runs().findRunRow(runDocumentId);
       await assertResultsOfRun(run.id, ids);
       const removed = await deleteResults(knex(), tables(), run.id, { documentIds: ids });
+      getService(strapi, 'counts').forget(run.id);
       return { removed, inFlight: ids.length - removed };
     },
   };

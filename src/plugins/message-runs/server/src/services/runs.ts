@@ -3,11 +3,11 @@ import { RUN_UID, SKIP_REASONS, type RunStatus } from '../../../shared/constants
 import type { PreviewRun, Run, RunCriteria } from '../../../shared/contracts/runs';
 import { resolveDialect } from '../data/dialect';
 import { countSelection, type SelectionCriteria } from '../data/invoice-selection';
-import { countResultsByStatus, deleteRunResults, insertResultsForRun } from '../data/results';
+import { deleteRunResults, insertResultsForRun } from '../data/results';
 import { changeRunStatus, completeRunIfDone } from '../data/runs';
 import { resolveTables } from '../data/tables';
 import { ConflictError, fieldError, notFound } from '../errors';
-import { toIsoTimestamp } from '../utils';
+import { getService, toIsoTimestamp } from '../utils';
 
 const DEFINITION_UID = 'api::message-definition.message-definition';
 const CLUSTER_UID = 'api::customer-cluster.customer-cluster';
@@ -122,12 +122,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   async function toRuns(rows: RunRow[]): Promise<Run[]> {
-    const counts = await countResultsByStatus(
-      knex(),
-      tables(),
-      resolveDialect(strapi),
-      rows.map((row) => row.id)
-    );
+    const counts = await getService(strapi, 'counts').ofRuns(rows.map((row) => row.id));
     return rows.map((row) => ({
       documentId: row.documentId,
       status: row.status,

@@ -1,0 +1,79 @@
+'use strict';
+
+const { createTestDatabase } = require('../lib/databases');
+const { freshSecrets } = require('../lib/secrets');
+const { startSink, startWorker, waitFor } = require('./processes');
+const { tally } = require('./tally');
+
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * One fault on one database: a fresh database, a sink, a worker that seeds a started run of
+ * `messages` results, the fault injected while it is delivered, then, once the run is completed, the
+ * tally of the sink's count against the database's final rows.
+ */
+async function runFault(scenario, client, { messages, retryDelays, timeoutSeconds }) {
+  const startedAt = Date.now();
+  const database = await createTestDatabase(client, { prefix: 'mr_faults' });
+  const sink = await startSink();
+  const workers = [];
+  try {
+    const env = {
+      ...process.env,
+      ...freshSecrets(),
+      ...database.env,
+      LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'error',
+      STRAPI_STARTUP_BANNER: 'false',
+      // The workers tick themselves, back to back, instead of every 5 seconds.
+      MESSAGE_RUNS_CRON: 'false',
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(sink.port),
+      WORKER_RETRY_DELAYS: retryDelays,
+      ...scenario.env,
+    };
+    const spawn = async () => {
+      const worker = await startWorker(env);
+      workers.push(worker);
+      return worker;
+    };
+    const first = await spawn();
+    const seeded = await first.seed({ name: `faults-${scenario.name}`, size: scenario.messages ?? messages });
+    const deliveringAt = Date.now();
+    const injected = await scenario.inject({ sink, seeded, first, startWorker: spawn, database });
+    const live = injected.workers ?? [first];
+
+    let final = { runStatus: 'unknown', results: [] };
+    const problems = [];
+    try {
+      await waitFor(
+        async () => {
+          // A poll that fails (its connection was just dropped) is simply made again.
+          final = await live[0].results(seeded.runId).catch(() => final);
+          return final.runStatus === 'completed';
+        },
+        { what: 'the run to complete', timeoutMs: timeoutSeconds * 1000, everyMs: 500 }
+      );
+    } catch (error) {
+      problems.push(error.message);
+    }
+    const deliveredIn = Date.now() - deliveringAt;
+    const counts = tally({ seeded, received: sink.received, final, ...injected });
+    const { bit, evidence } = injected.report();
+    if (!bit) problems.push(`the fault did not hit delivery (${evidence})`);
+    await Promise.all(live.map((worker) => worker.stop()));
+    return {
+      fault: scenario.name,
+      database: client,
+      ...counts,
+      problems: [...problems, ...counts.problems],
+      evidence,
+      time: `${seconds(deliveredIn)} (${seconds(Date.now() - startedAt)} with boot)`,
+    };
+  } finally {
+    await sink.stop();
+    for (const worker of workers) await worker.kill();
+    await database.drop();
+  }
+}
+
+module.exports = { runFault };

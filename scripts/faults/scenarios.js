@@ -1,0 +1,176 @@
+'use strict';
+
+const { Client } = require('pg');
+const { postgresServer } = require('../lib/databases');
+const { waitFor } = require('./processes');
+
+/**
+ * The faults. Each `inject` gets the fault's context (sink, the seeding worker, a way to start more,
+ * the seeded run) once the run is started, drives delivery through the fault, and returns what the
+ * tally needs besides the sink's and the database's counts: `allowedDuplicates` (ids a SIGKILLed
+ * worker handed to SMTP without recording the outcome), `rejected` (recipients the sink refuses for
+ * good), the `workers` still running, and `report()`, asked once the run is done: whether the fault
+ * really hit delivery (`bit`) and the evidence.
+ */
+
+const handedSoFar = (workers) => workers.reduce((sum, worker) => sum + worker.handing.size, 0);
+const transientSoFar = (workers) => workers.reduce((sum, worker) => sum + worker.outcomes.transient, 0);
+
+/** Starts the workers and waits until they have handed over `share` of the run's messages. */
+async function deliverUntil(workers, seeded, share) {
+  await Promise.all(workers.map((worker) => worker.go()));
+  const target = Math.ceil(seeded.results.length * share);
+  await waitFor(() => handedSoFar(workers) >= target, { what: `${target} messages handed to SMTP` });
+}
+
+/** Waits until the workers have met `count` transient failures, then lets the fault last `holdMs` more. */
+async function holdUntilTransient(workers, count, holdMs) {
+  await waitFor(() => transientSoFar(workers) >= count, { what: `${count} transient SMTP failures` });
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+}
+
+const sigkill = {
+  name: 'sigkill-worker',
+  title: 'SIGKILL of a worker mid-batch, then a new worker',
+  // A dead worker's claims come back after this; the new worker waits for it.
+  env: { WORKER_LEASE_SECONDS: '3' },
+  async inject({ sink, seeded, first, startWorker }) {
+    await sink.delay(20); // messages in flight when the kill comes
+    await deliverUntil([first], seeded, 0.3);
+    await first.kill();
+    await sink.delay(0);
+    const next = await startWorker();
+    // Nothing ticks yet: what the dead worker still held is exactly what it never recorded.
+    const { results } = await next.results(seeded.runId);
+    const unrecorded = results.filter((row) => row.status === 'sending' && row.lockedBy === first.workerId);
+    const allowedDuplicates = new Set(unrecorded.map((row) => row.id).filter((id) => first.handing.has(id)));
+    await next.go();
+    return {
+      workers: [next],
+      allowedDuplicates,
+      report: () => ({
+        bit: unrecorded.length > 0,
+        evidence: `killed after ${first.handing.size} handed: ${unrecorded.length} claimed but unrecorded, ${allowedDuplicates.size} of them handed (dup bound)`,
+      }),
+    };
+  },
+};
+
+const smtpDown = {
+  name: 'smtp-down',
+  title: 'SMTP server down (port closed), then back',
+  async inject({ sink, seeded, first }) {
+    await deliverUntil([first], seeded, 0.2);
+    await sink.down();
+    await holdUntilTransient([first], 10, 1000);
+    await sink.up();
+    return {
+      report: () => ({ bit: first.outcomes.transient > 0, evidence: `${first.outcomes.transient} transient failures` }),
+    };
+  },
+};
+
+const storm451 = {
+  name: '451-storm',
+  title: '451 to every RCPT and DATA for a while, then accepted',
+  async inject({ sink, seeded, first }) {
+    await deliverUntil([first], seeded, 0.2);
+    await sink.storm(true);
+    await holdUntilTransient([first], 10, 2000);
+    await sink.storm(false);
+    return {
+      report: () => ({
+        bit: first.outcomes.transient > 0,
+        evidence: `${first.outcomes.transient} transient failures (451)`,
+      }),
+    };
+  },
+};
+
+const reject550 = {
+  name: '550-recipients',
+  title: '550 for some recipients (must fail, not be lost)',
+  async inject({ sink, seeded, first }) {
+    const recipients = [...new Set(seeded.results.map((result) => result.recipient))];
+    const rejected = new Set(recipients.filter((_, i) => i % 10 === 3));
+    await sink.reject([...rejected]);
+    await first.go();
+    return {
+      rejected,
+      report: () => ({
+        bit: first.outcomes.rejected > 0,
+        evidence: `${rejected.size} of ${recipients.length} recipients refused`,
+      }),
+    };
+  },
+};
+
+/** Drops every connection of the workers to the run's database, as a PostgreSQL restart or failover would. */
+async function terminateBackends(databaseName) {
+  const client = new Client({ ...postgresServer, database: databaseName });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'
+    );
+    return rows.length;
+  } finally {
+    await client.end();
+  }
+}
+
+/** "2 (Connection terminated unexpectedly)": how many ticks failed, and why. */
+function describeTickErrors(workers) {
+  const errors = workers.flatMap((worker) => worker.tickErrors);
+  const kinds = [...new Set(errors.map((message) => message.split('\n')[0].slice(0, 80)))];
+  return errors.length ? `${errors.length} (${kinds.join('; ')})` : 'none';
+}
+
+const countRetriedWrites = (workers) =>
+  workers.flatMap((worker) => worker.warnings).filter((warning) => warning.includes('recording outcomes failed'))
+    .length;
+
+const pgDrop = {
+  name: 'pg-connections-dropped',
+  title: 'PostgreSQL connections terminated while two workers deliver',
+  postgresOnly: 'pg_terminate_backend is PostgreSQL; SQLite is an embedded file with no connection to drop',
+  // A claim whose answer was lost with the connection is held by nobody until its lease runs out.
+  env: { WORKER_LEASE_SECONDS: '10' },
+  async inject({ seeded, first, startWorker, database }) {
+    const workers = [first, await startWorker()];
+    const terminated = [];
+    await deliverUntil(workers, seeded, 0.2);
+    for (const share of [0.2, 0.45, 0.7]) {
+      const target = Math.ceil(seeded.results.length * share);
+      await waitFor(() => handedSoFar(workers) >= target, { what: `${target} messages handed to SMTP` });
+      terminated.push(await terminateBackends(database.name));
+    }
+    return {
+      workers,
+      report: () => ({
+        bit: terminated.some((n) => n > 0),
+        evidence: `terminated ${terminated.join('+')} backends; outcome writes retried: ${countRetriedWrites(workers)}; failed ticks: ${describeTickErrors(workers)}`,
+      }),
+    };
+  },
+};
+
+const race = {
+  name: 'three-instances',
+  title: 'three instances racing on one run',
+  postgresOnly: 'SQLite is the single-instance embedded database by design',
+  messages: 1500,
+  async inject({ first, startWorker }) {
+    const workers = [first, ...(await Promise.all([startWorker(), startWorker()]))];
+    await Promise.all(workers.map((worker) => worker.go()));
+    return {
+      workers,
+      report: () => ({
+        bit: workers.every((worker) => worker.outcomes.sent > 0),
+        evidence: `sent per instance: ${workers.map((worker) => worker.outcomes.sent).join(' / ')}`,
+      }),
+    };
+  },
+};
+
+module.exports = { scenarios: [sigkill, smtpDown, storm451, reject550, pgDrop, race] };
