@@ -1,10 +1,13 @@
 import mailer from './mailer';
 import messages from './messages';
+import options from './options';
 import queue from './queue';
 import results from './results';
 import runs from './runs';
+import settings from './settings';
 
-// runs and results serve the routes; queue, messages (rendering and attachments) and mailer deliver.
-const services = { runs, results, queue, messages, mailer };
+// runs and results serve the routes, options and settings the admin's dialog and settings page;
+// queue, messages (rendering and attachments) and mailer deliver.
+const services = { runs, results, options, settings, queue, messages, mailer };
 export type Services = typeof services;
 export default services;
