@@ -1,0 +1,33 @@
+import * as React from 'react';
+import { Dialog } from '@strapi/design-system';
+import { ConfirmDialog } from '@strapi/strapi/admin';
+
+interface ConfirmActionProps {
+  /** The button that opens the dialog. */
+  trigger: React.ReactElement;
+  title: string;
+  /** What will happen, e.g. "Resend 2 results?" */
+  message: string;
+  variant?: 'danger' | 'default' | 'secondary';
+  onConfirm: () => unknown;
+}
+
+/** A button that asks before it acts: every destructive or bulk action of the plugin goes through it. */
+export const ConfirmAction = ({ trigger, title, message, variant = 'danger', onConfirm }: ConfirmActionProps) => {
+  const [open, setOpen] = React.useState(false);
+  return (
+    <Dialog.Root open={open} onOpenChange={setOpen}>
+      <Dialog.Trigger>{trigger}</Dialog.Trigger>
+      <ConfirmDialog
+        title={title}
+        variant={variant}
+        onConfirm={async () => {
+          await onConfirm();
+          setOpen(false);
+        }}
+      >
+        {message}
+      </ConfirmDialog>
+    </Dialog.Root>
+  );
+};
