@@ -1,5 +1,6 @@
 import * as React from 'react';
 import { Dialog } from '@strapi/design-system';
+import { Information } from '@strapi/icons';
 import { ConfirmDialog } from '@strapi/strapi/admin';
 
 interface ConfirmActionProps {
@@ -21,6 +22,8 @@ export const ConfirmAction = ({ trigger, title, message, variant = 'danger', onC
       <ConfirmDialog
         title={title}
         variant={variant}
+        // The warning sign is for what cannot be undone.
+        icon={variant === 'danger' ? undefined : <Information width="2.4rem" height="2.4rem" fill="primary600" />}
         onConfirm={async () => {
           await onConfirm();
           setOpen(false);

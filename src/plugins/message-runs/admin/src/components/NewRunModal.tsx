@@ -186,13 +186,19 @@ const PreviewCounts = ({
   const t = useT();
   let content: React.ReactNode;
   if (loading) content = <Loader small>{t('newRun.previewing', 'Counting invoices…')}</Loader>;
+  else if (preview?.total === 0)
+    content = <Typography fontWeight="bold">{t('newRun.preview.none', 'No invoices match: choose another cluster or period')}</Typography>;
   else if (!complete || !preview)
-    content = t('newRun.previewHint', 'Choose a definition, a cluster and a period to see how many invoices the run gets.');
+    content = (
+      <Typography textColor="neutral600">
+        {t('newRun.previewHint', 'Choose a definition, a cluster and a period to see how many invoices the run gets.')}
+      </Typography>
+    );
   else
     content = (
       <Flex direction="column" alignItems="start" gap={1} data-testid="preview-counts">
         <Typography fontWeight="bold">
-          {t('newRun.preview.total', '{total, plural, =0 {No invoices match} one {# invoice} other {# invoices}}', {
+          {t('newRun.preview.total', '{total, plural, one {# invoice} other {# invoices}}', {
             total: preview.total,
           })}
         </Typography>

@@ -21,6 +21,7 @@ import type { ResultCounts } from '../../../shared/contracts/runs';
 import { errorMessage, POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { useRunActions } from '../hooks/useRunActions';
 import { saveBlob } from '../utils/download';
+import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 import { ColumnHeader } from './ColumnHeader';
 import { ConfirmAction } from './ConfirmAction';
@@ -121,8 +122,8 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
               />
             )}
             <ColumnHeader name="invoice.number" label={t('results.invoice', 'Invoice')} sort={sort} onSort={setSort} />
-            <ColumnHeader name="customer.code" label={t('results.customerCode', 'Customer')} sort={sort} onSort={setSort} />
-            <ColumnHeader name="customer.name" label={t('results.customerName', 'Name')} sort={sort} onSort={setSort} />
+            <ColumnHeader name="customer.code" label={t('results.customerCode', 'Code')} sort={sort} onSort={setSort} />
+            <ColumnHeader name="customer.name" label={t('results.customerName', 'Customer')} sort={sort} onSort={setSort} />
             <ColumnHeader name="recipient" label={t('results.recipient', 'Recipient')} sort={sort} onSort={setSort} />
             <ColumnHeader name="status" label={t('results.status', 'Status')} sort={sort} onSort={setSort} />
             <ColumnHeader name="reason" label={t('results.reason', 'Reason')} />
@@ -144,7 +145,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
               onRemove={async () => {
                 if (await actions.remove([row.documentId])) afterRemove([row.documentId]);
               }}
-              formatDate={(value) => formatDate(value, { dateStyle: 'short', timeStyle: 'medium' })}
+              formatDate={(value) => formatDate(value, { dateStyle: 'short', timeStyle: 'short' })}
             />
           ))}
         </Tbody>
@@ -265,6 +266,7 @@ interface ResultRowProps {
 
 const ResultRow = ({ row, canManage, selected, onSelect, onPreview, onResend, onRemove, formatDate }: ResultRowProps) => {
   const t = useT();
+  const labels = useLabels();
   const invoice = row.invoice?.label ?? '—';
   const sending = row.status === 'sending';
   return (
@@ -293,16 +295,19 @@ const ResultRow = ({ row, canManage, selected, onSelect, onPreview, onResend, on
       <Td>
         <StatusBadge status={row.status} />
       </Td>
-      <Td style={{ maxWidth: '20rem', whiteSpace: 'normal' }}>
+      <Td>
         {row.reason && (
           <Typography textColor="neutral800" tag="p">
-            {t(`reason.${row.reason}`, row.reason)}
+            {labels.reason(row.reason)}
           </Typography>
         )}
+        {/* The full SMTP line can be long: shortened here, whole on hover and in the CSV export. */}
         {row.error && (
-          <Typography variant="pi" textColor="danger600" tag="p" title={row.error} ellipsis>
-            {row.error}
-          </Typography>
+          <Box maxWidth="20rem">
+            <Typography variant="pi" textColor="danger600" tag="p" title={row.error} ellipsis>
+              {row.error}
+            </Typography>
+          </Box>
         )}
       </Td>
       <Td>

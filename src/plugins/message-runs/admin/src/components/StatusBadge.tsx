@@ -1,6 +1,6 @@
 import { Badge } from '@strapi/design-system';
 import type { ResultStatus, RunStatus } from '../../../shared/constants';
-import { useT } from '../utils/translations';
+import { useLabels } from '../utils/labels';
 
 type Variant = 'success' | 'primary' | 'danger' | 'warning' | 'neutral' | 'secondary' | 'alternative';
 
@@ -19,8 +19,8 @@ const VARIANTS: Record<RunStatus | ResultStatus, Variant> = {
 
 /** The status of a run or a result, in one colour per status across the plugin's pages. */
 export const StatusBadge = ({ status }: { status: RunStatus | ResultStatus }) => {
-  const t = useT();
-  return <Badge variant={VARIANTS[status]}>{t(`status.${status}`, status)}</Badge>;
+  const labels = useLabels();
+  return <Badge variant={VARIANTS[status]}>{labels.status(status)}</Badge>;
 };
 
 /** The theme colour of a status, for the progress bar's segments. */

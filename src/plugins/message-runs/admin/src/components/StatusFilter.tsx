@@ -1,7 +1,9 @@
 import { SingleSelect, SingleSelectOption } from '@strapi/design-system';
+import type { ResultStatus, RunStatus } from '../../../shared/constants';
+import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 
-interface StatusFilterProps<S extends string> {
+interface StatusFilterProps<S extends RunStatus | ResultStatus> {
   statuses: readonly S[];
   value?: S;
   onChange: (status: S | undefined) => void;
@@ -12,8 +14,9 @@ interface StatusFilterProps<S extends string> {
 const ALL = 'all';
 
 /** "All statuses" or one status: the filter of both lists. */
-export function StatusFilter<S extends string>({ statuses, value, onChange, counts }: StatusFilterProps<S>) {
+export function StatusFilter<S extends RunStatus | ResultStatus>({ statuses, value, onChange, counts }: StatusFilterProps<S>) {
   const t = useT();
+  const labels = useLabels();
   return (
     <SingleSelect
       size="S"
@@ -24,7 +27,7 @@ export function StatusFilter<S extends string>({ statuses, value, onChange, coun
       <SingleSelectOption value={ALL}>{t('filter.all', 'All statuses')}</SingleSelectOption>
       {statuses.map((status) => (
         <SingleSelectOption key={status} value={status}>
-          {t(`status.${status}`, status)}
+          {labels.status(status)}
           {counts?.[status] !== undefined ? ` (${counts[status]})` : ''}
         </SingleSelectOption>
       ))}

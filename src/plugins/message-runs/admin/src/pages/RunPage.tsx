@@ -14,6 +14,7 @@ import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { usePermissions } from '../hooks/usePermissions';
 import { useRunActions } from '../hooks/useRunActions';
 import { fullName } from '../utils/format';
+import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 
 const Detail = ({ label, children }: { label: string; children: React.ReactNode }) => (
@@ -57,6 +58,7 @@ const RunDetails = ({ run }: { run: Run }) => {
 
 const RunCounts = ({ run }: { run: Run }) => {
   const t = useT();
+  const labels = useLabels();
   return (
     <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
       <Flex direction="column" alignItems="stretch" gap={4}>
@@ -65,7 +67,7 @@ const RunCounts = ({ run }: { run: Run }) => {
           {(['total', ...RESULT_STATUSES] as const).map((status) => (
             <Flex key={status} direction="column" alignItems="start" data-testid={`count-${status}`}>
               <Typography tag="dt" variant="sigma" textColor="neutral600">
-                {status === 'total' ? t('run.total', 'Total') : t(`status.${status}`, status)}
+                {status === 'total' ? t('run.total', 'Total') : labels.status(status)}
               </Typography>
               <Typography tag="dd" variant="beta">
                 {run.counts[status]}

@@ -93,6 +93,7 @@ const TestEmailForm = () => {
         {outcome && (
           <Box
             role="status"
+            data-testid="test-email-outcome"
             padding={4}
             hasRadius
             background={outcome.status === 'sent' ? 'success100' : 'danger100'}
