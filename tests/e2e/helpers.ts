@@ -29,11 +29,16 @@ async function adminToken(request: APIRequestContext, { email, password }: Crede
 export async function createAdminWithActions(request: APIRequestContext, actions: string[]): Promise<Credentials> {
   const headers = { Authorization: `Bearer ${await adminToken(request)}` };
   const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  const role = await request.post('/admin/roles', { headers, data: { name: `Readers ${stamp}`, description: actions.join(', ') } });
+  const role = await request.post('/admin/roles', {
+    headers,
+    data: { name: `Readers ${stamp}`, description: actions.join(', ') },
+  });
   expect(role.ok()).toBeTruthy();
   const roleId = (await role.json()).data.id;
   const permissions = actions.map((action) => ({ action, subject: null, properties: {}, conditions: [] }));
-  expect((await request.put(`/admin/roles/${roleId}/permissions`, { headers, data: { permissions } })).ok()).toBeTruthy();
+  expect(
+    (await request.put(`/admin/roles/${roleId}/permissions`, { headers, data: { permissions } })).ok()
+  ).toBeTruthy();
 
   const email = `reader-${stamp}@example.com`;
   const invited = await request.post('/admin/users', {

@@ -52,7 +52,9 @@ test('creates a run through the dialog, after its preview counts', async () => {
   await expect(page.getByText('Nothing matches')).toBeVisible();
   await cluster.clear();
   await cluster.pressSequentially('nether');
-  await expect(page.getByRole('option', { name: 'All customers / Netherlands / Netherlands Direct / Randstad' })).toBeVisible();
+  await expect(
+    page.getByRole('option', { name: 'All customers / Netherlands / Netherlands Direct / Randstad' })
+  ).toBeVisible();
   await cluster.clear();
   await cluster.pressSequentially('all cust');
   await page.getByRole('option', { name: 'All customers', exact: true }).click();
@@ -118,7 +120,9 @@ test('resends two selected results and removes one', async () => {
   await expect(page.getByRole('checkbox', { name: 'Select the result of invoice INV-2026-000063' })).toBeChecked();
 
   await page.getByRole('button', { name: 'Remove the result of invoice INV-2026-000062' }).click();
-  await expect(page.getByRole('alertdialog')).toContainText('Remove the result of invoice INV-2026-000062 from the run?');
+  await expect(page.getByRole('alertdialog')).toContainText(
+    'Remove the result of invoice INV-2026-000062 from the run?'
+  );
   await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
   await expect(count('total')).toHaveText('19');
   await expect(page.getByRole('row', { name: /INV-2026-000062/ })).toHaveCount(0);
@@ -133,7 +137,9 @@ test('previews the message of a result', async () => {
   await expect(preview).toContainText(/INV-2026-000063\.pdf \(application\/pdf, [\d.]+ KB\)/);
   const frame = preview.locator('iframe');
   await expect(frame).toHaveAttribute('sandbox', '');
-  await expect(page.frameLocator('iframe[title="HTML body of the message"]').getByText('Dear Müller IT-Service GmbH,')).toBeVisible();
+  await expect(
+    page.frameLocator('iframe[title="HTML body of the message"]').getByText('Dear Müller IT-Service GmbH,')
+  ).toBeVisible();
   await preview.getByRole('tab', { name: 'Text' }).click();
   await expect(preview).toContainText('Please find attached invoice INV-2026-000063');
   await page.keyboard.press('Escape');
@@ -145,7 +151,10 @@ test('exports the results as CSV with the admin session', async () => {
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Export CSV' }).click(),
   ]);
-  const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+  const csv = fs
+    .readFileSync((await download.path())!, 'utf8')
+    .trim()
+    .split(/\r?\n/);
   expect(csv).toHaveLength(20); // a header and the 19 results left
   expect(csv.join('\n')).toContain('INV-2026-000063');
 });
@@ -155,8 +164,8 @@ test('filters the results by status and searches them', async () => {
   await page.getByRole('option', { name: /^Failed/ }).click();
   await expect(page.getByRole('row')).toHaveCount(8); // header and the 7 failed
   await page.goto(runUrl);
-  await page.getByRole('button', { name: 'Search by customer, invoice number or recipient' }).click();
-  await page.getByRole('textbox', { name: 'Search by customer, invoice number or recipient' }).fill('Müller');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByRole('searchbox', { name: 'Search by customer, invoice number or recipient' }).fill('Müller');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('row')).toHaveCount(2);
   await expect(page.getByRole('row', { name: /INV-2026-000063/ })).toBeVisible();
@@ -179,8 +188,21 @@ test('an admin who may only read sees no Start, Resend or Remove', async ({ brow
     await expect(readerPage.getByRole('button', { name })).toHaveCount(0);
   }
   await expect(readerPage.getByRole('checkbox')).toHaveCount(0);
-  await expect(readerPage.getByRole('button', { name: 'Preview the message of invoice INV-2026-000063' })).toBeVisible();
+  await expect(
+    readerPage.getByRole('button', { name: 'Preview the message of invoice INV-2026-000063' })
+  ).toBeVisible();
   await readerPage.close();
+});
+
+test('an admin who may not read runs has no Message Runs link, but the mail settings', async ({ browser, request }) => {
+  const mailAdmin = await createAdminWithActions(request, ['plugin::message-runs.settings']);
+  const mailPage = await browser.newPage();
+  await logIn(mailPage, mailAdmin);
+  await expect(mailPage.getByRole('link', { name: 'Settings' })).toBeVisible();
+  await expect(mailPage.getByRole('link', { name: 'Message Runs' })).toHaveCount(0);
+  await mailPage.goto('/admin/settings/message-runs');
+  await expect(mailPage.getByText(/^SMTP 127\.0\.0\.1:\d+$/)).toBeVisible();
+  await mailPage.close();
 });
 
 test('the mail settings page shows the transport and sends a test email', async () => {

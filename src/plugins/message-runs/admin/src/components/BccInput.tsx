@@ -22,7 +22,9 @@ export const BccInput = ({ value, onChange, onProblem }: BccInputProps) => {
   const [text, setText] = React.useState('');
 
   const check = (typed: string) =>
-    typed && !EMAIL.test(typed) ? t('form.bcc.invalid', '"{address}" is not an email address', { address: typed }) : undefined;
+    typed && !EMAIL.test(typed)
+      ? t('form.bcc.invalid', '"{address}" is not an email address', { address: typed })
+      : undefined;
 
   const add = () => {
     const address = text.trim().replace(/,$/, '');

@@ -86,7 +86,12 @@ const NewRunForm = () => {
       <Modal.Body>
         <Grid.Root gap={5}>
           <Grid.Item col={12} direction="column" alignItems="stretch">
-            <FormField name="definition" label={t('form.definition', 'Message definition')} error={errors.definition} required>
+            <FormField
+              name="definition"
+              label={t('form.definition', 'Message definition')}
+              error={errors.definition}
+              required
+            >
               <OptionsCombobox<DefinitionOption>
                 url={`/${PLUGIN_ID}/options/definitions`}
                 value={criteria.definition}
@@ -117,7 +122,9 @@ const NewRunForm = () => {
                 checked={criteria.includeChildren}
                 onLabel={t('form.yes', 'Yes')}
                 offLabel={t('form.no', 'No')}
-                onChange={(event: React.ChangeEvent<HTMLInputElement>) => change({ includeChildren: event.target.checked })}
+                onChange={(event: React.ChangeEvent<HTMLInputElement>) =>
+                  change({ includeChildren: event.target.checked })
+                }
               />
             </FormField>
           </Grid.Item>
@@ -187,7 +194,11 @@ const PreviewCounts = ({
   let content: React.ReactNode;
   if (loading) content = <Loader small>{t('newRun.previewing', 'Counting invoices…')}</Loader>;
   else if (preview?.total === 0)
-    content = <Typography fontWeight="bold">{t('newRun.preview.none', 'No invoices match: choose another cluster or period')}</Typography>;
+    content = (
+      <Typography fontWeight="bold">
+        {t('newRun.preview.none', 'No invoices match: choose another cluster or period')}
+      </Typography>
+    );
   else if (!complete || !preview)
     content = (
       <Typography textColor="neutral600">
@@ -202,16 +213,26 @@ const PreviewCounts = ({
             total: preview.total,
           })}
         </Typography>
-        <Typography>{t('newRun.preview.eligible', '{eligible} will be sent', { eligible: preview.eligible })}</Typography>
         <Typography>
-          {t('newRun.preview.noRecipient', '{count} skipped: the customer has no address for the definition’s recipient key', {
-            count: preview.skipped['no-recipient'],
-          })}
+          {t('newRun.preview.eligible', '{eligible} will be sent', { eligible: preview.eligible })}
         </Typography>
         <Typography>
-          {t('newRun.preview.noTransformation', '{count} skipped: no invoice document (transformation result) to attach', {
-            count: preview.skipped['no-transformation-result'],
-          })}
+          {t(
+            'newRun.preview.noRecipient',
+            '{count} skipped: the customer has no address for the definition’s recipient key',
+            {
+              count: preview.skipped['no-recipient'],
+            }
+          )}
+        </Typography>
+        <Typography>
+          {t(
+            'newRun.preview.noTransformation',
+            '{count} skipped: no invoice document (transformation result) to attach',
+            {
+              count: preview.skipped['no-transformation-result'],
+            }
+          )}
         </Typography>
       </Flex>
     );

@@ -6,7 +6,11 @@ import { useApi } from '../hooks/useApi';
 import { useT } from '../utils/translations';
 
 const formatSize = (bytes: number) =>
-  bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 * 1024
+      ? `${(bytes / 1024).toFixed(1)} KB`
+      : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 const Row = ({ label, children }: { label: string; children: React.ReactNode }) => (
   <>
@@ -40,7 +44,9 @@ const Preview = ({ resultId }: { resultId: string }) => {
           {message.attachments.length === 0
             ? t('preview.noAttachments', 'None')
             : message.attachments
-                .map((attachment) => `${attachment.filename} (${attachment.contentType}, ${formatSize(attachment.size)})`)
+                .map(
+                  (attachment) => `${attachment.filename} (${attachment.contentType}, ${formatSize(attachment.size)})`
+                )
                 .join(', ')}
         </Row>
       </Grid.Root>

@@ -54,8 +54,17 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
   // SearchInput keeps its text encoded in `_q`.
   const q = query._q ? decodeURIComponent(query._q) : undefined;
   const params = { page: query.page ?? 1, pageSize: query.pageSize ?? 25, sort, status: query.status, q };
-  const { data, error, isLoading, refetch } = useApi<GetResults.Response>(`/${PLUGIN_ID}/runs/${runId}/results`, params);
+  const { data, error, isLoading, refetch } = useApi<GetResults.Response>(
+    `/${PLUGIN_ID}/runs/${runId}/results`,
+    params
+  );
   useInterval(refetch, polling ? POLL_MS : undefined);
+  // The last outcomes may land after the last poll: one more look once the run stops sending.
+  const wasPolling = React.useRef(polling);
+  React.useEffect(() => {
+    if (wasPolling.current && !polling) refetch();
+    wasPolling.current = polling;
+  }, [polling, refetch]);
 
   const [selected, setSelected] = React.useState<Set<string>>(new Set());
   const [previewId, setPreviewId] = React.useState<string>();
@@ -123,7 +132,12 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
             )}
             <ColumnHeader name="invoice.number" label={t('results.invoice', 'Invoice')} sort={sort} onSort={setSort} />
             <ColumnHeader name="customer.code" label={t('results.customerCode', 'Code')} sort={sort} onSort={setSort} />
-            <ColumnHeader name="customer.name" label={t('results.customerName', 'Customer')} sort={sort} onSort={setSort} />
+            <ColumnHeader
+              name="customer.name"
+              label={t('results.customerName', 'Customer')}
+              sort={sort}
+              onSort={setSort}
+            />
             <ColumnHeader name="recipient" label={t('results.recipient', 'Recipient')} sort={sort} onSort={setSort} />
             <ColumnHeader name="status" label={t('results.status', 'Status')} sort={sort} onSort={setSort} />
             <ColumnHeader name="reason" label={t('results.reason', 'Reason')} />
@@ -177,9 +191,13 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
           {canManage && (
             <ConfirmAction
               title={t('results.resendFailed', 'Resend all failed')}
-              message={t('results.resendFailed.confirm', 'Send the {count, plural, one {# failed result} other {# failed results}} again?', {
-                count: counts?.failed ?? 0,
-              })}
+              message={t(
+                'results.resendFailed.confirm',
+                'Send the {count, plural, one {# failed result} other {# failed results}} again?',
+                {
+                  count: counts?.failed ?? 0,
+                }
+              )}
               variant="default"
               onConfirm={() => actions.resend({ status: ['failed'] })}
               trigger={
@@ -220,17 +238,26 @@ const ColumnHeaderCheckbox = ({
   </Td>
 );
 
-const BulkActions = ({ count, onResend, onRemove }: { count: number; onResend: () => unknown; onRemove: () => unknown }) => {
+const BulkActions = ({
+  count,
+  onResend,
+  onRemove,
+}: {
+  count: number;
+  onResend: () => unknown;
+  onRemove: () => unknown;
+}) => {
   const t = useT();
-  const results = (key: string, message: string) => t(key, message, { count });
   return (
     <Flex gap={2} paddingLeft={2}>
       <Typography variant="omega" textColor="neutral600">
-        {results('results.selected', '{count, plural, one {# result} other {# results}} selected')}
+        {t('results.selected', '{count, plural, one {# result} other {# results}} selected', { count })}
       </Typography>
       <ConfirmAction
         title={t('results.resend', 'Resend')}
-        message={results('results.resend.confirm', 'Send {count, plural, one {# result} other {# results}} again?')}
+        message={t('results.resend.confirm', 'Send {count, plural, one {# result} other {# results}} again?', {
+          count,
+        })}
         variant="default"
         onConfirm={onResend}
         trigger={
@@ -241,7 +268,9 @@ const BulkActions = ({ count, onResend, onRemove }: { count: number; onResend: (
       />
       <ConfirmAction
         title={t('results.remove', 'Remove')}
-        message={results('results.remove.confirm', 'Remove {count, plural, one {# result} other {# results}} from the run?')}
+        message={t('results.remove.confirm', 'Remove {count, plural, one {# result} other {# results}} from the run?', {
+          count,
+        })}
         onConfirm={onRemove}
         trigger={
           <Button variant="danger-light" size="S" startIcon={<Trash />}>
@@ -264,7 +293,16 @@ interface ResultRowProps {
   formatDate: (value: string) => string;
 }
 
-const ResultRow = ({ row, canManage, selected, onSelect, onPreview, onResend, onRemove, formatDate }: ResultRowProps) => {
+const ResultRow = ({
+  row,
+  canManage,
+  selected,
+  onSelect,
+  onPreview,
+  onResend,
+  onRemove,
+  formatDate,
+}: ResultRowProps) => {
   const t = useT();
   const labels = useLabels();
   const invoice = row.invoice?.label ?? '—';
@@ -318,7 +356,11 @@ const ResultRow = ({ row, canManage, selected, onSelect, onPreview, onResend, on
       </Td>
       <Td>
         <Flex gap={1}>
-          <IconButton label={t('results.preview', 'Preview the message of invoice {invoice}', { invoice })} variant="ghost" onClick={onPreview}>
+          <IconButton
+            label={t('results.preview', 'Preview the message of invoice {invoice}', { invoice })}
+            variant="ghost"
+            onClick={onPreview}
+          >
             <Eye />
           </IconButton>
           {canManage && (
@@ -333,7 +375,9 @@ const ResultRow = ({ row, canManage, selected, onSelect, onPreview, onResend, on
               </IconButton>
               <ConfirmAction
                 title={t('results.remove', 'Remove')}
-                message={t('results.removeOne.confirm', 'Remove the result of invoice {invoice} from the run?', { invoice })}
+                message={t('results.removeOne.confirm', 'Remove the result of invoice {invoice} from the run?', {
+                  invoice,
+                })}
                 onConfirm={onRemove}
                 trigger={
                   <IconButton

@@ -14,7 +14,12 @@ interface StatusFilterProps<S extends RunStatus | ResultStatus> {
 const ALL = 'all';
 
 /** "All statuses" or one status: the filter of both lists. */
-export function StatusFilter<S extends RunStatus | ResultStatus>({ statuses, value, onChange, counts }: StatusFilterProps<S>) {
+export function StatusFilter<S extends RunStatus | ResultStatus>({
+  statuses,
+  value,
+  onChange,
+  counts,
+}: StatusFilterProps<S>) {
   const t = useT();
   const labels = useLabels();
   return (

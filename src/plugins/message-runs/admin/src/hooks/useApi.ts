@@ -55,11 +55,14 @@ export const POLL_MS = 2000;
 
 /** The message of a failed request: the server's error message when it gave one. */
 export const errorMessage = (error: unknown) =>
-  (isFetchError(error) && error.response?.data?.error?.message) || (error instanceof Error ? error.message : String(error));
+  (isFetchError(error) && error.response?.data?.error?.message) ||
+  (error instanceof Error ? error.message : String(error));
 
 /** Field name → message, from a 400's `error.details.errors[].path` (the plugin's validation shape). */
 export function fieldErrors(error: unknown): Record<string, string> {
   if (!isFetchError(error)) return {};
-  const details = error.response?.data?.error?.details as { errors?: { path: string[]; message: string }[] } | undefined;
+  const details = error.response?.data?.error?.details as
+    | { errors?: { path: string[]; message: string }[] }
+    | undefined;
   return Object.fromEntries((details?.errors ?? []).map(({ path, message }) => [path[0] ?? '', message]));
 }

@@ -48,12 +48,21 @@ export function useRunActions(runId: string, onDone: () => unknown) {
       act(
         () => post<RemoveResults.Response>(`${runUrl}/results/remove`, { ids }),
         ({ removed, inFlight }) =>
-          t('actions.removed', '{removed, plural, one {# result} other {# results}} removed{inFlight, plural, =0 {} other {, # being sent left alone}}', {
-            removed,
-            inFlight,
-          })
+          t(
+            'actions.removed',
+            '{removed, plural, one {# result} other {# results}} removed{inFlight, plural, =0 {} other {, # being sent left alone}}',
+            {
+              removed,
+              inFlight,
+            }
+          )
       ),
     // A deleted run has nothing left to refresh: the page leaves it.
-    deleteRun: () => act(() => del<DeleteRun.Response>(runUrl), () => t('actions.deleted', 'Run deleted'), false),
+    deleteRun: () =>
+      act(
+        () => del<DeleteRun.Response>(runUrl),
+        () => t('actions.deleted', 'Run deleted'),
+        false
+      ),
   };
 }

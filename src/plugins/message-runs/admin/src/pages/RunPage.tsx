@@ -30,7 +30,8 @@ const RunDetails = ({ run }: { run: Run }) => {
   const t = useT();
   const { formatDate } = useIntl();
   const date = (value: string) => formatDate(value, { dateStyle: 'medium' });
-  const timestamp = (value: string | null) => (value ? formatDate(value, { dateStyle: 'medium', timeStyle: 'medium' }) : '—');
+  const timestamp = (value: string | null) =>
+    value ? formatDate(value, { dateStyle: 'medium', timeStyle: 'medium' }) : '—';
   const creator = fullName(run.createdBy);
   return (
     <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
@@ -46,7 +47,9 @@ const RunDetails = ({ run }: { run: Run }) => {
           <StatusBadge status={run.status} />
         </Detail>
         <Detail label={t('run.created', 'Created')}>
-          {creator ? t('run.createdBy', '{date} by {name}', { date: timestamp(run.createdAt), name: creator }) : timestamp(run.createdAt)}
+          {creator
+            ? t('run.createdBy', '{date} by {name}', { date: timestamp(run.createdAt), name: creator })
+            : timestamp(run.createdAt)}
         </Detail>
         <Detail label={t('run.started', 'Started')}>{timestamp(run.startedAt)}</Detail>
         <Detail label={t('run.stopped', 'Stopped')}>{timestamp(run.stoppedAt)}</Detail>
@@ -135,9 +138,13 @@ export const RunPage = () => {
             <Flex gap={2}>
               <ConfirmAction
                 title={t('run.delete', 'Delete run')}
-                message={t('run.delete.confirm', 'Delete this run and its {count, plural, one {# result} other {# results}}?', {
-                  count: run.counts.total,
-                })}
+                message={t(
+                  'run.delete.confirm',
+                  'Delete this run and its {count, plural, one {# result} other {# results}}?',
+                  {
+                    count: run.counts.total,
+                  }
+                )}
                 onConfirm={async () => {
                   if (await actions.deleteRun()) navigate(`/plugins/${PLUGIN_ID}`);
                 }}

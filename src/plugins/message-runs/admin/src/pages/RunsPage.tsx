@@ -37,9 +37,7 @@ export const RunsPage = () => {
       <Box background="neutral0" hasRadius shadow="tableShadow">
         <Page.NoData
           content={
-            query.status
-              ? t('runs.emptyFiltered', 'No runs with this status')
-              : t('runs.empty', 'No message runs yet')
+            query.status ? t('runs.emptyFiltered', 'No runs with this status') : t('runs.empty', 'No message runs yet')
           }
           action={!query.status && canManageRuns ? <NewRunModal /> : undefined}
         />

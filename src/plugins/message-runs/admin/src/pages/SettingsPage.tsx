@@ -100,7 +100,9 @@ const TestEmailForm = () => {
             borderColor={outcome.status === 'sent' ? 'success200' : 'danger200'}
           >
             <Typography fontWeight="bold" textColor={outcome.status === 'sent' ? 'success700' : 'danger700'}>
-              {outcome.status === 'sent' ? t('settings.sent', 'Sent. The server answered:') : t('settings.failed', 'Not sent:')}
+              {outcome.status === 'sent'
+                ? t('settings.sent', 'Sent. The server answered:')
+                : t('settings.failed', 'Not sent:')}
             </Typography>{' '}
             <Typography tag="code">{outcome.status === 'sent' ? outcome.response : outcome.error}</Typography>
           </Box>
