@@ -120,7 +120,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
     );
   else
     table = (
-      <Table colCount={canManage ? 10 : 9} rowCount={rows.length + 1}>
+      <Table colCount={canManage ? 8 : 7} rowCount={rows.length + 1}>
         <Thead>
           <Tr>
             {canManage && (
@@ -131,17 +131,10 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
               />
             )}
             <ColumnHeader name="invoice.number" label={t('results.invoice', 'Invoice')} sort={sort} onSort={setSort} />
-            <ColumnHeader name="customer.code" label={t('results.customerCode', 'Code')} sort={sort} onSort={setSort} />
-            <ColumnHeader
-              name="customer.name"
-              label={t('results.customerName', 'Customer')}
-              sort={sort}
-              onSort={setSort}
-            />
+            <ColumnHeader name="customer.name" label={t('results.customer', 'Customer')} sort={sort} onSort={setSort} />
             <ColumnHeader name="recipient" label={t('results.recipient', 'Recipient')} sort={sort} onSort={setSort} />
             <ColumnHeader name="status" label={t('results.status', 'Status')} sort={sort} onSort={setSort} />
             <ColumnHeader name="reason" label={t('results.reason', 'Reason')} />
-            <ColumnHeader name="attempts" label={t('results.attempts', 'Attempts')} sort={sort} onSort={setSort} />
             <ColumnHeader name="sentAt" label={t('results.sentAt', 'Sent at')} sort={sort} onSort={setSort} />
             <ColumnHeader name="actions" label={t('results.actions', 'Actions')} />
           </Tr>
@@ -322,16 +315,23 @@ const ResultRow = ({
         <Typography textColor="neutral800">{invoice}</Typography>
       </Td>
       <Td>
-        <Typography textColor="neutral800">{row.customer?.code ?? '—'}</Typography>
-      </Td>
-      <Td>
-        <Typography textColor="neutral800">{row.customer?.name ?? '—'}</Typography>
+        <Typography textColor="neutral800" tag="p">
+          {row.customer?.name ?? '—'}
+        </Typography>
+        <Typography variant="pi" textColor="neutral600" tag="p">
+          {row.customer?.code}
+        </Typography>
       </Td>
       <Td>
         <Typography textColor="neutral800">{row.recipient ?? '—'}</Typography>
       </Td>
       <Td>
         <StatusBadge status={row.status} />
+        {row.attempts > 0 && (
+          <Typography variant="pi" textColor="neutral600" tag="p">
+            {t('results.attempts', '{count, plural, one {# attempt} other {# attempts}}', { count: row.attempts })}
+          </Typography>
+        )}
       </Td>
       <Td>
         {row.reason && (
@@ -341,15 +341,12 @@ const ResultRow = ({
         )}
         {/* The full SMTP line can be long: shortened here, whole on hover and in the CSV export. */}
         {row.error && (
-          <Box maxWidth="20rem">
+          <Box maxWidth="12rem">
             <Typography variant="pi" textColor="danger600" tag="p" title={row.error} ellipsis>
               {row.error}
             </Typography>
           </Box>
         )}
-      </Td>
-      <Td>
-        <Typography textColor="neutral800">{row.attempts}</Typography>
       </Td>
       <Td>
         <Typography textColor="neutral800">{row.sentAt ? formatDate(row.sentAt) : '—'}</Typography>

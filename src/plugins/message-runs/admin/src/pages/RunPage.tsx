@@ -63,7 +63,7 @@ const RunCounts = ({ run }: { run: Run }) => {
   const t = useT();
   const labels = useLabels();
   return (
-    <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
+    <Box background="neutral0" hasRadius shadow="tableShadow" padding={6} data-testid="run-counts">
       <Flex direction="column" alignItems="stretch" gap={4}>
         <RunProgress counts={run.counts} showLegend={false} />
         <Flex gap={6} wrap="wrap" tag="dl">

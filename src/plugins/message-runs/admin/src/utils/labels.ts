@@ -16,8 +16,8 @@ const STATUS_LABELS: Record<RunStatus | ResultStatus, string> = {
 };
 
 const REASON_LABELS: Record<ResultReason, string> = {
-  'no-recipient': 'No address for the recipient key',
-  'no-transformation-result': 'No invoice document to attach',
+  'no-recipient': 'No recipient address',
+  'no-transformation-result': 'No document to attach',
   'render-error': 'Template error',
   'no-sender': 'Unknown sender',
   'attachment-error': 'Attachment error',
