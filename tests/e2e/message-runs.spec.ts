@@ -24,6 +24,7 @@ const wasNotReloaded = () => page.evaluate(() => (window as any).__notReloaded =
 async function closeBanner() {
   const close = page.getByRole('button', { name: 'Close the banner.' });
   if (await close.isVisible()) await close.click();
+  await expect(close).toHaveCount(0);
 }
 
 /** A screenshot of the viewport, scrolled first so that `top` (when given) stands just below the sticky header. */
@@ -54,6 +55,7 @@ test('the runs list shows the demo run with its status and progress', async () =
 });
 
 test('creates a run through the dialog, after its preview counts', async () => {
+  await closeBanner();
   await page.getByRole('button', { name: 'New run' }).click();
   const dialog = page.getByRole('dialog', { name: 'New message run' });
 
@@ -71,14 +73,21 @@ test('creates a run through the dialog, after its preview counts', async () => {
   await cluster.pressSequentially('all cust');
   await page.getByRole('option', { name: 'All customers', exact: true }).click();
   await dialog.getByRole('checkbox', { name: 'Include child clusters' }).click();
-  for (const [label, date] of [
-    ['Invoice period from', '10/1/2026'],
-    ['Invoice period to', '10/31/2026'],
-  ]) {
-    const input = dialog.getByRole('combobox', { name: label });
-    await input.fill(date);
-    await input.blur();
-  }
+  const setPeriod = async (from: string, to: string) => {
+    for (const [label, date] of [
+      ['Invoice period from', from],
+      ['Invoice period to', to],
+    ]) {
+      const input = dialog.getByRole('combobox', { name: label });
+      await input.fill(date);
+      await input.blur();
+    }
+  };
+  // The server's 400 names the field, and the dialog shows it there.
+  await setPeriod('10/31/2026', '10/1/2026');
+  await expect(dialog.getByText('periodEnd must not be before periodStart')).toBeVisible();
+  await setPeriod('10/1/2026', '10/31/2026');
+  await expect(dialog.getByText('periodEnd must not be before periodStart')).toHaveCount(0);
   const bcc = dialog.getByRole('textbox', { name: 'Bcc' });
   await bcc.fill('archive@');
   await expect(dialog.getByText('"archive@" is not an email address')).toBeVisible();
@@ -90,6 +99,7 @@ test('creates a run through the dialog, after its preview counts', async () => {
   await expect(counts).toContainText('20 invoices');
   await expect(counts).toContainText('15 will be sent');
   await expect(counts).toContainText('skipped: the customer has no address');
+  await expect(dialog.getByRole('button', { name: 'Create run' })).toBeEnabled();
   await screenshot('new-run-dialog.png');
 
   await dialog.getByRole('button', { name: 'Create run' }).click();

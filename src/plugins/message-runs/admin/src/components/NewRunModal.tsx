@@ -35,7 +35,9 @@ const NewRunForm = () => {
   const [preview, setPreview] = React.useState<PreviewRun.Response['data']>();
   const [previewing, setPreviewing] = React.useState(false);
   const [creating, setCreating] = React.useState(false);
-  const debounced = useDebounce(criteria, 300);
+  // Bcc changes no count (and is checked as typed): the preview follows the selection only.
+  const { bcc: _bcc, ...selection } = criteria;
+  const debounced = useDebounce(JSON.stringify(selection), 300);
 
   const change = (changes: Partial<Criteria>) => {
     setCriteria((previous) => ({ ...previous, ...changes }));
@@ -51,17 +53,18 @@ const NewRunForm = () => {
 
   React.useEffect(() => {
     setPreview(undefined);
-    if (!isComplete(debounced)) return;
+    const previewed: Criteria = { ...JSON.parse(debounced), bcc: [] };
+    if (!isComplete(previewed)) return;
     let current = true;
     setPreviewing(true);
-    post<PreviewRun.Response>(`/${PLUGIN_ID}/runs/preview`, debounced)
+    post<PreviewRun.Response>(`/${PLUGIN_ID}/runs/preview`, previewed)
       .then(({ data }) => current && setPreview(data.data))
       .catch((error) => current && showError(error))
       .finally(() => current && setPreviewing(false));
     return () => {
       current = false;
     };
-  }, [debounced]); // only the criteria start a new preview
+  }, [debounced]); // only a new selection starts a new preview
 
   const create = async () => {
     if (!isComplete(criteria)) return;
@@ -85,80 +88,81 @@ const NewRunForm = () => {
     >
       <Modal.Body>
         <Grid.Root gap={5}>
-          <Grid.Item col={12} direction="column" alignItems="stretch">
-            <FormField
-              name="definition"
-              label={t('form.definition', 'Message definition')}
+          <FormField
+            col={12}
+            name="definition"
+            label={t('form.definition', 'Message definition')}
+            error={errors.definition}
+            required
+          >
+            <OptionsCombobox<DefinitionOption>
+              url={`/${PLUGIN_ID}/options/definitions`}
+              value={criteria.definition}
+              onChange={(definition) => change({ definition })}
+              labelOf={(definition) => definition.name}
               error={errors.definition}
+            />
+          </FormField>
+          <FormField
+            col={8}
+            name="cluster"
+            label={t('form.cluster', 'Customer cluster')}
+            error={errors.cluster}
+            required
+          >
+            <OptionsCombobox<ClusterOption>
+              url={`/${PLUGIN_ID}/options/clusters`}
+              value={criteria.cluster}
+              onChange={(cluster) => change({ cluster })}
+              labelOf={(cluster) => cluster.path.join(' / ')}
+              error={errors.cluster}
+            />
+          </FormField>
+          <FormField
+            col={4}
+            name="includeChildren"
+            label={t('form.includeChildren', 'Include child clusters')}
+            error={errors.includeChildren}
+          >
+            <Toggle
+              checked={criteria.includeChildren}
+              onLabel={t('form.yes', 'Yes')}
+              offLabel={t('form.no', 'No')}
+              onChange={(event: React.ChangeEvent<HTMLInputElement>) =>
+                change({ includeChildren: event.target.checked })
+              }
+            />
+          </FormField>
+          {(['periodStart', 'periodEnd'] as const).map((field) => (
+            <FormField
+              key={field}
+              col={6}
+              name={field}
+              label={
+                field === 'periodStart'
+                  ? t('form.periodStart', 'Invoice period from')
+                  : t('form.periodEnd', 'Invoice period to')
+              }
+              error={errors[field]}
               required
             >
-              <OptionsCombobox<DefinitionOption>
-                url={`/${PLUGIN_ID}/options/definitions`}
-                value={criteria.definition}
-                onChange={(definition) => change({ definition })}
-                labelOf={(definition) => definition.name}
-                error={errors.definition}
+              <DatePicker
+                value={fromIsoDate(criteria[field])}
+                onChange={(date) => change({ [field]: toIsoDate(date) })}
+                onClear={() => change({ [field]: undefined })}
+                clearLabel={t('form.clear', 'Clear')}
               />
             </FormField>
-          </Grid.Item>
-          <Grid.Item col={8} direction="column" alignItems="stretch">
-            <FormField name="cluster" label={t('form.cluster', 'Customer cluster')} error={errors.cluster} required>
-              <OptionsCombobox<ClusterOption>
-                url={`/${PLUGIN_ID}/options/clusters`}
-                value={criteria.cluster}
-                onChange={(cluster) => change({ cluster })}
-                labelOf={(cluster) => cluster.path.join(' / ')}
-                error={errors.cluster}
-              />
-            </FormField>
-          </Grid.Item>
-          <Grid.Item col={4} direction="column" alignItems="stretch">
-            <FormField
-              name="includeChildren"
-              label={t('form.includeChildren', 'Include child clusters')}
-              error={errors.includeChildren}
-            >
-              <Toggle
-                checked={criteria.includeChildren}
-                onLabel={t('form.yes', 'Yes')}
-                offLabel={t('form.no', 'No')}
-                onChange={(event: React.ChangeEvent<HTMLInputElement>) =>
-                  change({ includeChildren: event.target.checked })
-                }
-              />
-            </FormField>
-          </Grid.Item>
-          {(['periodStart', 'periodEnd'] as const).map((field) => (
-            <Grid.Item key={field} col={6} direction="column" alignItems="stretch">
-              <FormField
-                name={field}
-                label={
-                  field === 'periodStart'
-                    ? t('form.periodStart', 'Invoice period from')
-                    : t('form.periodEnd', 'Invoice period to')
-                }
-                error={errors[field]}
-                required
-              >
-                <DatePicker
-                  value={fromIsoDate(criteria[field])}
-                  onChange={(date) => change({ [field]: toIsoDate(date) })}
-                  onClear={() => change({ [field]: undefined })}
-                  clearLabel={t('form.clear', 'Clear')}
-                />
-              </FormField>
-            </Grid.Item>
           ))}
-          <Grid.Item col={12} direction="column" alignItems="stretch">
-            <FormField
-              name="bcc"
-              label={t('form.bcc', 'Bcc')}
-              hint={t('form.bcc.hint', 'Every message of the run is also sent blind to these addresses')}
-              error={bccProblem ?? errors.bcc}
-            >
-              <BccInput value={criteria.bcc} onChange={(bcc) => change({ bcc })} onProblem={setBccProblem} />
-            </FormField>
-          </Grid.Item>
+          <FormField
+            col={12}
+            name="bcc"
+            label={t('form.bcc', 'Bcc')}
+            hint={t('form.bcc.hint', 'Every message of the run is also sent blind to these addresses')}
+            error={bccProblem ?? errors.bcc}
+          >
+            <BccInput value={criteria.bcc} onChange={(bcc) => change({ bcc })} onProblem={setBccProblem} />
+          </FormField>
           <Grid.Item col={12} direction="column" alignItems="stretch">
             <PreviewCounts preview={preview} loading={previewing} complete={isComplete(criteria)} />
           </Grid.Item>

@@ -1,9 +1,9 @@
 import { Box, Flex, Grid, Modal, Tabs, Typography } from '@strapi/design-system';
-import { Page } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../../../shared/constants';
 import type { PreviewResult } from '../../../shared/contracts/results';
 import { useApi } from '../hooks/useApi';
 import { useT } from '../utils/translations';
+import { Loaded } from './PageParts';
 
 const formatSize = (bytes: number) =>
   bytes < 1024
@@ -25,14 +25,14 @@ const Row = ({ label, children }: { label: string; children: React.ReactNode }) 
   </>
 );
 
-/** Exactly what was (or will be) sent for one result; the HTML in a sandboxed frame, with no scripts. */
 const Preview = ({ resultId }: { resultId: string }) => {
-  const t = useT();
-  const { data, error, isLoading } = useApi<PreviewResult.Response>(`/${PLUGIN_ID}/results/${resultId}/preview`);
-  if (isLoading) return <Page.Loading />;
-  if (error || !data) return <Page.Error />;
-  const message = data.data;
+  const preview = useApi<PreviewResult.Response>(`/${PLUGIN_ID}/results/${resultId}/preview`);
+  return <Loaded query={preview}>{({ data }) => <Message message={data} />}</Loaded>;
+};
 
+/** Exactly what was (or will be) sent for one result; the HTML in a sandboxed frame, with no scripts. */
+const Message = ({ message }: { message: PreviewResult.Response['data'] }) => {
+  const t = useT();
   return (
     <Flex direction="column" alignItems="stretch" gap={4}>
       <Grid.Root gap={2}>

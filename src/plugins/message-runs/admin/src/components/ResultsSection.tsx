@@ -13,7 +13,7 @@ import {
   Typography,
 } from '@strapi/design-system';
 import { ArrowClockwise, Download, Eye, Trash } from '@strapi/icons';
-import { Page, Pagination, SearchInput, useFetchClient, useNotification, useQueryParams } from '@strapi/strapi/admin';
+import { SearchInput, useFetchClient, useNotification, useQueryParams } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { PLUGIN_ID, RESULT_STATUSES, type ResultStatus } from '../../../shared/constants';
 import type { GetResults, Result } from '../../../shared/contracts/results';
@@ -25,6 +25,8 @@ import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 import { ColumnHeader } from './ColumnHeader';
 import { ConfirmAction } from './ConfirmAction';
+import { ListPagination } from './ListPagination';
+import { EmptyState, Loaded } from './PageParts';
 import { ResultPreviewModal } from './ResultPreviewModal';
 import { StatusBadge } from './StatusBadge';
 import { StatusFilter } from './StatusFilter';
@@ -54,10 +56,8 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
   // SearchInput keeps its text encoded in `_q`.
   const q = query._q ? decodeURIComponent(query._q) : undefined;
   const params = { page: query.page ?? 1, pageSize: query.pageSize ?? 25, sort, status: query.status, q };
-  const { data, error, isLoading, refetch } = useApi<GetResults.Response>(
-    `/${PLUGIN_ID}/runs/${runId}/results`,
-    params
-  );
+  const results = useApi<GetResults.Response>(`/${PLUGIN_ID}/runs/${runId}/results`, params);
+  const { data, refetch } = results;
   useInterval(refetch, polling ? POLL_MS : undefined);
   // The last outcomes may land after the last poll: one more look once the run stops sending.
   const wasPolling = React.useRef(polling);
@@ -103,60 +103,66 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
   const headerState =
     rows.length > 0 && selectedIds.length === rows.length ? true : selectedIds.length > 0 ? 'indeterminate' : false;
 
-  let table: React.ReactNode;
-  if (isLoading) table = <Page.Loading />;
-  else if (error || !data) table = <Page.Error />;
-  else if (rows.length === 0)
-    table = (
-      <Box background="neutral0" hasRadius shadow="tableShadow">
-        <Page.NoData
-          content={
-            query.status || q
-              ? t('results.emptyFiltered', 'No results match the filter')
-              : t('results.empty', 'This run has no results')
-          }
-        />
-      </Box>
-    );
-  else
-    table = (
-      <Table colCount={canManage ? 8 : 7} rowCount={rows.length + 1}>
-        <Thead>
-          <Tr>
-            {canManage && (
-              <ColumnHeaderCheckbox
-                checked={headerState}
-                label={t('results.selectAll', 'Select all results on this page')}
-                onChange={(on) => setSelected(new Set(on ? rows.map((row) => row.documentId) : []))}
+  const table = ({ meta }: GetResults.Response) =>
+    rows.length === 0 ? (
+      <EmptyState
+        content={
+          query.status || q
+            ? t('results.emptyFiltered', 'No results match the filter')
+            : t('results.empty', 'This run has no results')
+        }
+      />
+    ) : (
+      <>
+        <Table colCount={canManage ? 8 : 7} rowCount={rows.length + 1}>
+          <Thead>
+            <Tr>
+              {canManage && (
+                <ColumnHeaderCheckbox
+                  checked={headerState}
+                  label={t('results.selectAll', 'Select all results on this page')}
+                  onChange={(on) => setSelected(new Set(on ? rows.map((row) => row.documentId) : []))}
+                />
+              )}
+              <ColumnHeader
+                name="invoice.number"
+                label={t('results.invoice', 'Invoice')}
+                sort={sort}
+                onSort={setSort}
               />
-            )}
-            <ColumnHeader name="invoice.number" label={t('results.invoice', 'Invoice')} sort={sort} onSort={setSort} />
-            <ColumnHeader name="customer.name" label={t('results.customer', 'Customer')} sort={sort} onSort={setSort} />
-            <ColumnHeader name="recipient" label={t('results.recipient', 'Recipient')} sort={sort} onSort={setSort} />
-            <ColumnHeader name="status" label={t('results.status', 'Status')} sort={sort} onSort={setSort} />
-            <ColumnHeader name="reason" label={t('results.reason', 'Reason')} />
-            <ColumnHeader name="sentAt" label={t('results.sentAt', 'Sent at')} sort={sort} onSort={setSort} />
-            <ColumnHeader name="actions" label={t('results.actions', 'Actions')} />
-          </Tr>
-        </Thead>
-        <Tbody>
-          {rows.map((row) => (
-            <ResultRow
-              key={row.documentId}
-              row={row}
-              canManage={canManage}
-              selected={selected.has(row.documentId)}
-              onSelect={(on) => toggle(row.documentId, on)}
-              onPreview={() => setPreviewId(row.documentId)}
-              onResend={() => actions.resend({ ids: [row.documentId] })}
-              onRemove={async () => {
-                if (await actions.remove([row.documentId])) afterRemove([row.documentId]);
-              }}
-              formatDate={(value) => formatDate(value, { dateStyle: 'short', timeStyle: 'short' })}
-            />
-          ))}
-        </Tbody>
-      </Table>
+              <ColumnHeader
+                name="customer.name"
+                label={t('results.customer', 'Customer')}
+                sort={sort}
+                onSort={setSort}
+              />
+              <ColumnHeader name="recipient" label={t('results.recipient', 'Recipient')} sort={sort} onSort={setSort} />
+              <ColumnHeader name="status" label={t('results.status', 'Status')} sort={sort} onSort={setSort} />
+              <ColumnHeader name="reason" label={t('results.reason', 'Reason')} />
+              <ColumnHeader name="sentAt" label={t('results.sentAt', 'Sent at')} sort={sort} onSort={setSort} />
+              <ColumnHeader name="actions" label={t('results.actions', 'Actions')} />
+            </Tr>
+          </Thead>
+          <Tbody>
+            {rows.map((row) => (
+              <ResultRow
+                key={row.documentId}
+                row={row}
+                canManage={canManage}
+                selected={selected.has(row.documentId)}
+                onSelect={(on) => toggle(row.documentId, on)}
+                onPreview={() => setPreviewId(row.documentId)}
+                onResend={() => actions.resend({ ids: [row.documentId] })}
+                onRemove={async () => {
+                  if (await actions.remove([row.documentId])) afterRemove([row.documentId]);
+                }}
+                formatDate={(value) => formatDate(value, { dateStyle: 'short', timeStyle: 'short' })}
+              />
+            ))}
+          </Tbody>
+        </Table>
+        <ListPagination pagination={meta.pagination} />
+      </>
     );
 
   return (
@@ -205,13 +211,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
           </Button>
         </Flex>
       </Flex>
-      {table}
-      {data && rows.length > 0 && (
-        <Pagination.Root {...data.meta.pagination}>
-          <Pagination.PageSize />
-          <Pagination.Links />
-        </Pagination.Root>
-      )}
+      <Loaded query={results}>{table}</Loaded>
       <ResultPreviewModal resultId={previewId} onClose={() => setPreviewId(undefined)} />
     </Flex>
   );

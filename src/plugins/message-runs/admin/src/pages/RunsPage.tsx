@@ -1,10 +1,13 @@
-import { Box, Flex, Link, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
-import { Layouts, Page, Pagination, useQueryParams } from '@strapi/strapi/admin';
+import { Flex, Link, Table, Tbody, Td, Thead, Tr, Typography } from '@strapi/design-system';
+import { useQueryParams } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { NavLink, useNavigate } from 'react-router-dom';
 import { PLUGIN_ID, RUN_STATUSES, type RunStatus } from '../../../shared/constants';
 import type { GetRuns, Run } from '../../../shared/contracts/runs';
+import { ColumnHeader } from '../components/ColumnHeader';
+import { ListPagination } from '../components/ListPagination';
 import { NewRunModal } from '../components/NewRunModal';
+import { EmptyState, Loaded, PluginPage } from '../components/PageParts';
 import { RunProgress } from '../components/RunProgress';
 import { StatusBadge } from '../components/StatusBadge';
 import { StatusFilter } from '../components/StatusFilter';
@@ -20,57 +23,38 @@ export const RunsPage = () => {
   const { canManageRuns } = usePermissions();
   const [{ query }, setQuery] = useQueryParams<{ page?: string; pageSize?: string; status?: RunStatus }>();
   const params = { page: query.page ?? 1, pageSize: query.pageSize ?? 10, status: query.status };
-  const { data, error, isLoading, refetch } = useApi<GetRuns.Response>(`/${PLUGIN_ID}/runs`, params);
+  const runsQuery = useApi<GetRuns.Response>(`/${PLUGIN_ID}/runs`, params);
   // Running runs move: refresh their progress while the list shows one.
-  useInterval(refetch, data?.data.some((run) => run.status === 'running') ? POLL_MS : undefined);
+  useInterval(runsQuery.refetch, runsQuery.data?.data.some((run) => run.status === 'running') ? POLL_MS : undefined);
 
   const title = t('runs.title', 'Message Runs');
   const runPath = (run: Run) => `/plugins/${PLUGIN_ID}/runs/${run.documentId}`;
   const period = (run: Run) =>
     `${formatDate(run.periodStart, { dateStyle: 'medium' })} – ${formatDate(run.periodEnd, { dateStyle: 'medium' })}`;
 
-  let content;
-  if (isLoading) content = <Page.Loading />;
-  else if (error || !data) content = <Page.Error />;
-  else if (data.data.length === 0)
-    content = (
-      <Box background="neutral0" hasRadius shadow="tableShadow">
-        <Page.NoData
-          content={
-            query.status ? t('runs.emptyFiltered', 'No runs with this status') : t('runs.empty', 'No message runs yet')
-          }
-          action={!query.status && canManageRuns ? <NewRunModal /> : undefined}
-        />
-      </Box>
-    );
-  else
-    content = (
+  const list = ({ data: runs, meta }: GetRuns.Response) =>
+    runs.length === 0 ? (
+      <EmptyState
+        content={
+          query.status ? t('runs.emptyFiltered', 'No runs with this status') : t('runs.empty', 'No message runs yet')
+        }
+        action={!query.status && canManageRuns ? <NewRunModal /> : undefined}
+      />
+    ) : (
       <Flex direction="column" alignItems="stretch" gap={4}>
-        <Table colCount={6} rowCount={data.data.length + 1}>
+        <Table colCount={6} rowCount={runs.length + 1}>
           <Thead>
             <Tr>
-              <Th>
-                <Typography variant="sigma">{t('runs.definition', 'Definition')}</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">{t('runs.cluster', 'Cluster')}</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">{t('runs.period', 'Invoice period')}</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">{t('runs.status', 'Status')}</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">{t('runs.progress', 'Progress')}</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">{t('runs.created', 'Created')}</Typography>
-              </Th>
+              <ColumnHeader name="definition" label={t('runs.definition', 'Definition')} />
+              <ColumnHeader name="cluster" label={t('runs.cluster', 'Cluster')} />
+              <ColumnHeader name="period" label={t('runs.period', 'Invoice period')} />
+              <ColumnHeader name="status" label={t('runs.status', 'Status')} />
+              <ColumnHeader name="progress" label={t('runs.progress', 'Progress')} />
+              <ColumnHeader name="created" label={t('runs.created', 'Created')} />
             </Tr>
           </Thead>
           <Tbody>
-            {data.data.map((run) => (
+            {runs.map((run) => (
               <Tr key={run.documentId} onClick={() => navigate(runPath(run))} style={{ cursor: 'pointer' }}>
                 <Td>
                   <Link tag={NavLink} to={runPath(run)} onClick={(event) => event.stopPropagation()}>
@@ -106,31 +90,24 @@ export const RunsPage = () => {
             ))}
           </Tbody>
         </Table>
-        <Pagination.Root {...data.meta.pagination}>
-          <Pagination.PageSize />
-          <Pagination.Links />
-        </Pagination.Root>
+        <ListPagination pagination={meta.pagination} />
       </Flex>
     );
 
   return (
-    <Page.Main>
-      <Page.Title>{title}</Page.Title>
-      <Layouts.Header
-        title={title}
-        subtitle={t('runs.subtitle', 'Mail a message definition to the invoices of a customer cluster')}
-        primaryAction={canManageRuns ? <NewRunModal /> : undefined}
-      />
-      <Layouts.Action
-        startActions={
-          <StatusFilter
-            statuses={RUN_STATUSES}
-            value={query.status}
-            onChange={(status) => setQuery({ status, page: 1 } as any)}
-          />
-        }
-      />
-      <Layouts.Content>{content}</Layouts.Content>
-    </Page.Main>
+    <PluginPage
+      title={title}
+      subtitle={t('runs.subtitle', 'Mail a message definition to the invoices of a customer cluster')}
+      primaryAction={canManageRuns ? <NewRunModal /> : undefined}
+      startActions={
+        <StatusFilter
+          statuses={RUN_STATUSES}
+          value={query.status}
+          onChange={(status) => setQuery({ status, page: 1 } as any)}
+        />
+      }
+    >
+      <Loaded query={runsQuery}>{list}</Loaded>
+    </PluginPage>
   );
 };

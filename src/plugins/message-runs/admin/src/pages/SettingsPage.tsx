@@ -1,10 +1,11 @@
 import * as React from 'react';
 import { Box, Button, Flex, Grid, TextInput, Typography } from '@strapi/design-system';
 import { Mail } from '@strapi/icons';
-import { Layouts, Page, useFetchClient } from '@strapi/strapi/admin';
+import { Page, useFetchClient } from '@strapi/strapi/admin';
 import { PERMISSIONS, PLUGIN_ID } from '../../../shared/constants';
 import type { GetSettings, MailSettings, SendTestEmail } from '../../../shared/contracts/settings';
 import { FormField } from '../components/FormField';
+import { Loaded, PluginPage } from '../components/PageParts';
 import { errorMessage, fieldErrors, useApi } from '../hooks/useApi';
 import { useT } from '../utils/translations';
 
@@ -125,33 +126,25 @@ const Section = ({ title, children }: { title: string; children: React.ReactNode
 
 const Settings = () => {
   const t = useT();
-  const { data, error, isLoading } = useApi<GetSettings.Response>(`/${PLUGIN_ID}/settings`);
-  const title = t('settings.title', 'Mail delivery');
-
-  let content: React.ReactNode;
-  if (isLoading) content = <Page.Loading />;
-  else if (error || !data) content = <Page.Error />;
-  else
-    content = (
-      <Flex direction="column" alignItems="stretch" gap={6}>
-        <Section title={t('settings.transportTitle', 'Transport in use')}>
-          <Transport settings={data.data} />
-        </Section>
-        <Section title={t('settings.testTitle', 'Send a test email')}>
-          <TestEmailForm />
-        </Section>
-      </Flex>
-    );
-
+  const settings = useApi<GetSettings.Response>(`/${PLUGIN_ID}/settings`);
   return (
-    <Page.Main>
-      <Page.Title>{title}</Page.Title>
-      <Layouts.Header
-        title={title}
-        subtitle={t('settings.subtitle', 'How message runs send their email (set in the server configuration)')}
-      />
-      <Layouts.Content>{content}</Layouts.Content>
-    </Page.Main>
+    <PluginPage
+      title={t('settings.title', 'Mail delivery')}
+      subtitle={t('settings.subtitle', 'How message runs send their email (set in the server configuration)')}
+    >
+      <Loaded query={settings}>
+        {({ data }) => (
+          <Flex direction="column" alignItems="stretch" gap={6}>
+            <Section title={t('settings.transportTitle', 'Transport in use')}>
+              <Transport settings={data} />
+            </Section>
+            <Section title={t('settings.testTitle', 'Send a test email')}>
+              <TestEmailForm />
+            </Section>
+          </Flex>
+        )}
+      </Loaded>
+    </PluginPage>
   );
 };
 
