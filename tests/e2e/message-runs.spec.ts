@@ -129,8 +129,8 @@ test('starts, stops and starts the run; results turn sent without a reload', asy
 });
 
 test('resends two selected results and removes one', async () => {
-  await page.getByRole('checkbox', { name: 'Select the result of invoice INV-2026-000063' }).click();
-  await page.getByRole('checkbox', { name: 'Select the result of invoice INV-2026-000064' }).click();
+  await page.getByRole('checkbox', { name: /^Select the result of invoice INV-2026-000063 for/ }).click();
+  await page.getByRole('checkbox', { name: /^Select the result of invoice INV-2026-000064 for/ }).click();
   await expect(page.getByText('2 results selected')).toBeVisible();
   await page.getByRole('button', { name: 'Resend', exact: true }).click();
   const confirm = page.getByRole('alertdialog');
@@ -141,11 +141,11 @@ test('resends two selected results and removes one', async () => {
   const resent = page.getByRole('row', { name: /INV-2026-000063/ });
   await expect(resent.getByText(/^(Queued|Sending)$/)).toBeVisible();
   await expect(resent.getByText('Sent', { exact: true })).toBeVisible({ timeout: 20_000 });
-  await expect(page.getByRole('checkbox', { name: 'Select the result of invoice INV-2026-000063' })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: /^Select the result of invoice INV-2026-000063 for/ })).toBeChecked();
 
-  await page.getByRole('button', { name: 'Remove the result of invoice INV-2026-000062' }).click();
+  await page.getByRole('button', { name: /^Remove the result of invoice INV-2026-000062 for/ }).click();
   await expect(page.getByRole('alertdialog')).toContainText(
-    'Remove the result of invoice INV-2026-000062 from the run?'
+    'Remove the result of invoice INV-2026-000062 for C10001 from the run?'
   );
   await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
   await expect(count('total')).toHaveText('19');
@@ -153,7 +153,7 @@ test('resends two selected results and removes one', async () => {
 });
 
 test('previews the message of a result', async () => {
-  await page.getByRole('button', { name: 'Preview the message of invoice INV-2026-000063' }).click();
+  await page.getByRole('button', { name: /^Preview the message of invoice INV-2026-000063 for/ }).click();
   const preview = page.getByRole('dialog', { name: 'Message preview' });
   await expect(preview).toContainText('Invoice INV-2026-000063 for Müller IT-Service GmbH');
   await expect(preview).toContainText('rechnungen@muller-it-service.example');
@@ -183,7 +183,7 @@ test('exports the results as CSV with the admin session', async () => {
   expect(csv.join('\n')).toContain('INV-2026-000063');
 });
 
-test('filters the results by status and searches them', async () => {
+test('filters, searches, sorts and pages the results', async () => {
   await page.getByRole('combobox', { name: 'Filter by status' }).click();
   await page.getByRole('option', { name: /^Failed/ }).click();
   await expect(page.getByRole('row')).toHaveCount(8); // header and the 7 failed
@@ -193,6 +193,18 @@ test('filters the results by status and searches them', async () => {
   await page.keyboard.press('Enter');
   await expect(page.getByRole('row')).toHaveCount(2);
   await expect(page.getByRole('row', { name: /INV-2026-000063/ })).toBeVisible();
+
+  // Sorted and paged by the server.
+  await page.goto(`${runUrl}?pageSize=10`);
+  await expect(page.getByRole('row')).toHaveCount(11);
+  await page.getByRole('button', { name: 'Customer' }).click();
+  await expect(page.getByRole('gridcell', { name: 'Customer', exact: true })).toHaveAttribute('aria-sort', 'ascending');
+  await expect(page.getByRole('row').nth(1)).toContainText('Goossens Media SRL');
+  await page.getByRole('button', { name: 'Customer' }).click();
+  await expect(page.getByRole('row').nth(1)).toContainText('Wolf Elektro GmbH');
+  await page.getByRole('link', { name: 'Go to page 2' }).click();
+  await expect(page.getByRole('row')).toHaveCount(10); // a header and the last 9 of 19
+  await expect(page.getByRole('row').nth(9)).toContainText('Goossens Media SRL');
   await page.goto(runUrl);
   await expect(page.getByRole('row')).toHaveCount(20);
   // Down to the counts and the results, where sent, failed and skipped ones stand together.
@@ -214,7 +226,7 @@ test('an admin who may only read sees no Start, Resend or Remove', async ({ brow
   }
   await expect(readerPage.getByRole('checkbox')).toHaveCount(0);
   await expect(
-    readerPage.getByRole('button', { name: 'Preview the message of invoice INV-2026-000063' })
+    readerPage.getByRole('button', { name: /^Preview the message of invoice INV-2026-000063 for/ })
   ).toBeVisible();
   await readerPage.close();
 });
@@ -249,4 +261,13 @@ test('the runs list shows both runs', async () => {
   await expect(page.getByRole('row', { name: /Monthly invoice/ })).toHaveCount(2);
   await expect(page.getByText('by Demo Admin')).toBeVisible();
   await screenshot('runs-list.png');
+});
+
+test('deletes a run that is not running', async () => {
+  await page.goto(runUrl);
+  await page.getByRole('button', { name: 'Delete run' }).click();
+  await expect(page.getByRole('alertdialog')).toContainText('Delete this run and its 19 results?');
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
+  await page.waitForURL(/\/admin\/plugins\/message-runs$/);
+  await expect(page.getByRole('row', { name: /Monthly invoice/ })).toHaveCount(1);
 });

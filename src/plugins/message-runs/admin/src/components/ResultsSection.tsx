@@ -8,6 +8,7 @@ import {
   Table,
   Tbody,
   Td,
+  Th,
   Thead,
   Tr,
   Typography,
@@ -17,7 +18,6 @@ import { SearchInput, useFetchClient, useNotification, useQueryParams } from '@s
 import { useIntl } from 'react-intl';
 import { PLUGIN_ID, RESULT_STATUSES, type ResultStatus } from '../../../shared/constants';
 import type { GetResults, Result } from '../../../shared/contracts/results';
-import type { ResultCounts } from '../../../shared/contracts/runs';
 import { errorMessage, POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { useRunActions } from '../hooks/useRunActions';
 import { saveBlob } from '../utils/download';
@@ -173,7 +173,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
           <StatusFilter
             statuses={RESULT_STATUSES}
             value={query.status}
-            counts={counts as Partial<ResultCounts>}
+            counts={counts}
             onChange={(status) => setQuery({ status, page: '1' })}
           />
           {canManage && selectedIds.length > 0 && (
@@ -226,9 +226,9 @@ const ColumnHeaderCheckbox = ({
   label: string;
   onChange: (on: boolean) => void;
 }) => (
-  <Td>
+  <Th>
     <Checkbox aria-label={label} checked={checked} onCheckedChange={(value) => onChange(value === true)} />
-  </Td>
+  </Th>
 );
 
 const BulkActions = ({
@@ -299,13 +299,18 @@ const ResultRow = ({
   const t = useT();
   const labels = useLabels();
   const invoice = row.invoice?.label ?? '—';
+  // Concepts have no number: the customer tells their rows apart for screen readers.
+  const customer = row.customer?.code ?? '—';
   const sending = row.status === 'sending';
   return (
     <Tr aria-selected={canManage ? selected : undefined}>
       {canManage && (
         <Td>
           <Checkbox
-            aria-label={t('results.select', 'Select the result of invoice {invoice}', { invoice })}
+            aria-label={t('results.select', 'Select the result of invoice {invoice} for {customer}', {
+              invoice,
+              customer,
+            })}
             checked={selected}
             onCheckedChange={(value) => onSelect(value === true)}
           />
@@ -354,7 +359,10 @@ const ResultRow = ({
       <Td>
         <Flex gap={1}>
           <IconButton
-            label={t('results.preview', 'Preview the message of invoice {invoice}', { invoice })}
+            label={t('results.preview', 'Preview the message of invoice {invoice} for {customer}', {
+              invoice,
+              customer,
+            })}
             variant="ghost"
             onClick={onPreview}
           >
@@ -363,7 +371,10 @@ const ResultRow = ({
           {canManage && (
             <>
               <IconButton
-                label={t('results.resendOne', 'Resend the message of invoice {invoice}', { invoice })}
+                label={t('results.resendOne', 'Resend the message of invoice {invoice} for {customer}', {
+                  invoice,
+                  customer,
+                })}
                 variant="ghost"
                 disabled={sending}
                 onClick={onResend}
@@ -372,13 +383,21 @@ const ResultRow = ({
               </IconButton>
               <ConfirmAction
                 title={t('results.remove', 'Remove')}
-                message={t('results.removeOne.confirm', 'Remove the result of invoice {invoice} from the run?', {
-                  invoice,
-                })}
+                message={t(
+                  'results.removeOne.confirm',
+                  'Remove the result of invoice {invoice} for {customer} from the run?',
+                  {
+                    customer,
+                    invoice,
+                  }
+                )}
                 onConfirm={onRemove}
                 trigger={
                   <IconButton
-                    label={t('results.removeOne', 'Remove the result of invoice {invoice}', { invoice })}
+                    label={t('results.removeOne', 'Remove the result of invoice {invoice} for {customer}', {
+                      invoice,
+                      customer,
+                    })}
                     variant="ghost"
                     disabled={sending}
                   >

@@ -103,7 +103,7 @@ export const RunsPage = () => {
         <StatusFilter
           statuses={RUN_STATUSES}
           value={query.status}
-          onChange={(status) => setQuery({ status, page: 1 } as any)}
+          onChange={(status) => setQuery({ status, page: '1' })}
         />
       }
     >
