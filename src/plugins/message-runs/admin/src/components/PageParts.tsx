@@ -4,6 +4,8 @@ import { Layouts, Page } from '@strapi/strapi/admin';
 
 interface PluginPageProps {
   title: string;
+  /** The browser tab's title, when it says more than the heading. */
+  documentTitle?: string;
   subtitle?: string;
   navigationAction?: React.ReactNode;
   primaryAction?: React.ReactNode;

@@ -1,12 +1,13 @@
 import * as React from 'react';
 import { Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
 import { Play, Stop, Trash } from '@strapi/icons';
-import { BackButton, Layouts, Page } from '@strapi/strapi/admin';
+import { BackButton, Page } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PLUGIN_ID, RESULT_STATUSES } from '../../../shared/constants';
 import type { GetRun, Run } from '../../../shared/contracts/runs';
 import { ConfirmAction } from '../components/ConfirmAction';
+import { PluginPage } from '../components/PageParts';
 import { ResultsSection } from '../components/ResultsSection';
 import { RunProgress } from '../components/RunProgress';
 import { StatusBadge } from '../components/StatusBadge';
@@ -124,48 +125,45 @@ export const RunPage = () => {
 
   const title = run.definition.name;
   return (
-    <Page.Main>
-      <Page.Title>{t('run.pageTitle', 'Message run: {name}', { name: title })}</Page.Title>
-      <Layouts.Header
-        navigationAction={<BackButton fallback={`/plugins/${PLUGIN_ID}`} />}
-        title={title}
-        subtitle={t('run.subtitle', '{cluster}, {count, plural, one {# result} other {# results}}', {
-          cluster: run.cluster?.name ?? '—',
-          count: run.counts.total,
-        })}
-        primaryAction={
-          canManageRuns ? (
-            <Flex gap={2}>
-              <ConfirmAction
-                title={t('run.delete', 'Delete run')}
-                message={t(
-                  'run.delete.confirm',
-                  'Delete this run and its {count, plural, one {# result} other {# results}}?',
-                  {
-                    count: run.counts.total,
-                  }
-                )}
-                onConfirm={async () => {
-                  if (await actions.deleteRun()) navigate(`/plugins/${PLUGIN_ID}`);
-                }}
-                trigger={
-                  <Button variant="danger-light" startIcon={<Trash />} disabled={running}>
-                    {t('run.delete', 'Delete run')}
-                  </Button>
+    <PluginPage
+      documentTitle={t('run.pageTitle', 'Message run: {name}', { name: title })}
+      navigationAction={<BackButton fallback={`/plugins/${PLUGIN_ID}`} />}
+      title={title}
+      subtitle={t('run.subtitle', '{cluster}, {count, plural, one {# result} other {# results}}', {
+        cluster: run.cluster?.name ?? '—',
+        count: run.counts.total,
+      })}
+      primaryAction={
+        canManageRuns ? (
+          <Flex gap={2}>
+            <ConfirmAction
+              title={t('run.delete', 'Delete run')}
+              message={t(
+                'run.delete.confirm',
+                'Delete this run and its {count, plural, one {# result} other {# results}}?',
+                {
+                  count: run.counts.total,
                 }
-              />
-              <TransitionButton run={run} onTransition={actions.transition} />
-            </Flex>
-          ) : undefined
-        }
-      />
-      <Layouts.Content>
-        <Flex direction="column" alignItems="stretch" gap={6}>
-          <RunDetails run={run} />
-          <RunCounts run={run} />
-          <ResultsSection runId={documentId} polling={running} canManage={canManageResults} onChange={refetch} />
-        </Flex>
-      </Layouts.Content>
-    </Page.Main>
+              )}
+              onConfirm={async () => {
+                if (await actions.deleteRun()) navigate(`/plugins/${PLUGIN_ID}`);
+              }}
+              trigger={
+                <Button variant="danger-light" startIcon={<Trash />} disabled={running}>
+                  {t('run.delete', 'Delete run')}
+                </Button>
+              }
+            />
+            <TransitionButton run={run} onTransition={actions.transition} />
+          </Flex>
+        ) : undefined
+      }
+    >
+      <Flex direction="column" alignItems="stretch" gap={6}>
+        <RunDetails run={run} />
+        <RunCounts run={run} />
+        <ResultsSection runId={documentId} polling={running} canManage={canManageResults} onChange={refetch} />
+      </Flex>
+    </PluginPage>
   );
 };
