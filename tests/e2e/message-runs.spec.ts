@@ -52,6 +52,13 @@ test('the runs list shows the demo run with its status and progress', async () =
   await expect(row).toContainText('Oct 1, 2026 – Oct 31, 2026');
   await expect(row.getByText('Completed')).toBeVisible();
   await expect(row).toContainText('8 sent, 7 failed, 5 skipped, 0 remaining of 20');
+
+  await page.getByRole('combobox', { name: 'Filter by status' }).click();
+  await page.getByRole('option', { name: 'Running' }).click();
+  await expect(page.getByText('No runs with this status')).toBeVisible();
+  await page.getByRole('combobox', { name: 'Filter by status' }).click();
+  await page.getByRole('option', { name: 'Completed' }).click();
+  await expect(row).toHaveCount(1);
 });
 
 test('creates a run through the dialog, after its preview counts', async () => {
