@@ -13,14 +13,13 @@ interface ApiState<T> {
  * GETs `url` with the admin's JWT (useFetchClient) whenever `url` or `params` change. Later refetches
  * replace the data in place, so tables keep their selection and scroll position while they refresh.
  */
-export function useApi<T>(url: string | null, params?: Record<string, unknown>) {
+export function useApi<T>(url: string, params?: Record<string, unknown>) {
   const { get } = useFetchClient();
   const [state, setState] = React.useState<Omit<ApiState<T>, 'refetch'>>({ isLoading: true });
   const paramsKey = JSON.stringify(params ?? {});
   const latest = React.useRef(0);
 
   const refetch = React.useCallback(async () => {
-    if (!url) return;
     const call = ++latest.current;
     try {
       const { data } = await get<T>(url, { params: JSON.parse(paramsKey) });
