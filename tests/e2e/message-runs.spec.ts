@@ -32,7 +32,10 @@ async function screenshot(name: string, top?: Locator) {
   await closeBanner();
   await top?.evaluate((element) => {
     element.scrollIntoView({ block: 'start' });
-    window.scrollBy(0, -90);
+    // Back by the height of the header that sticks at the top of the scrolled page.
+    let scroller = element.parentElement;
+    while (scroller && scroller.scrollTop === 0) scroller = scroller.parentElement;
+    (scroller ?? document.scrollingElement)?.scrollBy(0, -90);
   });
   await page.screenshot({ path: `${SCREENSHOTS}/${name}` });
 }
