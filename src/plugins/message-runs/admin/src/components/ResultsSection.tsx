@@ -300,17 +300,14 @@ const ResultRow = ({
   const labels = useLabels();
   const invoice = row.invoice?.label ?? '—';
   // Concepts have no number: the customer tells their rows apart for screen readers.
-  const customer = row.customer?.code ?? '—';
+  const which = { invoice, customer: row.customer?.code ?? '—' };
   const sending = row.status === 'sending';
   return (
     <Tr aria-selected={canManage ? selected : undefined}>
       {canManage && (
         <Td>
           <Checkbox
-            aria-label={t('results.select', 'Select the result of invoice {invoice} for {customer}', {
-              invoice,
-              customer,
-            })}
+            aria-label={t('results.select', 'Select the result of invoice {invoice} for {customer}', which)}
             checked={selected}
             onCheckedChange={(value) => onSelect(value === true)}
           />
@@ -359,10 +356,7 @@ const ResultRow = ({
       <Td>
         <Flex gap={1}>
           <IconButton
-            label={t('results.preview', 'Preview the message of invoice {invoice} for {customer}', {
-              invoice,
-              customer,
-            })}
+            label={t('results.preview', 'Preview the message of invoice {invoice} for {customer}', which)}
             variant="ghost"
             onClick={onPreview}
           >
@@ -371,10 +365,7 @@ const ResultRow = ({
           {canManage && (
             <>
               <IconButton
-                label={t('results.resendOne', 'Resend the message of invoice {invoice} for {customer}', {
-                  invoice,
-                  customer,
-                })}
+                label={t('results.resendOne', 'Resend the message of invoice {invoice} for {customer}', which)}
                 variant="ghost"
                 disabled={sending}
                 onClick={onResend}
@@ -386,18 +377,12 @@ const ResultRow = ({
                 message={t(
                   'results.removeOne.confirm',
                   'Remove the result of invoice {invoice} for {customer} from the run?',
-                  {
-                    customer,
-                    invoice,
-                  }
+                  which
                 )}
                 onConfirm={onRemove}
                 trigger={
                   <IconButton
-                    label={t('results.removeOne', 'Remove the result of invoice {invoice} for {customer}', {
-                      invoice,
-                      customer,
-                    })}
+                    label={t('results.removeOne', 'Remove the result of invoice {invoice} for {customer}', which)}
                     variant="ghost"
                     disabled={sending}
                   >
