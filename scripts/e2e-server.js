@@ -1,33 +1,86 @@
 #!/usr/bin/env node
 /**
  * The Strapi instance the browser tests run against: the built admin (`strapi start`), a fresh
- * SQLite database, fresh secrets. Playwright starts it (playwright.config.ts) and stops it.
+ * SQLite database seeded with a small demo data set (20 customers, the demo's definitions and its
+ * started October run), fresh secrets, and delivery every second to an SMTP sink of its own. The sink
+ * refuses the `factures@` mailboxes, so runs show failed results next to sent and skipped ones.
+ * Playwright starts it (playwright.config.ts) and stops it.
  */
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
+const { SMTPServer } = require('smtp-server');
 const { strapiCli } = require('./lib/strapi-cli');
 const { freshSecrets } = require('./lib/secrets');
+const { E2E_ADMIN } = require('./lib/e2e-admin');
 
+const ACCEPT_DELAY_MS = 1500;
 const appDir = path.resolve(__dirname, '..');
 const database = path.join('.tmp', 'e2e', 'data.db');
 fs.rmSync(path.join(appDir, '.tmp', 'e2e'), { recursive: true, force: true });
 fs.mkdirSync(path.join(appDir, '.tmp', 'e2e'), { recursive: true });
 
-const child = spawn(process.execPath, [strapiCli(), 'start'], {
-  cwd: appDir,
-  stdio: 'inherit',
-  env: {
+/**
+ * Accepts every message except for `factures@…` recipients, which it refuses for good (550). It takes
+ * a while to accept each one, as real servers do, so a started run stays running long enough to stop.
+ */
+function startSmtpSink() {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onRcptTo({ address }, _session, callback) {
+      const refused = address.startsWith('factures@');
+      callback(refused ? Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }) : undefined);
+    },
+    onData(stream, _session, callback) {
+      stream.on('end', () => setTimeout(callback, ACCEPT_DELAY_MS)).resume();
+    },
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Runs a Node script in the app directory; resolves with its exit code. */
+const runNode = (args, env) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: appDir, env, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+
+async function main() {
+  const sink = await startSmtpSink();
+  const env = {
     ...process.env,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: process.env.E2E_PORT ?? '1339',
     DATABASE_CLIENT: 'sqlite',
     DATABASE_FILENAME: database,
-    MESSAGE_OUTBOX_DIR: path.join('.tmp', 'e2e', 'outbox'),
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(sink.server.address().port),
+    MESSAGE_RUNS_CRON_RULE: '* * * * * *',
     ...freshSecrets(),
     LOG_LEVEL: 'warn',
-  },
+  };
+  const seeded = await runNode([path.join(__dirname, 'seed-demo.js')], {
+    ...env,
+    MESSAGE_RUNS_CRON: 'false',
+    DEMO_CUSTOMER_COUNT: '20',
+    DEMO_ADMIN_EMAIL: E2E_ADMIN.email,
+    DEMO_ADMIN_PASSWORD: E2E_ADMIN.password,
+  });
+  if (seeded !== 0) process.exit(seeded);
+
+  const child = spawn(process.execPath, [strapiCli(), 'start'], { cwd: appDir, stdio: 'inherit', env });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code) => {
+    sink.close();
+    process.exit(code ?? 0);
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code) => process.exit(code ?? 0));

@@ -16,7 +16,9 @@ async function main() {
   const appContext = await timed('compiling', () => compileStrapi());
   const strapi = await timed('loading Strapi', () => createStrapi(appContext).load());
   try {
-    const created = await timed('seeding', () => seedDemoData(strapi, { log }));
+    // DEMO_CUSTOMER_COUNT: a smaller data set (the browser tests use one).
+    const customerCount = process.env.DEMO_CUSTOMER_COUNT ? Number(process.env.DEMO_CUSTOMER_COUNT) : undefined;
+    const created = await timed('seeding', () => seedDemoData(strapi, { log, customerCount }));
     const total = Object.values(created).reduce((sum, count) => sum + count, 0);
     log(total ? `seeded ${total} new records` : 'demo data already complete: nothing new');
     const adminCreated = await ensureDemoAdmin(strapi, admin);

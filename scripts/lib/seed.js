@@ -133,8 +133,8 @@ async function seedResults(strapi, results, { invoiceIds, transformationIds, log
  * senders, message definitions). Idempotent: rows are recognised by their unique keys, and a
  * second call creates nothing. Returns the number created per kind.
  */
-async function seedDemoData(strapi, { log = console.log } = {}) {
-  const data = buildDemoData();
+async function seedDemoData(strapi, { log = console.log, customerCount } = {}) {
+  const data = buildDemoData({ customerCount });
   const created = {};
   const step = async (name, options) => {
     const outcome = await createMissing(strapi, { ...options, label: name, log });

@@ -30,4 +30,5 @@ export const PERMISSIONS = {
   read: [{ action: 'plugin::message-runs.read', subject: null }],
   manageRuns: [{ action: 'plugin::message-runs.manage-runs', subject: null }],
   manageResults: [{ action: 'plugin::message-runs.manage-results', subject: null }],
+  settings: [{ action: 'plugin::message-runs.settings', subject: null }],
 };

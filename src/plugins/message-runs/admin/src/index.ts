@@ -11,6 +11,16 @@ export default {
       permissions: PERMISSIONS.read,
       Component: () => import('./pages/App').then((mod) => ({ default: mod.App })),
     });
+    app.addSettingsLink(
+      { id: PLUGIN_ID, intlLabel: { id: getTranslationKey('plugin.name'), defaultMessage: 'Message Runs' } },
+      {
+        id: `${PLUGIN_ID}-mail`,
+        to: PLUGIN_ID,
+        intlLabel: { id: getTranslationKey('settings.title'), defaultMessage: 'Mail delivery' },
+        permissions: PERMISSIONS.settings,
+        Component: () => import('./pages/SettingsPage').then((mod) => ({ default: mod.SettingsPage })),
+      }
+    );
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
   },
 

@@ -1,27 +1,113 @@
-import { EmptyStateLayout } from '@strapi/design-system';
-import { Layouts, Page } from '@strapi/strapi/admin';
+import { Flex, Link, Table, Tbody, Td, Thead, Tr, Typography } from '@strapi/design-system';
+import { useQueryParams } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
-import { getTranslationKey } from '../utils/translations';
+import { NavLink, useNavigate } from 'react-router-dom';
+import { PLUGIN_ID, RUN_STATUSES, type RunStatus } from '../../../shared/constants';
+import type { GetRuns, Run } from '../../../shared/contracts/runs';
+import { ColumnHeader } from '../components/ColumnHeader';
+import { ListPagination } from '../components/ListPagination';
+import { NewRunModal } from '../components/NewRunModal';
+import { EmptyState, Loaded, PluginPage } from '../components/PageParts';
+import { RunProgress } from '../components/RunProgress';
+import { StatusBadge } from '../components/StatusBadge';
+import { StatusFilter } from '../components/StatusFilter';
+import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
+import { usePermissions } from '../hooks/usePermissions';
+import { fullName } from '../utils/format';
+import { useT } from '../utils/translations';
 
 export const RunsPage = () => {
-  const { formatMessage } = useIntl();
-  const title = formatMessage({ id: getTranslationKey('runs.title'), defaultMessage: 'Message Runs' });
+  const t = useT();
+  const { formatDate } = useIntl();
+  const navigate = useNavigate();
+  const { canManageRuns } = usePermissions();
+  const [{ query }, setQuery] = useQueryParams<{ page?: string; pageSize?: string; status?: RunStatus }>();
+  const params = { page: query.page ?? 1, pageSize: query.pageSize ?? 10, status: query.status };
+  const runsQuery = useApi<GetRuns.Response>(`/${PLUGIN_ID}/runs`, params);
+  // Running runs move: refresh their progress while the list shows one.
+  useInterval(runsQuery.refetch, runsQuery.data?.data.some((run) => run.status === 'running') ? POLL_MS : undefined);
+
+  const title = t('runs.title', 'Message Runs');
+  const runPath = (run: Run) => `/plugins/${PLUGIN_ID}/runs/${run.documentId}`;
+  const period = (run: Run) =>
+    `${formatDate(run.periodStart, { dateStyle: 'medium' })} – ${formatDate(run.periodEnd, { dateStyle: 'medium' })}`;
+
+  const list = ({ data: runs, meta }: GetRuns.Response) =>
+    runs.length === 0 ? (
+      <EmptyState
+        content={
+          query.status ? t('runs.emptyFiltered', 'No runs with this status') : t('runs.empty', 'No message runs yet')
+        }
+        action={!query.status && canManageRuns ? <NewRunModal /> : undefined}
+      />
+    ) : (
+      <Flex direction="column" alignItems="stretch" gap={4}>
+        <Table colCount={6} rowCount={runs.length + 1}>
+          <Thead>
+            <Tr>
+              <ColumnHeader name="definition" label={t('runs.definition', 'Definition')} />
+              <ColumnHeader name="cluster" label={t('runs.cluster', 'Cluster')} />
+              <ColumnHeader name="period" label={t('runs.period', 'Invoice period')} />
+              <ColumnHeader name="status" label={t('runs.status', 'Status')} />
+              <ColumnHeader name="progress" label={t('runs.progress', 'Progress')} />
+              <ColumnHeader name="created" label={t('runs.created', 'Created')} />
+            </Tr>
+          </Thead>
+          <Tbody>
+            {runs.map((run) => (
+              <Tr key={run.documentId} onClick={() => navigate(runPath(run))} style={{ cursor: 'pointer' }}>
+                <Td>
+                  <Link tag={NavLink} to={runPath(run)} onClick={(event) => event.stopPropagation()}>
+                    {run.definition.name}
+                  </Link>
+                </Td>
+                <Td>
+                  <Typography textColor="neutral800">
+                    {run.cluster?.name ?? '—'}
+                    {run.includeChildren ? ` ${t('runs.withChildren', '(with children)')}` : ''}
+                  </Typography>
+                </Td>
+                <Td>
+                  <Typography textColor="neutral800">{period(run)}</Typography>
+                </Td>
+                <Td>
+                  <StatusBadge status={run.status} />
+                </Td>
+                <Td>
+                  <RunProgress counts={run.counts} />
+                </Td>
+                <Td>
+                  <Typography textColor="neutral800">
+                    {formatDate(run.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}
+                  </Typography>
+                  {fullName(run.createdBy) && (
+                    <Typography variant="pi" textColor="neutral600" tag="p">
+                      {t('runs.by', 'by {name}', { name: fullName(run.createdBy) })}
+                    </Typography>
+                  )}
+                </Td>
+              </Tr>
+            ))}
+          </Tbody>
+        </Table>
+        <ListPagination pagination={meta.pagination} />
+      </Flex>
+    );
 
   return (
-    <Page.Main>
-      <Page.Title>{title}</Page.Title>
-      <Layouts.Header
-        title={title}
-        subtitle={formatMessage({
-          id: getTranslationKey('runs.subtitle'),
-          defaultMessage: 'Mail a message definition to the invoices of a customer cluster',
-        })}
-      />
-      <Layouts.Content>
-        <EmptyStateLayout
-          content={formatMessage({ id: getTranslationKey('runs.empty'), defaultMessage: 'No message runs yet' })}
+    <PluginPage
+      title={title}
+      subtitle={t('runs.subtitle', 'Mail a message definition to the invoices of a customer cluster')}
+      primaryAction={canManageRuns ? <NewRunModal /> : undefined}
+      startActions={
+        <StatusFilter
+          statuses={RUN_STATUSES}
+          value={query.status}
+          onChange={(status) => setQuery({ status, page: '1' })}
         />
-      </Layouts.Content>
-    </Page.Main>
+      }
+    >
+      <Loaded query={runsQuery}>{list}</Loaded>
+    </PluginPage>
   );
 };

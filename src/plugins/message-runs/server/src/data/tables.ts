@@ -36,6 +36,7 @@ export interface Tables {
   resultInvoice: Link;
   resultTransformation: Link;
   senders: string;
+  definitions: string;
   runs: string;
   results: string;
   sendWindows: string;
@@ -87,6 +88,7 @@ export function resolveTables(strapi: Core.Strapi): Tables {
     resultInvoice: link('api::transformation-result.transformation-result', 'invoice'),
     resultTransformation: link('api::transformation-result.transformation-result', 'transformation'),
     senders: meta('api::message-sender.message-sender').tableName,
+    definitions: meta('api::message-definition.message-definition').tableName,
     runs: meta(RUN_UID).tableName,
     results: meta(RESULT_UID).tableName,
     sendWindows: meta(SEND_WINDOW_UID).tableName,

@@ -1,13 +1,14 @@
 /**
- * The same handlers twice: admin routes (`/message-runs/...`, admin JWT and the plugin's RBAC
+ * The run and result handlers twice: admin routes (`/message-runs/...`, admin JWT and the plugin's RBAC
  * actions) for the panel, and content-API routes (`/api/message-runs/...`, API tokens and Users &
  * Permissions roles, action `plugin::message-runs.<controller>.<action>`) for integrators.
  */
-type Permission = 'read' | 'manage-runs' | 'manage-results';
+type Permission = 'read' | 'manage-runs' | 'manage-results' | 'settings';
+type Route = { method: string; path: string; handler: string; permission: Permission };
 
 const MIDDLEWARES = ['plugin::message-runs.conflicts'];
 
-const ROUTES: { method: string; path: string; handler: string; permission: Permission }[] = [
+const ROUTES: Route[] = [
   { method: 'GET', path: '/runs', handler: 'runs.find', permission: 'read' },
   { method: 'POST', path: '/runs/preview', handler: 'runs.preview', permission: 'read' },
   { method: 'POST', path: '/runs', handler: 'runs.create', permission: 'manage-runs' },
@@ -22,10 +23,18 @@ const ROUTES: { method: string; path: string; handler: string; permission: Permi
   { method: 'GET', path: '/results/:id/preview', handler: 'results.preview', permission: 'read' },
 ];
 
+/** Only for the admin panel: the new-run dialog's choices and the mail settings page. */
+const ADMIN_ONLY_ROUTES: Route[] = [
+  { method: 'GET', path: '/options/definitions', handler: 'options.definitions', permission: 'read' },
+  { method: 'GET', path: '/options/clusters', handler: 'options.clusters', permission: 'read' },
+  { method: 'GET', path: '/settings', handler: 'settings.find', permission: 'settings' },
+  { method: 'POST', path: '/settings/test-email', handler: 'settings.testEmail', permission: 'settings' },
+];
+
 export default {
   admin: {
     type: 'admin',
-    routes: ROUTES.map(({ permission, ...route }) => ({
+    routes: [...ROUTES, ...ADMIN_ONLY_ROUTES].map(({ permission, ...route }) => ({
       ...route,
       config: {
         middlewares: MIDDLEWARES,

@@ -1,11 +1,14 @@
 import counts from './counts';
 import mailer from './mailer';
 import messages from './messages';
+import options from './options';
 import queue from './queue';
 import results from './results';
 import runs from './runs';
+import settings from './settings';
 
-// runs and results (with counts) serve the routes; queue, messages (rendering and attachments) and mailer deliver.
-const services = { runs, results, counts, queue, messages, mailer };
+// runs and results (with counts) serve the routes, options and settings the admin's dialog and
+// settings page; queue, messages (rendering and attachments) and mailer deliver.
+const services = { runs, results, counts, options, settings, queue, messages, mailer };
 export type Services = typeof services;
 export default services;

@@ -4,6 +4,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
+import type { MailSettings } from '../../../shared/contracts/settings';
 
 /** What became of one message: accepted, worth retrying, or refused for good. */
 export type Delivery =
@@ -64,12 +65,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
-    /** The transport in use, for the settings page and logs (no credentials). */
-    describe() {
-      const { smtp, rateLimitPerMinute, maxConnections } = config();
-      return smtp.host
-        ? { kind: 'smtp' as const, host: smtp.host, port: smtp.port, secure: smtp.secure, maxConnections, rateLimitPerMinute }
-        : { kind: 'outbox' as const, outboxDir: config().outboxDir, rateLimitPerMinute };
+    /** The transport in use and its limits, for the settings page (never the password). */
+    describe(): MailSettings {
+      const { smtp, rateLimitPerMinute, maxConnections, outboxDir: folder } = config();
+      const transport: MailSettings['transport'] = smtp.host
+        ? { kind: 'smtp', host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user ?? null }
+        : { kind: 'outbox', outboxDir: folder };
+      return { transport, maxConnections, rateLimitPerMinute };
     },
 
     async send(message: Mail.Options): Promise<Delivery> {

@@ -1,0 +1,267 @@
+import * as React from 'react';
+import { Box, Button, DatePicker, Flex, Grid, Loader, Modal, Toggle, Typography } from '@strapi/design-system';
+import { Plus } from '@strapi/icons';
+import { useDebounce, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useNavigate } from 'react-router-dom';
+import { PLUGIN_ID } from '../../../shared/constants';
+import type { ClusterOption, DefinitionOption } from '../../../shared/contracts/options';
+import type { CreateRun, PreviewRun, RunCriteria } from '../../../shared/contracts/runs';
+import { errorMessage, fieldErrors } from '../hooks/useApi';
+import { fromIsoDate, toIsoDate } from '../utils/format';
+import { useT } from '../utils/translations';
+import { BccInput } from './BccInput';
+import { FormField } from './FormField';
+import { OptionsCombobox } from './OptionsCombobox';
+
+type Criteria = Partial<RunCriteria> & { includeChildren: boolean; bcc: string[] };
+
+const EMPTY: Criteria = { includeChildren: false, bcc: [] };
+
+const isComplete = (criteria: Criteria): criteria is RunCriteria & Criteria =>
+  Boolean(criteria.definition && criteria.cluster && criteria.periodStart && criteria.periodEnd);
+
+/**
+ * The form of a new run. Once it names a definition, a cluster and a period it shows the server's
+ * preview counts; the server's 400s appear on the fields they name. Creating opens the new run.
+ */
+const NewRunForm = () => {
+  const t = useT();
+  const { post } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const navigate = useNavigate();
+  const [criteria, setCriteria] = React.useState<Criteria>(EMPTY);
+  const [errors, setErrors] = React.useState<Record<string, string>>({});
+  const [bccProblem, setBccProblem] = React.useState<string>();
+  const [preview, setPreview] = React.useState<PreviewRun.Response['data']>();
+  const [previewing, setPreviewing] = React.useState(false);
+  const [creating, setCreating] = React.useState(false);
+  // Bcc changes no count (and is checked as typed): the preview follows the selection only.
+  const { bcc: _bcc, ...selection } = criteria;
+  const debounced = useDebounce(JSON.stringify(selection), 300);
+
+  const change = (changes: Partial<Criteria>) => {
+    setCriteria((previous) => ({ ...previous, ...changes }));
+    setErrors((previous) => ({ ...previous, ...Object.fromEntries(Object.keys(changes).map((key) => [key, ''])) }));
+  };
+
+  /** A 400 goes on its fields; anything else (or a 400 without a field) is a notification. */
+  const showError = (error: unknown) => {
+    const byField = fieldErrors(error);
+    setErrors(byField);
+    if (!Object.keys(byField).some(Boolean)) toggleNotification({ type: 'danger', message: errorMessage(error) });
+  };
+
+  React.useEffect(() => {
+    setPreview(undefined);
+    const previewed: Criteria = { ...JSON.parse(debounced), bcc: [] };
+    if (!isComplete(previewed)) return;
+    let current = true;
+    setPreviewing(true);
+    post<PreviewRun.Response>(`/${PLUGIN_ID}/runs/preview`, previewed)
+      .then(({ data }) => current && setPreview(data.data))
+      .catch((error) => current && showError(error))
+      .finally(() => current && setPreviewing(false));
+    return () => {
+      current = false;
+    };
+  }, [debounced]); // only a new selection starts a new preview
+
+  const create = async () => {
+    if (!isComplete(criteria)) return;
+    setCreating(true);
+    try {
+      const { data } = await post<CreateRun.Response>(`/${PLUGIN_ID}/runs`, criteria);
+      toggleNotification({ type: 'success', message: t('newRun.created', 'Run created') });
+      navigate(`/plugins/${PLUGIN_ID}/runs/${data.data.documentId}`);
+    } catch (error) {
+      showError(error);
+      setCreating(false);
+    }
+  };
+
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        create();
+      }}
+    >
+      <Modal.Body>
+        <Grid.Root gap={5}>
+          <FormField
+            col={12}
+            name="definition"
+            label={t('form.definition', 'Message definition')}
+            error={errors.definition}
+            required
+          >
+            <OptionsCombobox<DefinitionOption>
+              url={`/${PLUGIN_ID}/options/definitions`}
+              value={criteria.definition}
+              onChange={(definition) => change({ definition })}
+              labelOf={(definition) => definition.name}
+              error={errors.definition}
+            />
+          </FormField>
+          <FormField
+            col={8}
+            name="cluster"
+            label={t('form.cluster', 'Customer cluster')}
+            error={errors.cluster}
+            required
+          >
+            <OptionsCombobox<ClusterOption>
+              url={`/${PLUGIN_ID}/options/clusters`}
+              value={criteria.cluster}
+              onChange={(cluster) => change({ cluster })}
+              labelOf={(cluster) => cluster.path.join(' / ')}
+              error={errors.cluster}
+            />
+          </FormField>
+          <FormField
+            col={4}
+            name="includeChildren"
+            label={t('form.includeChildren', 'Include child clusters')}
+            error={errors.includeChildren}
+          >
+            <Toggle
+              checked={criteria.includeChildren}
+              onLabel={t('form.yes', 'Yes')}
+              offLabel={t('form.no', 'No')}
+              onChange={(event: React.ChangeEvent<HTMLInputElement>) =>
+                change({ includeChildren: event.target.checked })
+              }
+            />
+          </FormField>
+          {(['periodStart', 'periodEnd'] as const).map((field) => (
+            <FormField
+              key={field}
+              col={6}
+              name={field}
+              label={
+                field === 'periodStart'
+                  ? t('form.periodStart', 'Invoice period from')
+                  : t('form.periodEnd', 'Invoice period to')
+              }
+              error={errors[field]}
+              required
+            >
+              <DatePicker
+                value={fromIsoDate(criteria[field])}
+                onChange={(date) => change({ [field]: toIsoDate(date) })}
+                onClear={() => change({ [field]: undefined })}
+                clearLabel={t('form.clear', 'Clear')}
+              />
+            </FormField>
+          ))}
+          <FormField
+            col={12}
+            name="bcc"
+            label={t('form.bcc', 'Bcc')}
+            hint={t('form.bcc.hint', 'Every message of the run is also sent blind to these addresses')}
+            error={bccProblem ?? errors.bcc}
+          >
+            <BccInput value={criteria.bcc} onChange={(bcc) => change({ bcc })} onProblem={setBccProblem} />
+          </FormField>
+          <Grid.Item col={12} direction="column" alignItems="stretch">
+            <PreviewCounts preview={preview} loading={previewing} complete={isComplete(criteria)} />
+          </Grid.Item>
+        </Grid.Root>
+      </Modal.Body>
+      <Modal.Footer>
+        <Modal.Close>
+          <Button variant="tertiary">{t('form.cancel', 'Cancel')}</Button>
+        </Modal.Close>
+        <Button
+          type="submit"
+          loading={creating}
+          disabled={!preview || preview.total === 0 || Boolean(bccProblem)}
+          startIcon={<Plus />}
+        >
+          {t('newRun.create', 'Create run')}
+        </Button>
+      </Modal.Footer>
+    </form>
+  );
+};
+
+const PreviewCounts = ({
+  preview,
+  loading,
+  complete,
+}: {
+  preview?: PreviewRun.Response['data'];
+  loading: boolean;
+  complete: boolean;
+}) => {
+  const t = useT();
+  let content: React.ReactNode;
+  if (loading) content = <Loader small>{t('newRun.previewing', 'Counting invoices…')}</Loader>;
+  else if (preview?.total === 0)
+    content = (
+      <Typography fontWeight="bold">
+        {t('newRun.preview.none', 'No invoices match: choose another cluster or period')}
+      </Typography>
+    );
+  else if (!complete || !preview)
+    content = (
+      <Typography textColor="neutral600">
+        {t('newRun.previewHint', 'Choose a definition, a cluster and a period to see how many invoices the run gets.')}
+      </Typography>
+    );
+  else
+    content = (
+      <Flex direction="column" alignItems="start" gap={1} data-testid="preview-counts">
+        <Typography fontWeight="bold">
+          {t('newRun.preview.total', '{total, plural, one {# invoice} other {# invoices}}', {
+            total: preview.total,
+          })}
+        </Typography>
+        <Typography>
+          {t('newRun.preview.eligible', '{eligible} will be sent', { eligible: preview.eligible })}
+        </Typography>
+        <Typography>
+          {t(
+            'newRun.preview.noRecipient',
+            '{count} skipped: the customer has no address for the definition’s recipient key',
+            {
+              count: preview.skipped['no-recipient'],
+            }
+          )}
+        </Typography>
+        <Typography>
+          {t(
+            'newRun.preview.noTransformation',
+            '{count} skipped: no invoice document (transformation result) to attach',
+            {
+              count: preview.skipped['no-transformation-result'],
+            }
+          )}
+        </Typography>
+      </Flex>
+    );
+  return (
+    <Box background="neutral100" padding={4} hasRadius aria-live="polite">
+      {content}
+    </Box>
+  );
+};
+
+/** The "New run" button and its dialog. */
+export const NewRunModal = () => {
+  const t = useT();
+  const [open, setOpen] = React.useState(false);
+  return (
+    <Modal.Root open={open} onOpenChange={setOpen}>
+      <Modal.Trigger>
+        <Button startIcon={<Plus />}>{t('runs.new', 'New run')}</Button>
+      </Modal.Trigger>
+      <Modal.Content>
+        <Modal.Header>
+          <Modal.Title>{t('newRun.title', 'New message run')}</Modal.Title>
+        </Modal.Header>
+        {open && <NewRunForm />}
+      </Modal.Content>
+    </Modal.Root>
+  );
+};

@@ -1,0 +1,399 @@
+import * as React from 'react';
+import {
+  Box,
+  Button,
+  Checkbox,
+  Flex,
+  IconButton,
+  Table,
+  Tbody,
+  Td,
+  Th,
+  Thead,
+  Tr,
+  Typography,
+} from '@strapi/design-system';
+import { ArrowClockwise, Download, Eye, Trash } from '@strapi/icons';
+import { SearchInput, useFetchClient, useNotification, useQueryParams } from '@strapi/strapi/admin';
+import { useIntl } from 'react-intl';
+import { PLUGIN_ID, RESULT_STATUSES, type ResultStatus } from '../../../shared/constants';
+import type { GetResults, Result } from '../../../shared/contracts/results';
+import { errorMessage, POLL_MS, useApi, useInterval } from '../hooks/useApi';
+import { useRunActions } from '../hooks/useRunActions';
+import { saveBlob } from '../utils/download';
+import { useLabels } from '../utils/labels';
+import { useT } from '../utils/translations';
+import { ColumnHeader } from './ColumnHeader';
+import { ConfirmAction } from './ConfirmAction';
+import { ListPagination } from './ListPagination';
+import { EmptyState, Loaded } from './PageParts';
+import { ResultPreviewModal } from './ResultPreviewModal';
+import { StatusBadge } from './StatusBadge';
+import { StatusFilter } from './StatusFilter';
+
+type Query = { page?: string; pageSize?: string; sort?: string; status?: ResultStatus; _q?: string };
+
+interface ResultsSectionProps {
+  runId: string;
+  /** Refresh by itself (the run is sending). */
+  polling: boolean;
+  canManage: boolean;
+  /** After an action: the run's status and counts change too. */
+  onChange: () => unknown;
+}
+
+/**
+ * A run's results: filter, search, sort and pages in the URL (so a reload or a shared link shows the
+ * same list), a selection that survives refreshes, bulk and per-row resend and remove, preview, CSV.
+ */
+export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsSectionProps) => {
+  const t = useT();
+  const { formatDate } = useIntl();
+  const { get } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const [{ query }, setQuery] = useQueryParams<Query>();
+  const sort = query.sort ?? 'createdAt:asc';
+  // SearchInput keeps its text encoded in `_q`.
+  const q = query._q ? decodeURIComponent(query._q) : undefined;
+  const params = { page: query.page ?? 1, pageSize: query.pageSize ?? 25, sort, status: query.status, q };
+  const results = useApi<GetResults.Response>(`/${PLUGIN_ID}/runs/${runId}/results`, params);
+  const { data, refetch } = results;
+  useInterval(refetch, polling ? POLL_MS : undefined);
+  // The last outcomes may land after the last poll: one more look once the run stops sending.
+  const wasPolling = React.useRef(polling);
+  React.useEffect(() => {
+    if (wasPolling.current && !polling) refetch();
+    wasPolling.current = polling;
+  }, [polling, refetch]);
+
+  const [selected, setSelected] = React.useState<Set<string>>(new Set());
+  const [previewId, setPreviewId] = React.useState<string>();
+  // Another page, filter or order shows other rows: a selection of rows no longer shown would surprise.
+  const listKey = JSON.stringify(params);
+  React.useEffect(() => setSelected(new Set()), [listKey]);
+
+  const refresh = () => Promise.all([refetch(), onChange()]);
+  const actions = useRunActions(runId, refresh);
+  const rows = data?.data ?? [];
+  const counts = data?.meta.counts;
+  const selectedIds = rows.filter((row) => selected.has(row.documentId)).map((row) => row.documentId);
+  const toggle = (id: string, on: boolean) =>
+    setSelected((previous) => {
+      const next = new Set(previous);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const afterRemove = (ids: string[]) =>
+    setSelected((previous) => new Set([...previous].filter((id) => !ids.includes(id))));
+
+  const exportCsv = async () => {
+    try {
+      const { data: blob } = await get(`/${PLUGIN_ID}/runs/${runId}/results/export`, {
+        responseType: 'blob',
+        params: { status: query.status },
+      });
+      saveBlob(blob, `message-run-${runId}-results${query.status ? `-${query.status}` : ''}.csv`);
+    } catch (exportError) {
+      toggleNotification({ type: 'danger', message: errorMessage(exportError) });
+    }
+  };
+
+  const setSort = (next: string) => setQuery({ sort: next, page: '1' });
+  const headerState =
+    rows.length > 0 && selectedIds.length === rows.length ? true : selectedIds.length > 0 ? 'indeterminate' : false;
+
+  const table = ({ meta }: GetResults.Response) =>
+    rows.length === 0 ? (
+      <EmptyState
+        content={
+          query.status || q
+            ? t('results.emptyFiltered', 'No results match the filter')
+            : t('results.empty', 'This run has no results')
+        }
+      />
+    ) : (
+      <>
+        <Table colCount={canManage ? 8 : 7} rowCount={rows.length + 1}>
+          <Thead>
+            <Tr>
+              {canManage && (
+                <ColumnHeaderCheckbox
+                  checked={headerState}
+                  label={t('results.selectAll', 'Select all results on this page')}
+                  onChange={(on) => setSelected(new Set(on ? rows.map((row) => row.documentId) : []))}
+                />
+              )}
+              <ColumnHeader
+                name="invoice.number"
+                label={t('results.invoice', 'Invoice')}
+                sort={sort}
+                onSort={setSort}
+              />
+              <ColumnHeader
+                name="customer.name"
+                label={t('results.customer', 'Customer')}
+                sort={sort}
+                onSort={setSort}
+              />
+              <ColumnHeader name="recipient" label={t('results.recipient', 'Recipient')} sort={sort} onSort={setSort} />
+              <ColumnHeader name="status" label={t('results.status', 'Status')} sort={sort} onSort={setSort} />
+              <ColumnHeader name="reason" label={t('results.reason', 'Reason')} />
+              <ColumnHeader name="sentAt" label={t('results.sentAt', 'Sent at')} sort={sort} onSort={setSort} />
+              <ColumnHeader name="actions" label={t('results.actions', 'Actions')} />
+            </Tr>
+          </Thead>
+          <Tbody>
+            {rows.map((row) => (
+              <ResultRow
+                key={row.documentId}
+                row={row}
+                canManage={canManage}
+                selected={selected.has(row.documentId)}
+                onSelect={(on) => toggle(row.documentId, on)}
+                onPreview={() => setPreviewId(row.documentId)}
+                onResend={() => actions.resend({ ids: [row.documentId] })}
+                onRemove={async () => {
+                  if (await actions.remove([row.documentId])) afterRemove([row.documentId]);
+                }}
+                formatDate={(value) => formatDate(value, { dateStyle: 'short', timeStyle: 'short' })}
+              />
+            ))}
+          </Tbody>
+        </Table>
+        <ListPagination pagination={meta.pagination} />
+      </>
+    );
+
+  return (
+    <Flex direction="column" alignItems="stretch" gap={4}>
+      <Flex justifyContent="space-between" gap={2} wrap="wrap">
+        <Flex gap={2}>
+          <SearchInput label={t('results.search', 'Search by customer, invoice number or recipient')} />
+          <StatusFilter
+            statuses={RESULT_STATUSES}
+            value={query.status}
+            counts={counts}
+            onChange={(status) => setQuery({ status, page: '1' })}
+          />
+          {canManage && selectedIds.length > 0 && (
+            <BulkActions
+              count={selectedIds.length}
+              onResend={() => actions.resend({ ids: selectedIds })}
+              onRemove={async () => {
+                if (await actions.remove(selectedIds)) afterRemove(selectedIds);
+              }}
+            />
+          )}
+        </Flex>
+        <Flex gap={2}>
+          {canManage && (
+            <ConfirmAction
+              title={t('results.resendFailed', 'Resend all failed')}
+              message={t(
+                'results.resendFailed.confirm',
+                'Send the {count, plural, one {# failed result} other {# failed results}} again?',
+                {
+                  count: counts?.failed ?? 0,
+                }
+              )}
+              variant="default"
+              onConfirm={() => actions.resend({ status: ['failed'] })}
+              trigger={
+                <Button variant="secondary" startIcon={<ArrowClockwise />} disabled={!counts?.failed}>
+                  {t('results.resendFailed', 'Resend all failed')}
+                </Button>
+              }
+            />
+          )}
+          <Button variant="tertiary" startIcon={<Download />} onClick={exportCsv}>
+            {t('results.export', 'Export CSV')}
+          </Button>
+        </Flex>
+      </Flex>
+      <Loaded query={results}>{table}</Loaded>
+      <ResultPreviewModal resultId={previewId} onClose={() => setPreviewId(undefined)} />
+    </Flex>
+  );
+};
+
+const ColumnHeaderCheckbox = ({
+  checked,
+  label,
+  onChange,
+}: {
+  checked: boolean | 'indeterminate';
+  label: string;
+  onChange: (on: boolean) => void;
+}) => (
+  <Th>
+    <Checkbox aria-label={label} checked={checked} onCheckedChange={(value) => onChange(value === true)} />
+  </Th>
+);
+
+const BulkActions = ({
+  count,
+  onResend,
+  onRemove,
+}: {
+  count: number;
+  onResend: () => unknown;
+  onRemove: () => unknown;
+}) => {
+  const t = useT();
+  return (
+    <Flex gap={2} paddingLeft={2}>
+      <Typography variant="omega" textColor="neutral600">
+        {t('results.selected', '{count, plural, one {# result} other {# results}} selected', { count })}
+      </Typography>
+      <ConfirmAction
+        title={t('results.resend', 'Resend')}
+        message={t('results.resend.confirm', 'Send {count, plural, one {# result} other {# results}} again?', {
+          count,
+        })}
+        variant="default"
+        onConfirm={onResend}
+        trigger={
+          <Button variant="secondary" size="S" startIcon={<ArrowClockwise />}>
+            {t('results.resend', 'Resend')}
+          </Button>
+        }
+      />
+      <ConfirmAction
+        title={t('results.remove', 'Remove')}
+        message={t('results.remove.confirm', 'Remove {count, plural, one {# result} other {# results}} from the run?', {
+          count,
+        })}
+        onConfirm={onRemove}
+        trigger={
+          <Button variant="danger-light" size="S" startIcon={<Trash />}>
+            {t('results.remove', 'Remove')}
+          </Button>
+        }
+      />
+    </Flex>
+  );
+};
+
+interface ResultRowProps {
+  row: Result;
+  canManage: boolean;
+  selected: boolean;
+  onSelect: (on: boolean) => void;
+  onPreview: () => void;
+  onResend: () => unknown;
+  onRemove: () => unknown;
+  formatDate: (value: string) => string;
+}
+
+const ResultRow = ({
+  row,
+  canManage,
+  selected,
+  onSelect,
+  onPreview,
+  onResend,
+  onRemove,
+  formatDate,
+}: ResultRowProps) => {
+  const t = useT();
+  const labels = useLabels();
+  const invoice = row.invoice?.label ?? '—';
+  // Concepts have no number: the customer tells their rows apart for screen readers.
+  const which = { invoice, customer: row.customer?.code ?? '—' };
+  const sending = row.status === 'sending';
+  return (
+    <Tr aria-selected={canManage ? selected : undefined}>
+      {canManage && (
+        <Td>
+          <Checkbox
+            aria-label={t('results.select', 'Select the result of invoice {invoice} for {customer}', which)}
+            checked={selected}
+            onCheckedChange={(value) => onSelect(value === true)}
+          />
+        </Td>
+      )}
+      <Td>
+        <Typography textColor="neutral800">{invoice}</Typography>
+      </Td>
+      <Td>
+        <Typography textColor="neutral800" tag="p">
+          {row.customer?.name ?? '—'}
+        </Typography>
+        <Typography variant="pi" textColor="neutral600" tag="p">
+          {row.customer?.code}
+        </Typography>
+      </Td>
+      <Td>
+        <Typography textColor="neutral800">{row.recipient ?? '—'}</Typography>
+      </Td>
+      <Td>
+        <StatusBadge status={row.status} />
+        {row.attempts > 0 && (
+          <Typography variant="pi" textColor="neutral600" tag="p">
+            {t('results.attempts', '{count, plural, one {# attempt} other {# attempts}}', { count: row.attempts })}
+          </Typography>
+        )}
+      </Td>
+      <Td>
+        {row.reason && (
+          <Typography textColor="neutral800" tag="p">
+            {labels.reason(row.reason)}
+          </Typography>
+        )}
+        {/* The full SMTP line can be long: shortened here, whole on hover and in the CSV export. */}
+        {row.error && (
+          <Box maxWidth="12rem">
+            <Typography variant="pi" textColor="danger600" tag="p" title={row.error} ellipsis>
+              {row.error}
+            </Typography>
+          </Box>
+        )}
+      </Td>
+      <Td>
+        <Typography textColor="neutral800">{row.sentAt ? formatDate(row.sentAt) : '—'}</Typography>
+      </Td>
+      <Td>
+        <Flex gap={1}>
+          <IconButton
+            label={t('results.preview', 'Preview the message of invoice {invoice} for {customer}', which)}
+            variant="ghost"
+            onClick={onPreview}
+          >
+            <Eye />
+          </IconButton>
+          {canManage && (
+            <>
+              <IconButton
+                label={t('results.resendOne', 'Resend the message of invoice {invoice} for {customer}', which)}
+                variant="ghost"
+                disabled={sending}
+                onClick={onResend}
+              >
+                <ArrowClockwise />
+              </IconButton>
+              <ConfirmAction
+                title={t('results.remove', 'Remove')}
+                message={t(
+                  'results.removeOne.confirm',
+                  'Remove the result of invoice {invoice} for {customer} from the run?',
+                  which
+                )}
+                onConfirm={onRemove}
+                trigger={
+                  <IconButton
+                    label={t('results.removeOne', 'Remove the result of invoice {invoice} for {customer}', which)}
+                    variant="ghost"
+                    disabled={sending}
+                  >
+                    <Trash />
+                  </IconButton>
+                }
+              />
+            </>
+          )}
+        </Flex>
+      </Td>
+    </Tr>
+  );
+};

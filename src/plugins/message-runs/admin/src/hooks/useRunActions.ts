@@ -1,0 +1,68 @@
+import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { PLUGIN_ID } from '../../../shared/constants';
+import type { RemoveResults, ResendResults } from '../../../shared/contracts/results';
+import type { DeleteRun, TransitionRun } from '../../../shared/contracts/runs';
+import { useT } from '../utils/translations';
+import { errorMessage } from './useApi';
+
+/**
+ * What an admin does to a run and its results. Each action reports its outcome as a notification
+ * (the server's message on failure, e.g. a 409 when the run's state changed meanwhile), then calls
+ * `onDone` so the page shows the new state. Each resolves to whether it succeeded.
+ */
+export function useRunActions(runId: string, onDone: () => unknown) {
+  const t = useT();
+  const { post, del } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const runUrl = `/${PLUGIN_ID}/runs/${runId}`;
+
+  async function act<T>(call: () => Promise<{ data: { data: T } }>, success: (data: T) => string, refresh = true) {
+    try {
+      const { data } = await call();
+      toggleNotification({ type: 'success', message: success(data.data) });
+      return true;
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: errorMessage(error) });
+      return false;
+    } finally {
+      if (refresh) await onDone();
+    }
+  }
+
+  const resent = ({ requeued, skipped, inFlight }: ResendResults.Response['data']) =>
+    t(
+      'actions.resent',
+      '{requeued, plural, one {# result} other {# results}} queued again{skipped, plural, =0 {} other {, # no longer eligible}}{inFlight, plural, =0 {} other {, # being sent left alone}}',
+      { requeued, skipped, inFlight }
+    );
+
+  return {
+    transition: (action: 'start' | 'stop') =>
+      act(
+        () => post<TransitionRun.Response>(`${runUrl}/${action}`),
+        () => (action === 'start' ? t('actions.started', 'Sending started') : t('actions.stopped', 'Sending stopped'))
+      ),
+    resend: (body: ResendResults.Request['body']) =>
+      act(() => post<ResendResults.Response>(`${runUrl}/results/resend`, body), resent),
+    remove: (ids: string[]) =>
+      act(
+        () => post<RemoveResults.Response>(`${runUrl}/results/remove`, { ids }),
+        ({ removed, inFlight }) =>
+          t(
+            'actions.removed',
+            '{removed, plural, one {# result} other {# results}} removed{inFlight, plural, =0 {} other {, # being sent left alone}}',
+            {
+              removed,
+              inFlight,
+            }
+          )
+      ),
+    // A deleted run has nothing left to refresh: the page leaves it.
+    deleteRun: () =>
+      act(
+        () => del<DeleteRun.Response>(runUrl),
+        () => t('actions.deleted', 'Run deleted'),
+        false
+      ),
+  };
+}

@@ -1,0 +1,169 @@
+import * as React from 'react';
+import { Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
+import { Play, Stop, Trash } from '@strapi/icons';
+import { BackButton, Page } from '@strapi/strapi/admin';
+import { useIntl } from 'react-intl';
+import { useNavigate, useParams } from 'react-router-dom';
+import { PLUGIN_ID, RESULT_STATUSES } from '../../../shared/constants';
+import type { GetRun, Run } from '../../../shared/contracts/runs';
+import { ConfirmAction } from '../components/ConfirmAction';
+import { PluginPage } from '../components/PageParts';
+import { ResultsSection } from '../components/ResultsSection';
+import { RunProgress } from '../components/RunProgress';
+import { StatusBadge } from '../components/StatusBadge';
+import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
+import { usePermissions } from '../hooks/usePermissions';
+import { useRunActions } from '../hooks/useRunActions';
+import { fullName } from '../utils/format';
+import { useLabels } from '../utils/labels';
+import { useT } from '../utils/translations';
+
+const Detail = ({ label, children }: { label: string; children: React.ReactNode }) => (
+  <Grid.Item col={3} s={6} xs={12} direction="column" alignItems="start" gap={1}>
+    <Typography variant="sigma" textColor="neutral600">
+      {label}
+    </Typography>
+    <Typography textColor="neutral800">{children}</Typography>
+  </Grid.Item>
+);
+
+const RunDetails = ({ run }: { run: Run }) => {
+  const t = useT();
+  const { formatDate } = useIntl();
+  const date = (value: string) => formatDate(value, { dateStyle: 'medium' });
+  const timestamp = (value: string | null) =>
+    value ? formatDate(value, { dateStyle: 'medium', timeStyle: 'medium' }) : '—';
+  const creator = fullName(run.createdBy);
+  return (
+    <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
+      <Grid.Root gap={5}>
+        <Detail label={t('run.definition', 'Definition')}>{run.definition.name}</Detail>
+        <Detail label={t('run.cluster', 'Cluster')}>{run.cluster?.name ?? '—'}</Detail>
+        <Detail label={t('run.includeChildren', 'Child clusters')}>
+          {run.includeChildren ? t('run.included', 'Included') : t('run.notIncluded', 'Not included')}
+        </Detail>
+        <Detail label={t('run.period', 'Invoice period')}>{`${date(run.periodStart)} – ${date(run.periodEnd)}`}</Detail>
+        <Detail label={t('run.bcc', 'Bcc')}>{run.bcc.length ? run.bcc.join(', ') : '—'}</Detail>
+        <Detail label={t('run.status', 'Status')}>
+          <StatusBadge status={run.status} />
+        </Detail>
+        <Detail label={t('run.created', 'Created')}>
+          {creator
+            ? t('run.createdBy', '{date} by {name}', { date: timestamp(run.createdAt), name: creator })
+            : timestamp(run.createdAt)}
+        </Detail>
+        <Detail label={t('run.started', 'Started')}>{timestamp(run.startedAt)}</Detail>
+        <Detail label={t('run.stopped', 'Stopped')}>{timestamp(run.stoppedAt)}</Detail>
+        <Detail label={t('run.completed', 'Completed')}>{timestamp(run.completedAt)}</Detail>
+      </Grid.Root>
+    </Box>
+  );
+};
+
+const RunCounts = ({ run }: { run: Run }) => {
+  const t = useT();
+  const labels = useLabels();
+  return (
+    <Box background="neutral0" hasRadius shadow="tableShadow" padding={6} data-testid="run-counts">
+      <Flex direction="column" alignItems="stretch" gap={4}>
+        <RunProgress counts={run.counts} showLegend={false} />
+        <Flex gap={6} wrap="wrap" tag="dl">
+          {(['total', ...RESULT_STATUSES] as const).map((status) => (
+            <Flex key={status} direction="column" alignItems="start" data-testid={`count-${status}`}>
+              <Typography tag="dt" variant="sigma" textColor="neutral600">
+                {status === 'total' ? t('run.total', 'Total') : labels.status(status)}
+              </Typography>
+              <Typography tag="dd" variant="beta">
+                {run.counts[status]}
+              </Typography>
+            </Flex>
+          ))}
+        </Flex>
+      </Flex>
+    </Box>
+  );
+};
+
+/** Start, resume or stop, saying which; none for a completed run (resending results runs it again). */
+const TransitionButton = ({ run, onTransition }: { run: Run; onTransition: (action: 'start' | 'stop') => unknown }) => {
+  const t = useT();
+  const [busy, setBusy] = React.useState(false);
+  const act = async (action: 'start' | 'stop') => {
+    setBusy(true);
+    await onTransition(action);
+    setBusy(false);
+  };
+  if (run.status === 'running')
+    return (
+      <Button variant="secondary" startIcon={<Stop />} loading={busy} onClick={() => act('stop')}>
+        {t('run.stop', 'Stop sending')}
+      </Button>
+    );
+  if (run.status === 'completed') return null;
+  return (
+    <Button startIcon={<Play />} loading={busy} onClick={() => act('start')}>
+      {run.status === 'stopped'
+        ? t('run.resume', 'Resume sending {count} unsent', { count: run.counts.queued + run.counts.retrying })
+        : t('run.start', 'Start sending {count} messages', { count: run.counts.queued })}
+    </Button>
+  );
+};
+
+export const RunPage = () => {
+  const t = useT();
+  const navigate = useNavigate();
+  const { documentId = '' } = useParams<{ documentId: string }>();
+  const { canManageRuns, canManageResults } = usePermissions();
+  const { data, error, isLoading, refetch } = useApi<GetRun.Response>(`/${PLUGIN_ID}/runs/${documentId}`);
+  const run = data?.data;
+  const running = run?.status === 'running';
+  useInterval(refetch, running ? POLL_MS : undefined);
+  const actions = useRunActions(documentId, refetch);
+
+  if (isLoading) return <Page.Loading />;
+  if (error || !run) return <Page.Error />;
+
+  const title = run.definition.name;
+  return (
+    <PluginPage
+      documentTitle={t('run.pageTitle', 'Message run: {name}', { name: title })}
+      navigationAction={<BackButton fallback={`/plugins/${PLUGIN_ID}`} />}
+      title={title}
+      subtitle={t('run.subtitle', '{cluster}, {count, plural, one {# result} other {# results}}', {
+        cluster: run.cluster?.name ?? '—',
+        count: run.counts.total,
+      })}
+      primaryAction={
+        canManageRuns ? (
+          <Flex gap={2}>
+            <ConfirmAction
+              title={t('run.delete', 'Delete run')}
+              message={t(
+                'run.delete.confirm',
+                'Delete this run and its {count, plural, one {# result} other {# results}}?',
+                {
+                  count: run.counts.total,
+                }
+              )}
+              onConfirm={async () => {
+                if (await actions.deleteRun()) navigate(`/plugins/${PLUGIN_ID}`);
+              }}
+              trigger={
+                <Button variant="danger-light" startIcon={<Trash />} disabled={running}>
+                  {t('run.delete', 'Delete run')}
+                </Button>
+              }
+            />
+            <TransitionButton run={run} onTransition={actions.transition} />
+          </Flex>
+        ) : undefined
+      }
+    >
+      <Flex direction="column" alignItems="stretch" gap={6}>
+        <RunDetails run={run} />
+        <RunCounts run={run} />
+        <ResultsSection runId={documentId} polling={running} canManage={canManageResults} onChange={refetch} />
+      </Flex>
+    </PluginPage>
+  );
+};

@@ -1,0 +1,24 @@
+import { yup } from '@strapi/utils';
+import { validate } from './validate';
+
+const optionsQuerySchema = yup.object({ q: yup.string().trim().max(200, 'q must be at most 200 characters') });
+
+export async function validateOptionsQuery(query: unknown) {
+  const { q } = await validate<{ q?: string }>(optionsQuerySchema, query ?? {});
+  return q || undefined;
+}
+
+const testEmailSchema = yup
+  .object({
+    to: yup
+      .string()
+      .trim()
+      .required('to is required')
+      .email(({ value }) => `to holds "${value}", which is not an email address`),
+  })
+  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`)
+  .typeError('the body must be an object with the recipient as `to`');
+
+export async function validateTestEmailBody(body: unknown) {
+  return (await validate<{ to: string }>(testEmailSchema, body ?? {})).to;
+}

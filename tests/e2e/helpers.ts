@@ -1,0 +1,56 @@
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { E2E_ADMIN } from '../../scripts/lib/e2e-admin';
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** Logs in through the admin's login form and waits for the home page. */
+export async function logIn(page: Page, { email, password }: Credentials = E2E_ADMIN) {
+  await page.goto('/admin');
+  await page.getByLabel(/email/i).fill(email);
+  await page.getByLabel(/password/i).fill(password);
+  await page.getByRole('button', { name: /login/i }).click();
+  await page.waitForURL(/\/admin\/?$/);
+}
+
+/** The admin JWT of a user, for calls to the admin API. */
+async function adminToken(request: APIRequestContext, { email, password }: Credentials = E2E_ADMIN) {
+  const response = await request.post('/admin/login', { data: { email, password } });
+  expect(response.ok()).toBeTruthy();
+  return (await response.json()).data.token as string;
+}
+
+/**
+ * A new admin user whose role may do only `actions`, made through the admin API as an admin would:
+ * a role, its permissions, an invited user, and the user's registration.
+ */
+export async function createAdminWithActions(request: APIRequestContext, actions: string[]): Promise<Credentials> {
+  const headers = { Authorization: `Bearer ${await adminToken(request)}` };
+  const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const role = await request.post('/admin/roles', {
+    headers,
+    data: { name: `Readers ${stamp}`, description: actions.join(', ') },
+  });
+  expect(role.ok()).toBeTruthy();
+  const roleId = (await role.json()).data.id;
+  const permissions = actions.map((action) => ({ action, subject: null, properties: {}, conditions: [] }));
+  expect(
+    (await request.put(`/admin/roles/${roleId}/permissions`, { headers, data: { permissions } })).ok()
+  ).toBeTruthy();
+
+  const email = `reader-${stamp}@example.com`;
+  const invited = await request.post('/admin/users', {
+    headers,
+    data: { email, firstname: 'Read', lastname: 'Only', roles: [roleId] },
+  });
+  expect(invited.ok()).toBeTruthy();
+  const { registrationToken } = (await invited.json()).data;
+  const password = 'Reader-Pass-1';
+  const registered = await request.post('/admin/register', {
+    data: { registrationToken, userInfo: { firstname: 'Read', lastname: 'Only', password } },
+  });
+  expect(registered.ok()).toBeTruthy();
+  return { email, password };
+}
