@@ -9,6 +9,8 @@
  *   BENCH_MEMORY_RESULTS=100000     results of the memory run (0 leaves it out)
  *   BENCH_INSTANCES=1,2,3           PostgreSQL scale-out: numbers of Strapi processes (empty leaves it out)
  *   BENCH_SCALE_MESSAGES=3000       messages per scale-out repetition
+ *   BENCH_LOAD_CLIENTS=50           admin API clients of the load test (0 leaves it out); its run has
+ *                                   LOAD_RESULTS (100000) results, see scripts/bench/load.js
  */
 const os = require('os');
 const path = require('path');
@@ -19,6 +21,7 @@ const { compileStrapi, createStrapi } = require('@strapi/strapi');
 const { seedBenchData } = require('./bench/data');
 const { rawInsertResults } = require('./bench/baseline');
 const { deliverWithInstances } = require('./bench/scale-out');
+const { runLoadTest, printLoadTest } = require('./bench/load');
 const { freshSecrets } = require('./lib/secrets');
 const delivery = require('./bench/delivery');
 
@@ -31,6 +34,7 @@ const settings = {
   memoryResults: Number(process.env.BENCH_MEMORY_RESULTS ?? 100000),
   instances: client === 'postgres' ? list(process.env.BENCH_INSTANCES ?? '1,2,3') : [],
   scaleMessages: Number(process.env.BENCH_SCALE_MESSAGES ?? 3000),
+  loadClients: Number(process.env.BENCH_LOAD_CLIENTS ?? 50),
 };
 const pg = {
   host: process.env.DATABASE_HOST ?? '127.0.0.1',
@@ -402,8 +406,24 @@ function printSummary({ creation, reading, throughput, memory, scaleOut }) {
   const scaleOut = await benchScaleOut(strapi, tables, sink, sources);
   sink.stop();
 
-  printSummary({ creation, reading, throughput, memory, scaleOut });
   await strapi.destroy();
+
+  // The load test runs its own Strapi process on its own database, after this one has stopped.
+  const load = settings.loadClients
+    ? await runLoadTest({
+        database: client,
+        clients: settings.loadClients,
+        results: Number(process.env.LOAD_RESULTS ?? 100000),
+        compile: false,
+        log: () => {},
+      })
+    : undefined;
+
+  printSummary({ creation, reading, throughput, memory, scaleOut });
+  if (load) {
+    console.log('');
+    printLoadTest(load);
+  }
   process.exit(0);
 })().catch((error) => {
   console.error(error);
