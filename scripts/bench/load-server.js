@@ -2,7 +2,7 @@
 
 /**
  * The load test's Strapi instance, a process of its own so the load clients do not share its CPU
- * (fork it; commands over scripts/faults/ipc.js). It listens on HTTP (PORT from env; 0 = any free
+ * (fork it; commands over scripts/lib/ipc.js). It listens on HTTP (PORT from env; 0 = any free
  * port) and sends `{ ready: port }`. Commands: `seed` `{ size }` (an admin user and a started run of
  * `size` results; answers the run's documentId and the admin's login), `go` (deliver: tick the
  * queue back to back, as the cron task would), `stop`.
@@ -11,7 +11,7 @@ const { randomBytes } = require('crypto');
 const { loadWorkerStrapi, startTicking } = require('../lib/worker-strapi');
 const { seedStartedRun } = require('../lib/bulk-run');
 const { ensureDemoAdmin } = require('../lib/admin-user');
-const { serve } = require('../faults/ipc');
+const { serve } = require('../lib/ipc');
 
 /**
  * With LOAD_QUERY_STATS set: the time spent in each SQL statement (knex's query events), printed to

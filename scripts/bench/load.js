@@ -15,7 +15,7 @@ const { compileStrapi } = require('@strapi/strapi');
 const { createTestDatabase } = require('../lib/databases');
 const { freshSecrets } = require('../lib/secrets');
 const { createRandom } = require('../lib/random');
-const { request, nextMessage } = require('../faults/ipc');
+const { request, nextMessage } = require('../lib/ipc');
 const { startSink } = require('./delivery');
 const { runClients } = require('./load-clients');
 

@@ -2,7 +2,7 @@
 
 const path = require('path');
 const { fork } = require('child_process');
-const { request, nextMessage } = require('./ipc');
+const { request, nextMessage } = require('../lib/ipc');
 
 /** Every child this runner started, so a failed fault leaves none behind (killed by pid, nothing else). */
 const children = new Set();

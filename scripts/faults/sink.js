@@ -4,12 +4,12 @@
  * The fault suite's SMTP sink, a process of its own (fork it). Every message it accepts is reported to
  * the runner as `{ received: [resultId, …] }` (from the X-Fault-Result-Ids header the worker adds)
  * before the 250 goes out, so the runner's tally is complete even if the sink is taken down later.
- * Commands (scripts/faults/ipc.js): `down` (stop listening; open connections get 421 on their next
+ * Commands (scripts/lib/ipc.js): `down` (stop listening; open connections get 421 on their next
  * command), `up` (listen again on the same port), `storm` `{ on }` (451 to every RCPT and DATA),
  * `reject` `{ recipients }` (550 to these RCPT TO addresses), `delay` `{ ms }` (slow acceptance).
  */
 const { SMTPServer } = require('smtp-server');
-const { serve } = require('./ipc');
+const { serve } = require('../lib/ipc');
 
 const RESULT_HEADER = /^x-fault-result-ids:[ \t]*([0-9,]+)/im;
 const state = { storm: false, rejected: new Set(), delayMs: 0 };

@@ -1,7 +1,7 @@
 'use strict';
 
 /**
- * A Strapi instance that delivers, for the fault suite (fork it; commands over scripts/faults/ipc.js).
+ * A Strapi instance that delivers, for the fault suite (fork it; commands over scripts/lib/ipc.js).
  * Like tests/helpers/worker.js, plus what the suite counts with:
  * - each message gets an X-Fault-Result-Ids header naming its results, so the sink counts per result;
  * - the worker reports `{ handing: ids }` just before it hands a message to SMTP and `{ handed: ids,
@@ -11,7 +11,7 @@
  */
 const { loadWorkerStrapi, startTicking } = require('../lib/worker-strapi');
 const { seedStartedRun } = require('../lib/bulk-run');
-const { serve } = require('./ipc');
+const { serve } = require('../lib/ipc');
 
 const HEADER = 'X-Fault-Result-Ids';
 

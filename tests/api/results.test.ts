@@ -193,6 +193,14 @@ describe('GET /runs/:id/results', () => {
   ])('sorts by %s', async (sort, expected) => {
     expect(codes((await list({ sort })).data)).toEqual(expected);
   });
+
+  it.each([
+    ['customer.code:desc', ['K-300', 'K-200']],
+    ['customer.name:asc', ['K-300', 'K-400']],
+    ['createdAt:desc', ['K-300', 'K-200']],
+  ])('pages in the order of %s', async (sort, expected) => {
+    expect(codes((await list({ sort, page: 2, pageSize: 2 })).data)).toEqual(expected);
+  });
 });
 
 describe('resend and remove', () => {
