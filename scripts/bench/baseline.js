@@ -2,7 +2,11 @@
  * The database's own speed for the rows a run creates: one hand-written INSERT … SELECT of the same
  * result rows into the same table, with none of the plugin's code around it.
  */
-function rawInsertResults(knex, t, { client, runId, clusterId, periodStart, periodEnd, recipientKey, transformationId, now }) {
+function rawInsertResults(
+  knex,
+  t,
+  { client, runId, clusterId, periodStart, periodEnd, recipientKey, transformationId, now }
+) {
   const documentId =
     client === 'postgres'
       ? `'r' || substr(replace(gen_random_uuid()::text, '-', ''), 2, 23)`
@@ -14,7 +18,12 @@ function rawInsertResults(knex, t, { client, runId, clusterId, periodStart, peri
            s.reason, s.address, s.display_name, 0, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP)
     FROM (
       SELECT i.id AS invoice_id, c.id AS customer_id, c.code, i.period_start, e.address, e.display_name,
-             CASE WHEN e.address IS NULL THEN 'no-recipient' WHEN d.invoice_id IS NULL THEN 'no-transformation-result' END AS reason
+             CASE WHEN e.address IS NULL THEN 'no-recipient'
+                  WHEN NOT EXISTS (SELECT 1 FROM ${t.resultInvoice.table} tri
+                                   JOIN ${t.transformationResults} tr ON tr.id = tri.${t.resultInvoice.from}
+                                   JOIN ${t.resultTransformation.table} trt ON trt.${t.resultTransformation.from} = tr.id
+                                   WHERE tri.${t.resultInvoice.to} = i.id AND trt.${t.resultTransformation.to} = ? AND tr.is_out_of_date = false)
+                  THEN 'no-transformation-result' END AS reason
       FROM ${t.invoices} i
       JOIN ${t.invoiceCustomer.table} ic ON ic.${t.invoiceCustomer.from} = i.id
       JOIN ${t.customers} c ON c.id = ic.${t.invoiceCustomer.to}
@@ -24,10 +33,6 @@ function rawInsertResults(knex, t, { client, runId, clusterId, periodStart, peri
                  WHERE cmp.field = 'emailAddresses' AND cmp.component_type = 'messaging.email-address' AND a.key = ?
                  GROUP BY cmp.${t.customerComponents.from}) re ON re.customer_id = c.id
       LEFT JOIN ${t.emailAddresses} e ON e.id = re.email_id
-      LEFT JOIN (SELECT DISTINCT tri.${t.resultInvoice.to} AS invoice_id FROM ${t.resultInvoice.table} tri
-                 JOIN ${t.transformationResults} tr ON tr.id = tri.${t.resultInvoice.from}
-                 JOIN ${t.resultTransformation.table} trt ON trt.${t.resultTransformation.from} = tr.id
-                 WHERE trt.${t.resultTransformation.to} = ? AND tr.is_out_of_date = false) d ON d.invoice_id = i.id
       WHERE cc.${t.customerCluster.to} IN (
               WITH RECURSIVE tree(id) AS (
                 SELECT CAST(? AS INTEGER)
@@ -35,17 +40,7 @@ function rawInsertResults(knex, t, { client, runId, clusterId, periodStart, peri
               SELECT id FROM tree)
         AND i.period_start >= ? AND i.period_end <= ?) s
     ORDER BY s.code, s.period_start, s.invoice_id`;
-  return knex.raw(sql, [
-    runId,
-    now,
-    now,
-    now,
-    recipientKey,
-    transformationId,
-    clusterId,
-    periodStart,
-    periodEnd,
-  ]);
+  return knex.raw(sql, [runId, now, now, now, transformationId, recipientKey, clusterId, periodStart, periodEnd]);
 }
 
 module.exports = { rawInsertResults };

@@ -21,9 +21,13 @@ function selectClusterIds(knex: Knex, t: Tables, criteria: SelectionCriteria) {
   // UNION (not UNION ALL) ignores clusters already reached, so even a corrupt cyclic tree ends.
   return knex
     .withRecursive('cluster_tree', ['id'], (tree) =>
-      tree.select('id').from(t.clusters).where('id', criteria.clusterId).union((below) =>
-        below.select(`link.${child}`).from({ link: table }).join({ up: 'cluster_tree' }, `link.${parent}`, 'up.id')
-      )
+      tree
+        .select('id')
+        .from(t.clusters)
+        .where('id', criteria.clusterId)
+        .union((below) =>
+          below.select(`link.${child}`).from({ link: table }).join({ up: 'cluster_tree' }, `link.${parent}`, 'up.id')
+        )
     )
     .select('id')
     .from('cluster_tree');
@@ -61,26 +65,18 @@ export function hasTransformationResult(knex: Knex, t: Tables, invoiceIdColumn: 
     .where('tr.is_out_of_date', false);
 }
 
-/** The invoices with a current (not out-of-date) result of one of the transformations, each once. */
-export function selectDocumentedInvoiceIds(knex: Knex, t: Tables, transformationIds: number[]) {
-  return knex
-    .distinct({ invoice_id: `tri.${t.resultInvoice.to}` })
-    .from({ tri: t.resultInvoice.table })
-    .join({ tr: t.transformationResults }, 'tr.id', `tri.${t.resultInvoice.from}`)
-    .join({ trt: t.resultTransformation.table }, `trt.${t.resultTransformation.from}`, 'tr.id')
-    .whereIn(`trt.${t.resultTransformation.to}`, transformationIds)
-    .where('tr.is_out_of_date', false);
-}
-
 /**
  * One row per matched invoice, in one statement: `invoice_id`, `customer_id`, `customer_code`,
  * `period_start`, `recipient`, `recipient_name` and `reason` (null when the invoice can be sent,
- * else the skip reason). The eligibility checks are joins to derived tables, which the databases
- * answer with one pass over each table (hash joins) rather than a lookup per invoice.
+ * else the skip reason). The recipient comes from a join to a derived table (one pass over the
+ * addresses); the document check is an EXISTS per invoice, answered from the link tables' indexes.
+ * A join to a derived table of documented invoices was as fast on PostgreSQL, but SQLite 3.53 scans
+ * that table once per invoice (measured: 9.3 s for 20,000 invoices, 31 ms with EXISTS).
  */
 export function selectInvoices(knex: Knex, t: Tables, criteria: SelectionCriteria) {
   const reason = knex.raw(
-    `CASE WHEN email.address IS NULL THEN 'no-recipient' WHEN documented.invoice_id IS NULL THEN 'no-transformation-result' END`
+    `CASE WHEN email.address IS NULL THEN 'no-recipient' WHEN NOT EXISTS ? THEN 'no-transformation-result' END`,
+    [hasTransformationResult(knex, t, 'invoice.id', criteria.transformationIds)]
   );
   return knex
     .select({
@@ -100,8 +96,7 @@ export function selectInvoices(knex: Knex, t: Tables, criteria: SelectionCriteri
     .where('invoice.period_start', '>=', criteria.periodStart)
     .where('invoice.period_end', '<=', criteria.periodEnd)
     .leftJoin(selectRecipientEmails(knex, t, criteria.recipientKey).as('re'), 're.customer_id', 'customer.id')
-    .leftJoin({ email: t.emailAddresses }, 'email.id', 're.email_id')
-    .leftJoin(selectDocumentedInvoiceIds(knex, t, criteria.transformationIds).as('documented'), 'documented.invoice_id', 'invoice.id');
+    .leftJoin({ email: t.emailAddresses }, 'email.id', 're.email_id');
 }
 
 /** How many invoices the criteria match, per skip reason (`null` for the eligible ones). */
