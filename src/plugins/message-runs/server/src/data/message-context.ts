@@ -62,7 +62,9 @@ export async function loadRecipientAddresses(knex: Knex, t: Tables, customerIds:
     .where('email.key', recipientKey)
     .orderBy('email.id', 'desc');
   // Lowest id last, so it wins, as in the run's selection.
-  return new Map(rows.map((row) => [Number(row.customer_id), { address: row.address, displayName: row.display_name ?? null }]));
+  return new Map(
+    rows.map((row) => [Number(row.customer_id), { address: row.address, displayName: row.display_name ?? null }])
+  );
 }
 
 export async function loadSenders(knex: Knex, t: Tables, fromKeys: string[]) {
@@ -116,10 +118,12 @@ export async function loadInvoiceDocuments(knex: Knex, t: Tables, invoiceIds: nu
       Object.fromEntries(Object.keys(files.attributeOf).map((column) => [FILE_PREFIX + column, `file.${column}`]))
     )
     .whereIn(`tri.${t.resultInvoice.to}`, invoiceIds)
-    .whereIn(`trt.${t.resultTransformation.to}`, transformationIds)
     .where('tr.is_out_of_date', false)
     .orderBy('tr.id');
   for (const row of rows) {
+    // Filtered here, not in SQL: with it in SQL, SQLite started from every result of the transformation
+    // (376 ms a batch on a 20k run) instead of from the batch's invoices.
+    if (!transformationIds.includes(Number(row.transformation_id))) continue;
     const invoiceId = Number(row.invoice_id);
     const document: InvoiceDocument = {
       transformationId: Number(row.transformation_id),

@@ -39,7 +39,8 @@ export async function findMessageResults(knex: Knex, t: Tables, resultDocumentId
   const result = await knex(t.results).select(CLAIMED_COLUMNS).where('document_id', resultDocumentId).first();
   if (!result) return undefined;
   const run = await knex(t.runs).select('definition_snapshot').where('id', result.run_id).first();
-  const snapshot = typeof run?.definition_snapshot === 'string' ? JSON.parse(run.definition_snapshot) : run?.definition_snapshot;
+  const snapshot =
+    typeof run?.definition_snapshot === 'string' ? JSON.parse(run.definition_snapshot) : run?.definition_snapshot;
   const rows = snapshot?.collate
     ? await knex(t.results)
         .select(CLAIMED_COLUMNS)
@@ -58,11 +59,17 @@ export async function requeueExpiredClaims(knex: Knex, t: Tables, now: Date, lea
     .update({ status: 'queued', locked_by: null, locked_at: null, updated_at: timestamp(knex, now) });
 }
 
+/** How many due results per run a claim looks at, per batch result: room to skip those other workers hold. */
+const CANDIDATES_PER_CLAIM = 10;
+
 /**
- * Claims up to `batchSize` due results of running runs for `workerId`, in one statement: queued
- * ones, and retrying ones whose time has come. With `collate`, the claim takes a customer's pending
- * results of the run together: only the lowest pending result of each customer (its "leader") can be
- * claimed, and it brings the others along, so no two workers ever split one customer's message.
+ * Claims up to `batchSize` due results of running runs for `workerId`: queued ones, and retrying ones
+ * whose time has come. Each run's claim is one atomic statement. It looks only at the run's first due
+ * results, read in id order from the (run_id, status, id) index, so a claim costs the same whether
+ * the run holds a hundred results or a million (a join over all due results, sorted, took 350-500 ms
+ * on PostgreSQL and made SQLite deliver 30 messages a second, on a 100k run). With `collate`, only the
+ * lowest pending result of each customer (its "leader") can be claimed, and it brings the customer's
+ * others along, so no two workers ever split one customer's message.
  */
 export async function claimResults(
   knex: Knex,
@@ -70,33 +77,72 @@ export async function claimResults(
   dialect: Dialect,
   { workerId, batchSize, now }: { workerId: string; batchSize: number; now: Date }
 ): Promise<ClaimedResult[]> {
+  const runs: { id: number; collated: unknown }[] = await knex({ run: t.runs })
+    .select('run.id', knex.raw(`${dialect.jsonBoolean('run.definition_snapshot', 'collate')} AS collated`))
+    .where('run.status', 'running')
+    .orderBy('run.id');
+  const claimed: ClaimedResult[] = [];
+  for (const run of runs) {
+    if (claimed.length >= batchSize) break;
+    const limit = batchSize - claimed.length;
+    claimed.push(
+      ...(await claimFromRun(knex, t, dialect, {
+        runId: Number(run.id),
+        collated: Boolean(run.collated),
+        workerId,
+        limit,
+        now,
+      }))
+    );
+  }
+  return claimed.sort((a, b) => a.id - b.id);
+}
+
+async function claimFromRun(
+  knex: Knex,
+  t: Tables,
+  dialect: Dialect,
+  {
+    runId,
+    collated,
+    workerId,
+    limit,
+    now,
+  }: { runId: number; collated: boolean; workerId: string; limit: number; now: Date }
+) {
   const due = (alias: string) =>
     `(${alias}.status = 'queued' OR (${alias}.status = 'retrying' AND ${alias}.next_attempt_at <= CAST(:now AS TIMESTAMP)))`;
-  const collated = dialect.jsonBoolean('run.definition_snapshot', 'collate');
+  // Each arm is one index range with its own limit; ORDER BY over an OR of both would sort the whole run.
+  const firstDue = (condition: string) =>
+    `SELECT * FROM (SELECT id, customer_id FROM ${t.results} WHERE run_id = :runId AND ${condition} ORDER BY id LIMIT :candidates) arm`;
   const sql = `
-    WITH leaders AS (
-      SELECT r.id, r.run_id, r.customer_id, ${collated} AS collated
-      FROM ${t.results} r JOIN ${t.runs} run ON run.id = r.run_id
-      WHERE run.status = 'running' AND ${due('r')}
-        AND (NOT ${collated} OR NOT EXISTS (
-          SELECT 1 FROM ${t.results} earlier
-          WHERE earlier.run_id = r.run_id AND earlier.customer_id = r.customer_id AND earlier.id < r.id
-            AND earlier.status IN ('queued', 'retrying', 'sending')))
+    WITH candidates AS (
+      ${firstDue(`status = 'queued'`)}
+      UNION ALL
+      ${firstDue(`status = 'retrying' AND next_attempt_at <= CAST(:now AS TIMESTAMP)`)}
+    ), leaders AS (
+      SELECT r.id, r.customer_id FROM ${t.results} r
+      WHERE r.id IN (SELECT id FROM candidates) AND r.run_id = :runId AND ${due('r')}
+      ${
+        collated
+          ? `AND NOT EXISTS (SELECT 1 FROM ${t.results} earlier
+               WHERE earlier.run_id = r.run_id AND earlier.customer_id = r.customer_id AND earlier.id < r.id
+                 AND earlier.status IN ('queued', 'retrying', 'sending'))`
+          : ''
+      }
       ORDER BY r.id
-      LIMIT :batchSize
+      LIMIT :limit
       ${dialect.lockSkippingLocked('r')}
     )
     UPDATE ${t.results}
     SET status = 'sending', locked_by = :workerId, locked_at = CAST(:now AS TIMESTAMP),
         attempts = attempts + 1, last_attempt_at = CAST(:now AS TIMESTAMP), updated_at = CAST(:now AS TIMESTAMP)
-    WHERE ${due(t.results)}
-      AND (id IN (SELECT id FROM leaders)
-        OR EXISTS (SELECT 1 FROM leaders l
-                   WHERE l.collated AND l.run_id = ${t.results}.run_id AND l.customer_id = ${t.results}.customer_id))
+    WHERE run_id = :runId AND ${due(t.results)}
+      AND (id IN (SELECT id FROM leaders)${collated ? ' OR customer_id IN (SELECT customer_id FROM leaders)' : ''})
     RETURNING ${CLAIMED_COLUMNS.join(', ')}`;
-  const result = await knex.raw(sql, { now, batchSize, workerId });
+  const result = await knex.raw(sql, { now, runId, limit, candidates: limit * CANDIDATES_PER_CLAIM, workerId });
   const rows: any[] = dialect.client === 'postgres' ? result.rows : result;
-  return rows.map(toClaimedResult).sort((a, b) => a.id - b.id);
+  return rows.map(toClaimedResult);
 }
 
 export interface Outcome {
