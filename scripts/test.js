@@ -8,9 +8,9 @@
  * are left out); `--no-e2e` leaves them out too.
  */
 const { spawnSync } = require('child_process');
-const { Client } = require('pg');
 const path = require('path');
 const { adminBuildIsStale } = require('./lib/admin-build');
+const { postgresServer: server, withMaintenanceClient } = require('./lib/databases');
 const { strapiCli } = require('./lib/strapi-cli');
 
 const args = process.argv.slice(2);
@@ -18,21 +18,8 @@ const sqliteOnly = args.includes('--sqlite-only') || process.env.TEST_DATABASES 
 const jestArgs = args.filter((arg) => arg !== '--sqlite-only' && arg !== '--no-e2e');
 const withBrowserTests = !args.includes('--no-e2e') && jestArgs.length === 0;
 
-const server = {
-  host: process.env.TEST_PG_HOST ?? '127.0.0.1',
-  port: Number(process.env.TEST_PG_PORT ?? 5432),
-  user: process.env.TEST_PG_USER ?? 'postgres',
-  password: process.env.TEST_PG_PASSWORD ?? '',
-};
-
 async function checkPostgres() {
-  const client = new Client({ ...server, database: 'postgres', connectionTimeoutMillis: 5000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-  } finally {
-    await client.end().catch(() => {});
-  }
+  await withMaintenanceClient((pg) => pg.query('select 1'));
 }
 
 function run(command, commandArgs) {

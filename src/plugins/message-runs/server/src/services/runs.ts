@@ -44,7 +44,7 @@ export interface RunRow {
 }
 
 /** From this many new results on, the database's planner statistics are refreshed after creation. */
-const BULK_RESULTS = 10_000;
+export const BULK_RESULTS = 10_000;
 
 const RUN_POPULATE = {
   cluster: { select: ['documentId', 'name'] },
