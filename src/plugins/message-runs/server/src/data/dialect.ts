@@ -14,6 +14,13 @@ export interface Dialect {
   /** What a claiming SELECT ends with: row locks that other workers skip (PostgreSQL), or nothing (SQLite, one writer). */
   lockSkippingLocked(table: string): string;
   /**
+   * `column` is one of the few values a subquery returns. On PostgreSQL the subquery runs once, and
+   * its values are looked up by `column`'s index: planned as `IN`, with the statistics of a table
+   * just filled (a new run) it re-ran the subquery for each row of the run, making a claim of a
+   * 2,000-result run take 300 ms instead of 3.
+   */
+  inValuesOf(column: string, subquery: string): string;
+  /**
    * Prepares a transaction for a statement over many rows. On PostgreSQL it turns JIT compilation
    * off: its planner estimates such statements costly enough to compile, which costs more than it saves.
    */
@@ -39,6 +46,7 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       newDocumentId: (knex) => knex.raw(`'r' || substr(replace(gen_random_uuid()::text, '-', ''), 2, 23)`),
       jsonBoolean: (column, key) => `(coalesce(CAST(${column}->>'${key}' AS boolean), false))`,
       lockSkippingLocked: (table) => `FOR UPDATE OF ${table} SKIP LOCKED`,
+      inValuesOf: (column, subquery) => `${column} = ANY(ARRAY(${subquery}))`,
       prepareBulkStatement: (trx) => trx.raw('SET LOCAL jit = off'),
       refreshStatistics: (knex, table) => knex.raw('VACUUM (ANALYZE) ??', [table]),
       readIndexRange: (knex, read) =>
@@ -54,6 +62,7 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       newDocumentId: (knex) => knex.raw(`'r' || substr(lower(hex(randomblob(12))), 2)`),
       jsonBoolean: (column, key) => `(coalesce(json_extract(${column}, '$.${key}'), 0) = 1)`,
       lockSkippingLocked: () => '',
+      inValuesOf: (column, subquery) => `${column} IN (${subquery})`,
       prepareBulkStatement: async () => undefined,
       refreshStatistics: async () => undefined,
       readIndexRange: (knex, read) => read(knex),

@@ -122,7 +122,7 @@ async function claimFromRun(
       ${firstDue(`status = 'retrying' AND next_attempt_at <= CAST(:now AS TIMESTAMP)`)}
     ), leaders AS (
       SELECT r.id, r.customer_id FROM ${t.results} r
-      WHERE r.id IN (SELECT id FROM candidates) AND r.run_id = :runId AND ${due('r')}
+      WHERE ${dialect.inValuesOf('r.id', 'SELECT id FROM candidates')} AND r.run_id = :runId AND ${due('r')}
       ${
         collated
           ? `AND NOT EXISTS (SELECT 1 FROM ${t.results} earlier
@@ -138,7 +138,9 @@ async function claimFromRun(
     SET status = 'sending', locked_by = :workerId, locked_at = CAST(:now AS TIMESTAMP),
         attempts = attempts + 1, last_attempt_at = CAST(:now AS TIMESTAMP), updated_at = CAST(:now AS TIMESTAMP)
     WHERE run_id = :runId AND ${due(t.results)}
-      AND (id IN (SELECT id FROM leaders)${collated ? ' OR customer_id IN (SELECT customer_id FROM leaders)' : ''})
+      AND (${dialect.inValuesOf('id', 'SELECT id FROM leaders')}${
+        collated ? ` OR ${dialect.inValuesOf('customer_id', 'SELECT customer_id FROM leaders')}` : ''
+      })
     RETURNING ${CLAIMED_COLUMNS.join(', ')}`;
   const result = await knex.raw(sql, { now, runId, limit, candidates: limit * CANDIDATES_PER_CLAIM, workerId });
   const rows: any[] = dialect.client === 'postgres' ? result.rows : result;

@@ -1,68 +1,58 @@
-import fs from 'fs/promises';
 import path from 'path';
-import nodemailer, { type Transporter } from 'nodemailer';
+import { Worker } from 'worker_threads';
 import type Mail from 'nodemailer/lib/mailer';
 import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
 import type { MailSettings } from '../../../shared/contracts/settings';
+import type { Delivery, MailReply, MailRequest, MailThreadOptions } from './mail-thread';
 
-/** What became of one message: accepted, worth retrying, or refused for good. */
-export type Delivery =
-  | { status: 'sent'; messageId: string; response: string }
-  | { status: 'transient'; error: string }
-  | { status: 'rejected'; reason: 'smtp-rejected' | 'recipient-rejected'; error: string };
-
-const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNREFUSED', 'ECONNRESET', 'EDNS', 'ETLS', 'EPROTOCOL']);
-
-/** Sorts a nodemailer error: 4xx and connection trouble are transient; 5xx are final. */
-export function classifySendError(error: any): Delivery {
-  const line = error.response || error.message || String(error);
-  const code = Number(error.responseCode);
-  if (code >= 500) {
-    const reason = error.code === 'EENVELOPE' || error.command === 'RCPT TO' ? 'recipient-rejected' : 'smtp-rejected';
-    return { status: 'rejected', reason, error: line };
-  }
-  if ((code >= 400 && code < 500) || TRANSIENT_CODES.has(error.code)) {
-    return { status: 'transient', error: line };
-  }
-  return { status: 'rejected', reason: 'smtp-rejected', error: line };
-}
+export type { Delivery } from './mail-thread';
 
 /**
- * Sends messages with nodemailer: a pooled SMTP transport when an SMTP host is configured, otherwise
- * each message is written as an .eml file to the outbox folder (the embedded default).
+ * Sends messages through the mail thread (mail-thread.ts): nodemailer with a pooled SMTP transport
+ * when an SMTP host is configured, otherwise each message written as an .eml file to the outbox
+ * folder (the embedded default). A thread starts with the first message, with the configuration of
+ * that moment, and is closed by `close()`; the next message starts a new one.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  let transporter: Transporter | undefined;
   const config = () => strapi.config.get('plugin::message-runs') as MessageRunsConfig;
-  const outboxDir = () => path.resolve(strapi.dirs.app.root, config().outboxDir);
+  let nextId = 0;
 
-  function getTransporter() {
-    if (!transporter) {
-      const { smtp, maxConnections } = config();
-      transporter = smtp.host
-        ? nodemailer.createTransport({
-            pool: true,
-            maxConnections,
-            host: smtp.host,
-            port: smtp.port,
-            secure: smtp.secure,
-            auth: smtp.user ? { user: smtp.user, pass: smtp.pass } : undefined,
-            connectionTimeout: 30_000,
-            greetingTimeout: 30_000,
-            socketTimeout: 60_000,
-          })
-        : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-    }
-    return transporter;
+  function startThread() {
+    const { smtp, maxConnections, outboxDir } = config();
+    const options: MailThreadOptions = {
+      smtp,
+      maxConnections,
+      outboxDir: path.resolve(strapi.dirs.app.root, outboxDir),
+      appRoot: strapi.dirs.app.root,
+    };
+    const worker = new Worker(path.join(__dirname, 'mail-thread.js'), { workerData: { mailThread: options } });
+    const waiting = new Map<number, (delivery: Delivery) => void>();
+    worker.on('message', ({ id, delivery }: MailReply) => {
+      waiting.get(id)?.(delivery);
+      waiting.delete(id);
+    });
+    worker.on('error', (error) => strapi.log.error(`[message-runs] the mail thread failed: ${error.message}`));
+    worker.on('exit', () => {
+      if (thread === started) thread = undefined;
+      // Whatever it had not answered is retried, not lost.
+      for (const resolve of waiting.values()) resolve({ status: 'transient', error: 'the mail thread ended before the message was sent' });
+      waiting.clear();
+    });
+    // It must not hold the process open by itself; Strapi's destroy closes it.
+    worker.unref();
+    const started = {
+      send: (mail: Mail.Options) =>
+        new Promise<Delivery>((resolve) => {
+          const id = nextId++;
+          waiting.set(id, resolve);
+          worker.postMessage({ id, mail } satisfies MailRequest);
+        }),
+      close: () => worker.postMessage({ close: true } satisfies MailRequest),
+    };
+    return started;
   }
-
-  async function writeToOutbox(info: { messageId: string; message: Buffer }) {
-    await fs.mkdir(outboxDir(), { recursive: true });
-    const file = path.join(outboxDir(), `${Date.now()}-${info.messageId.replace(/[^a-zA-Z0-9@._-]/g, '')}.eml`);
-    await fs.writeFile(file, info.message);
-    return `250 written to ${path.relative(strapi.dirs.app.root, file)}`;
-  }
+  let thread: ReturnType<typeof startThread> | undefined;
 
   return {
     /** The transport in use and its limits, for the settings page (never the password). */
@@ -74,27 +64,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { transport, maxConnections, rateLimitPerMinute };
     },
 
-    async send(message: Mail.Options): Promise<Delivery> {
-      try {
-        const info = await getTransporter().sendMail(message);
-        const response = config().smtp.host ? String(info.response) : await writeToOutbox(info as any);
-        const recipients = [message.to].flat().map((to: any) => (typeof to === 'string' ? to : to?.address));
-        const rejected = (info.rejected ?? []).map((address: any) => (typeof address === 'string' ? address : address.address));
-        const refusedRecipient = recipients.find((to) => to && rejected.includes(to));
-        if (refusedRecipient) {
-          // Accepted for a Bcc only: the customer did not get it.
-          const detail = (info.rejectedErrors ?? []).find((error: any) => error.recipient === refusedRecipient);
-          return { status: 'rejected', reason: 'recipient-rejected', error: detail?.response ?? `${refusedRecipient} was refused` };
-        }
-        return { status: 'sent', messageId: info.messageId, response };
-      } catch (error) {
-        return classifySendError(error);
-      }
+    send(mail: Mail.Options): Promise<Delivery> {
+      thread ??= startThread();
+      return thread.send(mail);
     },
 
+    /** Closes the SMTP pool: messages being sent finish, the ones still queued come back as transient. */
     close() {
-      transporter?.close();
-      transporter = undefined;
+      thread?.close();
+      thread = undefined;
     },
   };
 };
