@@ -122,6 +122,36 @@ describe('delivery to a real SMTP server', () => {
     expect((await delivery.resultsOf(run.documentId)).every((r) => r.status === 'sent')).toBe(true);
   });
 
+  it('closing the mail pool mid-batch (Strapi stopping): messages on the wire finish, the queued ones are retried, none fails', async () => {
+    const w = await delivery.world();
+    const count = 12;
+    for (let i = 0; i < count; i++) await w.invoiceWithPdf(await w.customer(`Close ${i}`, `close${i}@example.com`), `INV-CLOSE-${i}`);
+    const run = await delivery.createAndStart(w.cluster, w.definition);
+    smtp.slowDown(400);
+    const tick = delivery.services().queue.tick();
+    // Five connections take five messages at a time, each accepted 400 ms after its data: close once
+    // the first are accepted, while the next five are on the wire and the last two wait in the pool.
+    while (!smtp.received.length) await new Promise((resolve) => setTimeout(resolve, 10));
+    delivery.services().mailer.close();
+    await tick;
+    smtp.slowDown(0);
+
+    const results = await delivery.resultsOf(run.documentId);
+    const sent = results.filter((result) => result.status === 'sent');
+    const retrying = results.filter((result) => result.status === 'retrying');
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.length).toBe(smtp.received.length);
+    expect(retrying.length).toBe(count - sent.length);
+    expect(retrying.every((result) => /closing/.test(result.error))).toBe(true);
+
+    await delivery.makeRetriesDue();
+    await delivery.services().queue.tick();
+    expect((await delivery.resultsOf(run.documentId)).every((result) => result.status === 'sent')).toBe(true);
+    const recipients = smtp.received.map((mail) => mail.envelope.to[0]);
+    expect(recipients).toHaveLength(count);
+    expect(new Set(recipients).size).toBe(count);
+  });
+
   it('collates a customer’s invoices into one message whose outcome every result records', async () => {
     const w = await delivery.world({ collate: true, zip: true });
     const carl = await w.customer('Carl', 'carl@example.com');

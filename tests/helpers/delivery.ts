@@ -15,7 +15,12 @@ export function deliveryWorld(app: TestApp) {
   const make = fixtures(app.strapi);
   const uploaded: number[] = [];
   const plugin = () => app.strapi.plugin('message-runs');
-  const services = () => ({ runs: plugin().service('runs'), queue: plugin().service('queue'), results: plugin().service('results') });
+  const services = () => ({
+    runs: plugin().service('runs'),
+    queue: plugin().service('queue'),
+    results: plugin().service('results'),
+    mailer: plugin().service('mailer'),
+  });
 
   async function uploadPdf(name: string, text: string) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mr-pdf-'));
