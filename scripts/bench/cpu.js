@@ -6,24 +6,32 @@ const fs = require('fs');
 
 const TICKS_PER_SECOND = 100;
 
-/** User + system CPU milliseconds of one process, or 0 once it is gone. */
-function processCpuMs(pid) {
+/**
+ * User + system CPU milliseconds of one process, or 0 once it is gone; with `withEndedChildren`,
+ * plus those of its children that have ended (a server's finished connections).
+ */
+function processCpuMs(pid, { withEndedChildren = false } = {}) {
   try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    // Fields after the command name (which may hold spaces): utime, stime, cutime and cstime are the 12th to 15th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').map(Number);
+    const ticks = fields[11] + fields[12] + (withEndedChildren ? fields[13] + fields[14] : 0);
+    return (ticks * 1000) / TICKS_PER_SECOND;
   } catch {
     return 0;
   }
 }
 
-/** User + system CPU milliseconds of every process whose command name is `name` (e.g. postgres). */
+/**
+ * User + system CPU milliseconds of every process whose command name is `name` (e.g. postgres),
+ * counting those that ended too: without them, a PostgreSQL connection closed between two readings
+ * took its CPU time out of the total (a negative share was printed).
+ */
 function commandCpuMs(name) {
   let total = 0;
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) total += processCpuMs(entry);
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) total += processCpuMs(entry, { withEndedChildren: true });
     } catch {
       // The process ended while we looked.
     }

@@ -86,12 +86,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /**
-   * Hands a batch's messages to the pooled transport at once (its queue keeps every connection busy,
-   * as bare nodemailer would; measured 61% of bare nodemailer against 51% with twice as many in
-   * flight as connections) and records their outcomes as they come back: at most
-   * OUTCOMES_PER_WRITE in one statement while messages come back fast, each one at once when they
-   * come back slower than one per OUTCOME_WRITE_INTERVAL_MS, so an outcome waits for at most the
-   * next one and the admin pages follow a slow server message by message.
+   * Hands a batch's messages to the mail thread at once (the pool's queue keeps every connection
+   * busy, as bare nodemailer's does) and records their outcomes as they come back: up to
+   * OUTCOMES_PER_WRITE in one statement while they come back fast; when the last write is older than
+   * OUTCOME_WRITE_INTERVAL_MS, at once, so the admin pages follow a slow server message by message.
    */
   async function sendBatch(messages: ComposedMessage[], attemptsOf: Map<number, number>, report: TickReport) {
     const knex = strapi.db.connection;
