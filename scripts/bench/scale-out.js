@@ -1,11 +1,12 @@
 /**
- * Scale-out on PostgreSQL: the same kind of run delivered by 1, 2, … separate Strapi processes
- * (tests/helpers/worker.js) to the SMTP sink, with the share of a core each process used, so that
- * the point where the machine's cores run out is visible.
+ * Delivery by separate Strapi processes (tests/helpers/worker.js) to the SMTP sink. Scale-out on
+ * PostgreSQL: the same kind of run delivered by 1, 2, … processes, with the share of a core each
+ * process used, so that the point where the machine's cores run out is visible. Memory: one fresh
+ * process's RSS before it starts (idle) and at its highest while it delivers.
  */
 const path = require('path');
 const { fork } = require('child_process');
-const { processCpuMs, commandCpuMs } = require('./cpu');
+const { processCpuMs, commandCpuMs, processRssBytes } = require('./proc');
 const { seedDeliverableRun, waitForCount } = require('./delivery');
 
 const WORKER = path.resolve(__dirname, '..', '..', 'tests', 'helpers', 'worker.js');
@@ -21,7 +22,7 @@ function startWorker(env) {
   return { child, ready, done, exited };
 }
 
-/** Delivers a fresh run of `messages` with `instances` worker processes; throughput and CPU shares. */
+/** Delivers a fresh run of `messages` with `instances` worker processes; throughput, CPU shares and RSS. */
 async function deliverWithInstances(strapi, tables, sink, { instances, messages, definition, transformation, file }) {
   const run = await seedDeliverableRun(strapi, tables, {
     count: messages,
@@ -34,6 +35,11 @@ async function deliverWithInstances(strapi, tables, sink, { instances, messages,
     startWorker({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port) })
   );
   await Promise.all(workers.map((worker) => worker.ready));
+  const idleRss = workers.map((worker) => processRssBytes(worker.child.pid));
+  const peakRss = [...idleRss];
+  const sampleRss = setInterval(() => {
+    workers.forEach((worker, i) => (peakRss[i] = Math.max(peakRss[i], processRssBytes(worker.child.pid))));
+  }, 50);
 
   const before = { sink: processCpuMs(sink.pid), postgres: commandCpuMs('postgres'), received: await sink.count() };
   const start = process.hrtime.bigint();
@@ -43,6 +49,7 @@ async function deliverWithInstances(strapi, tables, sink, { instances, messages,
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const cpu = { sink: processCpuMs(sink.pid) - before.sink, postgres: commandCpuMs('postgres') - before.postgres };
   const reports = await Promise.all(workers.map((worker) => worker.done));
+  clearInterval(sampleRss);
   await Promise.all(workers.map((worker) => worker.exited));
 
   const sent = reports.reduce((sum, report) => sum + report.done.sent, 0);
@@ -54,6 +61,8 @@ async function deliverWithInstances(strapi, tables, sink, { instances, messages,
     workerShares: reports.map((report) => report.cpuMs / ms),
     sinkShare: cpu.sink / ms,
     postgresShare: cpu.postgres / ms,
+    idleRss,
+    peakRss,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * CPU time of other processes, read from /proc (Linux): for the share of a core that the SMTP sink
- * and the PostgreSQL server used while the Strapi instances delivered.
+ * CPU time and memory of other processes, read from /proc (Linux): the share of a core that the SMTP
+ * sink and the PostgreSQL server used while Strapi worker processes delivered, and a worker's RSS.
  */
 const fs = require('fs');
 
@@ -39,4 +39,14 @@ function commandCpuMs(name) {
   return total;
 }
 
-module.exports = { processCpuMs, commandCpuMs };
+/** Resident set size of one process in bytes, or 0 once it is gone. */
+function processRssBytes(pid) {
+  try {
+    const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    return line ? Number(line[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+module.exports = { processCpuMs, commandCpuMs, processRssBytes };
