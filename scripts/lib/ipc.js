@@ -13,8 +13,10 @@ const ANSWER_TIMEOUT_MS = 240_000;
 async function request(child, cmd, args = {}, timeoutMs = ANSWER_TIMEOUT_MS) {
   const id = ++nextId;
   const answer = nextMessage(child, (message) => message?.replyTo === id, timeoutMs);
-  child.send({ id, cmd, args });
-  const message = await answer.catch((error) => {
+  // A child that has died cannot be sent to: that is this request's failure, not an 'error' event
+  // that would end the runner.
+  const sent = new Promise((resolve, reject) => child.send({ id, cmd, args }, (error) => (error ? reject(error) : resolve())));
+  const [, message] = await Promise.all([sent, answer]).catch((error) => {
     throw new Error(`${cmd}: ${error.message}`);
   });
   if (message.error) throw new Error(`${cmd}: ${message.error}`);
