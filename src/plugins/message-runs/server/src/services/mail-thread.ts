@@ -97,6 +97,7 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot }: MailThre
       closed = true;
       transporter.close();
     },
+    isClosed: () => closed,
   };
 }
 
@@ -115,12 +116,10 @@ if (parentPort && workerData?.mailThread) {
   const port = parentPort;
   const sender = createMailSender(workerData.mailThread as MailThreadOptions);
   let sending = 0;
-  let closing = false;
   // The thread ends once its port is closed: after `close`, when the last message is answered.
-  const closeWhenIdle = () => closing && sending === 0 && port.close();
+  const closeWhenIdle = () => sender.isClosed() && sending === 0 && port.close();
   port.on('message', async (request: MailRequest) => {
     if ('close' in request) {
-      closing = true;
       sender.close();
       closeWhenIdle();
       return;

@@ -19,6 +19,7 @@ const MAIL_THREAD_YOUNG_GENERATION_MB = 24;
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get('plugin::message-runs') as MessageRunsConfig;
   let nextId = 0;
+  let thread: ReturnType<typeof startThread> | undefined;
 
   function startThread() {
     const { smtp, maxConnections, outboxDir } = config();
@@ -59,7 +60,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
     return started;
   }
-  let thread: ReturnType<typeof startThread> | undefined;
 
   return {
     /** The transport in use and its limits, for the settings page (never the password). */

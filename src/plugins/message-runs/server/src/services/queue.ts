@@ -93,6 +93,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   async function sendBatch(messages: ComposedMessage[], attemptsOf: Map<number, number>, report: TickReport) {
     const knex = strapi.db.connection;
+    const t = resolveTables(strapi);
     const pending: { resultIds: number[]; outcome: Outcome }[] = [];
     let lastWrite = Date.now();
     const flush = () => {
@@ -100,7 +101,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       lastWrite = now.getTime();
       return retryWrite(
-        () => recordOutcomes(knex, resolveTables(strapi), workerId, outcomes, now),
+        () => recordOutcomes(knex, t, workerId, outcomes, now),
         (error) => strapi.log.warn(`[message-runs] ${workerId}: recording outcomes failed, trying again: ${error}`)
       );
     };
