@@ -1,0 +1,248 @@
+import { startStrapi, type TestApp } from '../helpers/strapi';
+import { createApiToken, loginSuperAdmin } from '../helpers/auth';
+import { unique, UIDS } from '../helpers/fixtures';
+import { runsApi, runWorld, type RunWorld } from '../helpers/runs';
+import { closeSelfRegistrationOnFirstBoot } from '../../src/self-registration';
+
+/**
+ * The input gate: every string from outside is a string where a string belongs and holds no NUL byte
+ * (PostgreSQL refuses NUL in text, and Strapi's unique check left that rejection unhandled, which
+ * ended the process), dates are real calendar dates, page numbers are in range. Each refusal is a
+ * 400 naming the field, on the plugin's routes and on Strapi's own (REST, Content Manager) alike.
+ */
+
+let app: TestApp;
+let world: RunWorld;
+let apiToken: string;
+let adminToken: string;
+let runId: string;
+let criteria: Record<string, unknown>;
+
+beforeAll(async () => {
+  app = await startStrapi();
+  world = runWorld(app.strapi);
+  apiToken = await createApiToken(app.strapi, 'full-access');
+  adminToken = await loginSuperAdmin(app);
+  const definition = await world.definition();
+  const cluster = await world.make.cluster();
+  await world.customerWithInvoice({ cluster, definition });
+  criteria = world.criteria(definition, cluster);
+  runId = (await runsApi(app, apiToken).createRun(criteria)).documentId;
+});
+afterAll(() => app?.stop());
+
+/** A request that has not answered within this time has hung (before the gate: a crashed validation). */
+const ANSWER_WITHIN_MS = 15_000;
+
+const asAdmin = (req: any) => req.set('Authorization', `Bearer ${adminToken}`).timeout(ANSWER_WITHIN_MS);
+const asApi = (req: any) => req.set('Authorization', `Bearer ${apiToken}`).timeout(ANSWER_WITHIN_MS);
+
+/** The 400 in Strapi's shape, its message naming the field. */
+const expectRefusal = (res: { status: number; body: any }, field: string, says?: RegExp) => {
+  expect({ status: res.status, name: res.body?.error?.name }).toEqual({ status: 400, name: 'ValidationError' });
+  expect(res.body.data).toBeNull();
+  expect(res.body.error.message).toContain(field);
+  if (says) expect(res.body.error.message).toMatch(says);
+};
+
+describe('NUL bytes', () => {
+  const PLURALS = { cluster: 'customer-clusters', customer: 'customers', sender: 'message-senders', transformation: 'invoice-transformations' };
+  type Type = keyof typeof PLURALS;
+  /** A valid document of each type, with `field` holding `value`; `field` is unique except the customer's name. */
+  const CASES: { type: Type; field: string; data: (value: string) => Record<string, unknown> }[] = [
+    { type: 'cluster', field: 'name', data: (name) => ({ name }) },
+    { type: 'customer', field: 'code', data: (code) => ({ code, name: 'NUL test' }) },
+    { type: 'customer', field: 'name', data: (name) => ({ code: unique('nul'), name }) },
+    { type: 'sender', field: 'key', data: (key) => ({ key, email: 'billing@example.com' }) },
+    { type: 'transformation', field: 'name', data: (name) => ({ name, outputType: 'html' }) },
+  ];
+  const CHANNELS = [
+    {
+      channel: 'REST',
+      path: (field: string) => `data.${field}`,
+      create: (type: Type, data: Record<string, unknown>) => asApi(app.http().post(`/api/${PLURALS[type]}`)).send({ data }),
+    },
+    {
+      channel: 'Content Manager',
+      path: (field: string) => field,
+      create: (type: Type, data: Record<string, unknown>) =>
+        asAdmin(app.http().post(`/content-manager/collection-types/${UIDS[type]}`)).send(data),
+    },
+  ];
+
+  describe.each(CHANNELS)('through the $channel', ({ path, create }) => {
+    it.each(CASES)('refuses a $type whose $field holds one, writes nothing, and keeps answering', async ({ type, field, data }) => {
+      const marker = unique('nul');
+      const res = await create(type, data(`${marker}\u0000x`));
+      expectRefusal(res, `${path(field)} must not contain a NUL byte`);
+      expect(res.body.error.details.errors).toEqual([expect.objectContaining({ path: path(field).split('.') })]);
+      expect(await app.strapi.db.query(UIDS[type]).count({ where: { [field]: { $startsWith: marker } } })).toBe(0);
+      // The same write without the NUL byte is accepted: the server is alive and the data was fine.
+      expect((await create(type, data(`${marker}-x`))).status).toBeLessThan(300);
+    });
+  });
+
+  it('refuses one in the query and in the path, on Strapi’s routes and the plugin’s', async () => {
+    expectRefusal(await asApi(app.http().get('/api/customers?filters[code][$eq]=a%00b')), 'filters.code.$eq must not contain a NUL byte');
+    expectRefusal(await asApi(app.http().get('/api/customers/abc%00')), 'path must not contain a NUL byte');
+    expectRefusal(await asAdmin(app.http().get(`/message-runs/runs/${runId}/results?q=%00`)), 'q must not contain a NUL byte');
+    for (const list of ['definitions', 'clusters']) {
+      expectRefusal(await asAdmin(app.http().get(`/message-runs/options/${list}?q=a%00`)), 'q must not contain a NUL byte');
+    }
+  });
+
+  it('refuses one deep in a body, and one in an object key', async () => {
+    expectRefusal(
+      await asApi(app.http().post('/api/message-runs/runs')).send({ ...criteria, bcc: ['a@example.com', 'b\u0000@example.com'] }),
+      'bcc[1] must not contain a NUL byte'
+    );
+    expectRefusal(await asApi(app.http().post('/api/customer-clusters')).send({ data: { 'na\u0000me': 'x' } }), 'data.na\\u0000me');
+  });
+
+  it('refuses a body nested deeper than it checks, at once', async () => {
+    const started = Date.now();
+    const res = await asApi(app.http().post('/api/customer-clusters'))
+      .set('Content-Type', 'application/json')
+      .send(`{"data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expectRefusal(res, 'body', /nest/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('dates', () => {
+  const BAD_DATES = ['2024-13-01', '2026-02-31', '0000-01-01', '2026-1-01', 20260101];
+
+  it.each(['/runs', '/runs/preview'])('POST %s refuses dates that are not real calendar dates', async (route) => {
+    for (const date of BAD_DATES) {
+      const res = await asApi(app.http().post(`/api/message-runs${route}`)).send({ ...criteria, periodStart: date });
+      expectRefusal(res, 'periodStart');
+      const end = await asApi(app.http().post(`/api/message-runs${route}`)).send({ ...criteria, periodEnd: date });
+      expectRefusal(end, 'periodEnd');
+    }
+    expect((await asApi(app.http().post(`/api/message-runs${route}`)).send({ ...criteria, periodEnd: '2028-02-29' })).status).toBeLessThan(300);
+  });
+
+  describe.each([
+    {
+      channel: 'REST',
+      write: (data: Record<string, unknown>) => asApi(app.http().post('/api/invoices')).send({ data }),
+      path: (field: string) => `data.${field}`,
+    },
+    {
+      channel: 'Content Manager',
+      write: (data: Record<string, unknown>) => asAdmin(app.http().post(`/content-manager/collection-types/${UIDS.invoice}`)).send(data),
+      path: (field: string) => field,
+    },
+  ])('invoices through the $channel', ({ write }) => {
+    it.each(['periodStart', 'periodEnd', 'invoiceDate'])('refuses a %s that is not a calendar date', async (field) => {
+      const customer = await world.make.customer();
+      const valid = { customer: customer.documentId, periodStart: '2025-01-01', periodEnd: '2025-12-31', invoiceDate: '2026-01-02' };
+      for (const date of ['2024-13-01', '2026-02-31', '0000-01-01']) {
+        const res = await write({ ...valid, [field]: date });
+        expectRefusal(res, field, /calendar date/);
+      }
+      expect(await app.strapi.db.query(UIDS.invoice).count({ where: { customer: { documentId: customer.documentId } } })).toBe(0);
+      expect((await write({ ...valid, [field]: '2024-02-29', periodEnd: '2025-12-31' })).status).toBeLessThan(300);
+    });
+  });
+});
+
+describe('strings where strings belong', () => {
+  it.each([
+    [{ bcc: [{}] }, 'bcc[0] must be a string'],
+    [{ bcc: [['a@b.c']] }, 'bcc[0] must be a string'],
+    [{ bcc: 'a@b.c' }, 'bcc'],
+    [{ definition: ['x'] }, 'definition must be a string'],
+    [{ definition: 7 }, 'definition must be a string'],
+  ])('POST /runs refuses %j', async (change, message) => {
+    expectRefusal(await asApi(app.http().post('/api/message-runs/runs')).send({ ...criteria, ...change }), message);
+  });
+
+  const QUERY_ROUTES = () => [
+    `/message-runs/runs/${runId}/results`,
+    `/message-runs/runs/${runId}/results/export`,
+    '/message-runs/options/definitions',
+    '/message-runs/options/clusters',
+  ];
+
+  it.each(['q[]=a', 'q[$ne]=x', 'q[0]=a&q[1]=b'])('refuses %s on results, export and options', async (query) => {
+    for (const route of QUERY_ROUTES()) {
+      expectRefusal(await asAdmin(app.http().get(`${route}?${query}`)), 'q must be a string');
+    }
+  });
+
+  it.each(['status[]=queued', 'sort[$ne]=x'])('refuses %s on results', async (query) => {
+    const field = query.split('[')[0];
+    expectRefusal(await asAdmin(app.http().get(`/message-runs/runs/${runId}/results?${query}`)), `${field} must be a string`);
+  });
+
+  it.each([{ to: ['ops@example.com'] }, { to: {} }, { to: 5 }])('POST /settings/test-email refuses %j', async (body) => {
+    expectRefusal(await asAdmin(app.http().post('/message-runs/settings/test-email')).send(body), 'to must be a string');
+  });
+
+  it('POST /results/remove refuses ids that are not strings', async () => {
+    expectRefusal(await asApi(app.http().post(`/api/message-runs/runs/${runId}/results/remove`)).send({ ids: [{}] }), 'ids[0] must be a string');
+  });
+});
+
+describe('page numbers', () => {
+  it.each(['1e308', '1000001', 'Infinity', '0x10', '1.5', '-1', ''])('refuses page=%s', async (page) => {
+    for (const route of ['/api/message-runs/runs', `/api/message-runs/runs/${runId}/results`]) {
+      expectRefusal(await asApi(app.http().get(`${route}?page=${page}`)), 'page');
+    }
+  });
+
+  it('answers the last allowed page with that page in meta', async () => {
+    for (const route of ['/api/message-runs/runs', `/api/message-runs/runs/${runId}/results`]) {
+      const res = await asApi(app.http().get(`${route}?page=1000000`));
+      expect(res.status).toBe(200);
+      expect(res.body.data).toEqual([]);
+      expect(res.body.meta.pagination.page).toBe(1_000_000);
+    }
+  });
+});
+
+describe('self-registration through Users & Permissions', () => {
+  it('is closed by default', async () => {
+    const res = await app
+      .http()
+      .post('/api/auth/local/register')
+      .send({ username: unique('user'), email: `${unique('user')}@example.com`, password: 'Secret-Password-123' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/disabled/);
+    expect(await app.strapi.db.query('plugin::users-permissions.user').count()).toBe(0);
+  });
+
+  it('stays as an operator sets it: opened in the admin, it is not closed again at the next boot', async () => {
+    const store = app.strapi.store({ type: 'plugin', name: 'users-permissions' });
+    const advanced = (await store.get({ key: 'advanced' })) as Record<string, unknown>;
+    await store.set({ key: 'advanced', value: { ...advanced, allow_register: true } });
+    try {
+      await closeSelfRegistrationOnFirstBoot(app.strapi);
+      const res = await app.http().post('/api/auth/local/register').send({
+        username: unique('user'),
+        email: `${unique('user')}@example.com`,
+        password: 'Secret-Password-123',
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await store.set({ key: 'advanced', value: { ...advanced, allow_register: false } });
+    }
+  });
+});
+
+describe('a database error in a unique check', () => {
+  it('rejects the write (PostgreSQL refuses NUL: 22021) instead of hanging it with an unhandled rejection', async () => {
+    const name = `${unique('code')}\u0000x`;
+    const write = app.strapi.documents(UIDS.cluster).create({ data: { name } });
+    const outcome = await Promise.race([
+      write.then(
+        () => 'written',
+        (error) => `refused: ${error.code ?? error.message}`
+      ),
+      new Promise((settle) => setTimeout(settle, ANSWER_WITHIN_MS, 'hung')),
+    ]);
+    // SQLite stores NUL in text; PostgreSQL refuses it, in the unique check's query.
+    expect(outcome).toBe(app.database === 'postgres' ? 'refused: 22021' : 'written');
+  });
+});
