@@ -1,11 +1,21 @@
 import type { Core } from '@strapi/strapi';
 import { registerDomainValidation } from './validation';
-import { surviveFailedConnectionSetup } from './database-resilience';
+import { failValidationsOnRejectedTests, logUnhandledRejections, surviveFailedConnectionSetup } from './database-resilience';
+import { closeSelfRegistrationOnFirstBoot } from './self-registration';
+
+let removeRejectionGuard: (() => void) | undefined;
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
+    removeRejectionGuard = logUnhandledRejections(strapi);
+    failValidationsOnRejectedTests();
     surviveFailedConnectionSetup(strapi);
     registerDomainValidation(strapi);
   },
-  bootstrap() {},
+  async bootstrap({ strapi }: { strapi: Core.Strapi }) {
+    await closeSelfRegistrationOnFirstBoot(strapi);
+  },
+  destroy() {
+    removeRejectionGuard?.();
+  },
 };

@@ -139,7 +139,7 @@ describe('dates', () => {
       const valid = { customer: customer.documentId, periodStart: '2025-01-01', periodEnd: '2025-12-31', invoiceDate: '2026-01-02' };
       for (const date of ['2024-13-01', '2026-02-31', '0000-01-01']) {
         const res = await write({ ...valid, [field]: date });
-        expectRefusal(res, field, /calendar date/);
+        expectRefusal(res, field, /a day on the calendar/);
       }
       expect(await app.strapi.db.query(UIDS.invoice).count({ where: { customer: { documentId: customer.documentId } } })).toBe(0);
       expect((await write({ ...valid, [field]: '2024-02-29', periodEnd: '2025-12-31' })).status).toBeLessThan(300);

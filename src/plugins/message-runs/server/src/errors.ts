@@ -1,8 +1,9 @@
 import { errors } from '@strapi/utils';
 
 /**
- * 409: the request is valid but the run's state does not allow it. Strapi has no such error class;
- * the plugin's `conflicts` route middleware answers it in Strapi's error shape.
+ * 409: the request is valid but the state does not allow it (a run's status; data that something
+ * uses). Strapi has no such error class; the plugin's `conflicts` route middleware answers it in
+ * Strapi's error shape on the plugin's routes, the app's global `conflicts` middleware on the others.
  */
 export class ConflictError extends Error {
   name = 'ConflictError';
@@ -22,3 +23,9 @@ export const fieldError = (path: string, message: string) =>
 
 export const notFound = (what: string, documentId: string) =>
   new errors.NotFoundError(`No ${what} has documentId "${documentId}"`);
+
+/** The first `shown` values and how many more: a refusal about thousands of ids stays readable and small. */
+export const nameFew = (values: string[], shown = 10) =>
+  values.length > shown
+    ? `${values.slice(0, shown).join(', ')} and ${(values.length - shown).toLocaleString('en-US')} more`
+    : values.join(', ');

@@ -21,7 +21,7 @@ import {
   type ResultSelection,
 } from '../data/results';
 import { resolveTables } from '../data/tables';
-import { fieldError, notFound } from '../errors';
+import { fieldError, nameFew, notFound } from '../errors';
 import { getService, toIsoTimestamp } from '../utils';
 import { eligibilityOf } from './runs';
 
@@ -85,10 +85,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function assertResultsOfRun(runId: number, documentIds: string[]) {
     const { otherRun, unknown } = await locateResults(knex(), tables(), runId, documentIds);
     if (otherRun.length) {
-      throw fieldError('ids', `hold results of another run: ${otherRun.join(', ')}`);
+      throw fieldError('ids', `hold results of another run: ${nameFew(otherRun)}`);
     }
     if (unknown.length) {
-      throw fieldError('ids', `hold unknown results: ${unknown.join(', ')}`);
+      throw fieldError('ids', `hold unknown results: ${nameFew(unknown)}`);
     }
   }
 
@@ -114,15 +114,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
-    /** The run's results as CSV, streamed a batch at a time. */
+    /**
+     * The run's results as CSV, streamed a batch at a time. The answer's status is sent with the first
+     * line, so a batch that fails later cannot become an error response: the export ends with a line
+     * saying it is incomplete (the cause goes to the log), rather than as a stream that never ends.
+     */
     async exportCsv(runDocumentId: string, filter: ResultFilter) {
       const run = await runs().findRunRow(runDocumentId);
       const rows = iterateResults(knex(), tables(), run.id, filter);
       async function* lines() {
         yield csvLine(CSV_COLUMNS.map(([name]) => name));
-        for await (const row of rows) {
-          const result = toResult(row);
-          yield csvLine(CSV_COLUMNS.map(([, field]) => field(result)));
+        let exported = 0;
+        try {
+          for await (const row of rows) {
+            const result = toResult(row);
+            yield csvLine(CSV_COLUMNS.map(([, field]) => field(result)));
+            exported += 1;
+          }
+        } catch (error) {
+          strapi.log.error(`[message-runs] exporting the results of run ${runDocumentId} failed after ${exported} rows: ${(error as Error).stack ?? error}`);
+          yield `# export failed: a server error stopped it after ${exported} results; this file is incomplete\r\n`;
         }
       }
       return { run, stream: Readable.from(lines()) };

@@ -1,7 +1,7 @@
 import { yup } from '@strapi/utils';
-import { validate } from './validate';
+import { trimmedString, validate } from './validate';
 
-const optionsQuerySchema = yup.object({ q: yup.string().trim().max(200, 'q must be at most 200 characters') });
+const optionsQuerySchema = yup.object({ q: trimmedString().max(200, 'q must be at most 200 characters') });
 
 export async function validateOptionsQuery(query: unknown) {
   const { q } = await validate<{ q?: string }>(optionsQuerySchema, query ?? {});
@@ -10,9 +10,7 @@ export async function validateOptionsQuery(query: unknown) {
 
 const testEmailSchema = yup
   .object({
-    to: yup
-      .string()
-      .trim()
+    to: trimmedString()
       .required('to is required')
       .email(({ value }) => `to holds "${value}", which is not an email address`),
   })

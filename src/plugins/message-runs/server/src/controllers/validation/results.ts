@@ -1,7 +1,7 @@
 import { yup } from '@strapi/utils';
 import { RESULT_STATUSES, type ResultStatus } from '../../../../shared/constants';
 import { MAX_RESULTS_PAGE_SIZE, RESULT_SORT_KEYS, type ResultSortKey } from '../../../../shared/contracts/results';
-import { DOCUMENT_ID, paginationFields, validate } from './validate';
+import { DOCUMENT_ID, paginationFields, string, trimmedString, validate } from './validate';
 
 const MAX_IDS = 10_000;
 const STATUS_LIST = `one of ${RESULT_STATUSES.join(', ')}`;
@@ -9,15 +9,12 @@ const STATUS_LIST = `one of ${RESULT_STATUSES.join(', ')}`;
 const statusList = (value?: string) => (value ? value.split(',').map((status) => status.trim()) : undefined);
 
 const resultsQuerySchema = yup.object({
-  status: yup
-    .string()
-    .test('statuses', ({ value }) => `status must be a comma-separated list of ${STATUS_LIST}, not "${value}"`, (value) =>
+  status: string().test('statuses', ({ value }) => `status must be a comma-separated list of ${STATUS_LIST}, not "${value}"`, (value) =>
       (statusList(value) ?? []).every((status) => (RESULT_STATUSES as readonly string[]).includes(status))
     ),
-  q: yup.string().trim().max(200, 'q must be at most 200 characters'),
+  q: trimmedString().max(200, 'q must be at most 200 characters'),
   ...paginationFields({ maxPageSize: MAX_RESULTS_PAGE_SIZE, defaultPageSize: 25 }),
-  sort: yup
-    .string()
+  sort: string()
     .default('createdAt:asc')
     .test('sort', `sort must be <field>:asc or <field>:desc, with field one of ${RESULT_SORT_KEYS.join(', ')}`, (value) => {
       const [key, order = 'asc'] = (value ?? '').split(':');
@@ -41,7 +38,7 @@ export const validateExportQuery = async (query: unknown) => (await validateResu
 
 const ids = yup
   .array()
-  .of(yup.string().matches(DOCUMENT_ID, ({ value }) => `ids holds "${value}", which is not a documentId`))
+  .of(string().matches(DOCUMENT_ID, ({ value }) => `ids holds "${value}", which is not a documentId`))
   .min(1, 'ids must name at least one result')
   .max(MAX_IDS, `ids may name at most ${MAX_IDS} results; use status to select more`);
 
@@ -50,7 +47,7 @@ const resendSchema = yup
     ids,
     status: yup
       .array()
-      .of(yup.string().oneOf([...RESULT_STATUSES], ({ value }) => `status holds "${value}", which is not ${STATUS_LIST}`))
+      .of(string().oneOf([...RESULT_STATUSES], ({ value }) => `status holds "${value}", which is not ${STATUS_LIST}`))
       .min(1, 'status must name at least one status'),
   })
   .test('one-selection', 'give either ids or status, not both', (body) => !(body?.ids && body?.status))

@@ -1,17 +1,12 @@
 import { yup } from '@strapi/utils';
 import { RUN_STATUSES } from '../../../../shared/constants';
 import type { RunCriteria } from '../../../../shared/contracts/runs';
-import { documentId, paginationFields, validate } from './validate';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isCalendarDate = (value?: string) =>
-  !value || (ISO_DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value));
+import { documentId, isCalendarDate, paginationFields, string, trimmedString, validate } from './validate';
 
 const date = (field: string) =>
-  yup
-    .string()
+  string()
     .required(`${field} is required`)
-    .test('date', `${field} must be a date as YYYY-MM-DD`, isCalendarDate);
+    .test('date', `${field} must be a date as YYYY-MM-DD, a day on the calendar`, (value) => value === undefined || isCalendarDate(value));
 
 export const MAX_BCC = 20;
 
@@ -26,12 +21,13 @@ const criteriaSchema = yup
       'periodEnd must not be before periodStart',
       function (periodEnd) {
         const { periodStart } = this.parent;
-        return !periodEnd || !isCalendarDate(periodStart) || !isCalendarDate(periodEnd) || periodEnd >= periodStart;
+        const bothDates = [periodStart, periodEnd].every((value) => typeof value === 'string' && isCalendarDate(value));
+        return !bothDates || periodEnd >= periodStart;
       }
     ),
     bcc: yup
       .array()
-      .of(yup.string().trim().email(({ value }) => `bcc holds "${value}", which is not an email address`))
+      .of(trimmedString().email(({ value }) => `bcc holds "${value}", which is not an email address`))
       .max(MAX_BCC, `bcc holds at most ${MAX_BCC} addresses`)
       .default([]),
   })
@@ -51,7 +47,7 @@ export async function validateRunCriteria(body: unknown): Promise<RunCriteria> {
 
 const runsQuerySchema = yup.object({
   ...paginationFields({ maxPageSize: 100, defaultPageSize: 10 }),
-  status: yup.string().oneOf([...RUN_STATUSES], `status must be one of ${RUN_STATUSES.join(', ')}`),
+  status: string().oneOf([...RUN_STATUSES], `status must be one of ${RUN_STATUSES.join(', ')}`),
 });
 
 export const validateRunsQuery = (query: unknown) =>

@@ -21,25 +21,56 @@ export async function validate<T>(schema: yup.AnySchema, input: unknown): Promis
   }
 }
 
+/**
+ * A string field that takes only strings: a number, an array or an object is refused naming the field
+ * (yup would cast a number to text, and its `.trim()` called `trim` on whatever came).
+ */
+export const string = () =>
+  yup
+    .string()
+    // Undo yup's cast of anything to text: what came is what is checked.
+    .transform((_cast, original) => original)
+    .typeError(({ path }) => `${path} must be a string`);
+
+/** A `string()` without surrounding blanks. */
+export const trimmedString = () => string().transform((value) => (typeof value === 'string' ? value.trim() : value));
+
 /** Strapi documentIds: 24 lowercase letters and digits. */
 export const DOCUMENT_ID = /^[a-z0-9]{24}$/;
 
 export const documentId = (field: string) =>
-  yup.string().matches(DOCUMENT_ID, `${field} must be a documentId (24 lowercase letters and digits)`);
+  string().matches(DOCUMENT_ID, `${field} must be a documentId (24 lowercase letters and digits)`);
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A date as YYYY-MM-DD that is on the calendar: month 1-12, a day the month has, year 1 to 9999 (there is no year 0). */
+export function isCalendarDate(value: string) {
+  const [, year, month, day] = ISO_DATE.exec(value)?.map(Number) ?? [];
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
 
 export async function validateDocumentIdParam(id: unknown) {
   await validate(yup.object({ id: documentId('id').required('id is required') }), { id });
   return id as string;
 }
 
+/** Beyond any list's end; a bound keeps `page * pageSize` an exact offset for the database. */
+export const MAX_PAGE = 1_000_000;
+
+/** A whole number from 1 to `max` in decimal digits (not `1e3`, `0x10` or `1.0`), cast from the query string. */
+const pageNumber = (field: string, max: number, defaultValue: number) => {
+  const whole = (value: unknown): value is number => Number.isSafeInteger(value);
+  return yup
+    .mixed<number>()
+    .transform((value) => (typeof value === 'string' && /^-?\d{1,15}$/.test(value) ? Number(value) : value))
+    .test('whole', `${field} must be a whole number`, (value) => value === undefined || whole(value))
+    .test('min', `${field} must be 1 or more`, (value) => !whole(value) || value >= 1)
+    .test('max', `${field} must be ${max} or less`, (value) => !whole(value) || value <= max)
+    .default(defaultValue);
+};
+
 /** `page` and `pageSize` of a list, cast from the query string. */
 export const paginationFields = ({ maxPageSize, defaultPageSize }: { maxPageSize: number; defaultPageSize: number }) => ({
-  page: yup.number().typeError('page must be a number').integer('page must be a whole number').min(1, 'page must be 1 or more').default(1),
-  pageSize: yup
-    .number()
-    .typeError('pageSize must be a number')
-    .integer('pageSize must be a whole number')
-    .min(1, 'pageSize must be 1 or more')
-    .max(maxPageSize, `pageSize must be ${maxPageSize} or less`)
-    .default(defaultPageSize),
+  page: pageNumber('page', MAX_PAGE, 1),
+  pageSize: pageNumber('pageSize', maxPageSize, defaultPageSize),
 });

@@ -1,0 +1,83 @@
+import { errors } from '@strapi/utils';
+
+/**
+ * Refuses, before any route runs, a request whose path, query or body holds a NUL byte in a string (or
+ * in an object key): a 400 naming the field. PostgreSQL cannot store NUL in text (error 22021), so
+ * without this gate such a value reached the database as a 500, or, through Strapi's unique check,
+ * an unhandled rejection. It runs after `strapi::query` and `strapi::body` (which parse what it walks)
+ * and before the router, so it covers every route: Strapi's REST and Content Manager, the plugin's,
+ * any added later.
+ *
+ * The walk is iterative and bounded: a body nested deeper than MAX_DEPTH or holding more than
+ * MAX_VALUES values is refused rather than walked (koa-body's size limit keeps the second one rare).
+ */
+const MAX_DEPTH = 64;
+const MAX_VALUES = 200_000;
+
+type Path = (string | number)[];
+type Finding = { problem: 'nul' | 'too-deep' | 'too-large'; path: Path };
+
+/** `data.emailAddresses[1].key`; a key with a NUL byte is shown escaped, as JSON writes it. */
+const formatPath = (path: Path) =>
+  path.reduce<string>((text, part) => {
+    if (typeof part === 'number') return `${text}[${part}]`;
+    const name = part.replace(/\0/g, '\\u0000');
+    return text ? `${text}.${name}` : name;
+  }, '');
+
+/** The first string or key holding a NUL byte, or the bound the walk hit; undefined when clean. */
+function findNul(root: unknown, rootPath: Path): Finding | undefined {
+  const pending: { value: unknown; path: Path }[] = [{ value: root, path: rootPath }];
+  for (let visited = 0; pending.length; visited += 1) {
+    const { value, path } = pending.pop()!;
+    if (visited >= MAX_VALUES) return { problem: 'too-large', path: rootPath };
+    if (typeof value === 'string') {
+      if (value.includes('\0')) return { problem: 'nul', path };
+      continue;
+    }
+    if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) continue;
+    if (path.length - rootPath.length >= MAX_DEPTH) return { problem: 'too-deep', path: rootPath };
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
+    for (const [key, item] of entries) {
+      if (typeof key === 'string' && key.includes('\0')) return { problem: 'nul', path: [...path, key] };
+      pending.push({ value: item, path: [...path, key] });
+    }
+  }
+  return undefined;
+}
+
+const MESSAGES: Record<Finding['problem'], (field: string) => string> = {
+  nul: (field) => `${field} must not contain a NUL byte`,
+  'too-deep': (field) => `${field} nests deeper than ${MAX_DEPTH} levels`,
+  'too-large': (field) => `${field} holds more than ${MAX_VALUES} values`,
+};
+
+/** The path as the router will decode it; a malformed escape is left to the router to refuse. */
+const decodedPath = (path: string) => {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+};
+
+/**
+ * Where a request carries outside strings: the name of the whole, and the path its fields are
+ * reported under (the query's and the body's as the client wrote them: `q`, `data.name`).
+ */
+const requestInputs = (ctx): { whole: string; value: unknown; path: Path }[] => [
+  { whole: 'path', value: decodedPath(ctx.path), path: ['path'] },
+  { whole: 'query', value: ctx.query, path: [] },
+  { whole: 'body', value: ctx.request.body, path: [] },
+];
+
+export default () => async (ctx, next) => {
+  for (const { whole, value, path } of requestInputs(ctx)) {
+    const finding = findNul(value, path);
+    if (!finding) continue;
+    const field = formatPath(finding.path) || whole;
+    const message = MESSAGES[finding.problem](field);
+    throw new errors.ValidationError(message, { errors: [{ path: finding.path, message, name: 'ValidationError' }] });
+  }
+  await next();
+};
