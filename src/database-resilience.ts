@@ -40,9 +40,13 @@ const BACKPORTED = Symbol.for('message-runs.yup-rejected-tests');
  */
 export function failValidationsOnRejectedTests() {
   // Strapi's own yup, wherever the package manager put it.
-  const yupDir = require.resolve('yup/package.json', { paths: [require.resolve('@strapi/utils')] }).replace(/package\.json$/, '');
+  const yupDir = require
+    .resolve('yup/package.json', { paths: [require.resolve('@strapi/utils')] })
+    .replace(/package\.json$/, '');
   // yup's schemas call `createValidation.default` through the module object, so replacing it reaches every new test.
-  const module: { default: (config: YupTestConfig) => YupValidate; [BACKPORTED]?: true } = require(`${yupDir}lib/util/createValidation`);
+  const module: { default: (config: YupTestConfig) => YupValidate; [BACKPORTED]?: true } = require(
+    `${yupDir}lib/util/createValidation`
+  );
   if (module[BACKPORTED]) return;
   const createValidation = module.default;
   module.default = (config) => {
@@ -50,11 +54,15 @@ export function failValidationsOnRejectedTests() {
       ...config,
       test(...args) {
         const result = config.test.apply(this, args) as PromiseLike<unknown> | undefined;
-        return typeof result?.then === 'function' ? Promise.resolve(result).catch((error) => new RejectedTest(error)) : result;
+        return typeof result?.then === 'function'
+          ? Promise.resolve(result).catch((error) => new RejectedTest(error))
+          : result;
       },
     });
     const validate = ((options, callback) =>
-      settled(options, (error, value) => (value instanceof RejectedTest ? callback(value.error) : callback(error, value)))) as YupValidate;
+      settled(options, (error, value) =>
+        value instanceof RejectedTest ? callback(value.error) : callback(error, value)
+      )) as YupValidate;
     // yup compares tests by their OPTIONS (to replace one of the same name): keep the caller's.
     validate.OPTIONS = config;
     return validate;
@@ -69,7 +77,9 @@ export function failValidationsOnRejectedTests() {
  */
 export function logUnhandledRejections(strapi: Core.Strapi) {
   const log = (reason: unknown) => {
-    strapi.log.error(`[process] unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+    strapi.log.error(
+      `[process] unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`
+    );
   };
   process.on('unhandledRejection', log);
   return () => {

@@ -1,6 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { registerDomainValidation } from './validation';
-import { failValidationsOnRejectedTests, logUnhandledRejections, surviveFailedConnectionSetup } from './database-resilience';
+import {
+  failValidationsOnRejectedTests,
+  logUnhandledRejections,
+  surviveFailedConnectionSetup,
+} from './database-resilience';
 import { closeSelfRegistrationOnFirstBoot } from './self-registration';
 
 let removeRejectionGuard: (() => void) | undefined;

@@ -16,5 +16,7 @@ export async function closeSelfRegistrationOnFirstBoot(strapi: Core.Strapi) {
   const allowRegister = process.env.USERS_PERMISSIONS_ALLOW_REGISTER === 'true';
   await pluginStore.set({ key: 'advanced', value: { ...advanced, allow_register: allowRegister } });
   await appStore.set({ key: MARK.key, value: true });
-  strapi.log.info(`[users-permissions] self-registration ${allowRegister ? 'open (USERS_PERMISSIONS_ALLOW_REGISTER=true)' : 'closed'} on first boot`);
+  strapi.log.info(
+    `[users-permissions] self-registration ${allowRegister ? 'open (USERS_PERMISSIONS_ALLOW_REGISTER=true)' : 'closed'} on first boot`
+  );
 }

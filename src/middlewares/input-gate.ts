@@ -37,7 +37,9 @@ function findNul(root: unknown, rootPath: Path): Finding | undefined {
     }
     if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) continue;
     if (path.length - rootPath.length >= MAX_DEPTH) return { problem: 'too-deep', path: rootPath };
-    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.map((item, index) => [index, item])
+      : Object.entries(value);
     for (const [key, item] of entries) {
       if (typeof key === 'string' && key.includes('\0')) return { problem: 'nul', path: [...path, key] };
       pending.push({ value: item, path: [...path, key] });

@@ -27,4 +27,7 @@ export function registerCalendarDates(strapi: Core.Strapi) {
 
 /** No value, a Date (from code), or a calendar date as text. */
 const isDateValue = (value: unknown) =>
-  value === undefined || value === null || (value instanceof Date && !Number.isNaN(value.getTime())) || (typeof value === 'string' && isCalendarDate(value));
+  value === undefined ||
+  value === null ||
+  (value instanceof Date && !Number.isNaN(value.getTime())) ||
+  (typeof value === 'string' && isCalendarDate(value));

@@ -22,7 +22,8 @@ const inUse = (what: string, definitions: Definition[], consequence: string) =>
 export function registerUsageGuards(strapi: Core.Strapi) {
   const definitions = (where: Record<string, unknown>): Promise<Definition[]> =>
     strapi.db.query(DEFINITION_UID).findMany({ where, select: ['documentId', 'name'], orderBy: { name: 'asc' } });
-  const storedSender = (documentId: string) => strapi.db.query(SENDER_UID).findOne({ where: { documentId }, select: ['key'] });
+  const storedSender = (documentId: string) =>
+    strapi.db.query(SENDER_UID).findOne({ where: { documentId }, select: ['key'] });
 
   strapi.documents.use(async (ctx, next) => {
     const { documentId, data } = ctx.params as { documentId?: string; data?: Record<string, unknown> };
@@ -34,7 +35,11 @@ export function registerUsageGuards(strapi: Core.Strapi) {
         const users = await definitions({ fromKey: sender.key });
         if (users.length) {
           const refused = ctx.action === 'delete' ? 'deleted' : 're-keyed';
-          throw inUse(`Message sender "${sender.key}"`, users, `it cannot be ${refused} until they send from another sender`);
+          throw inUse(
+            `Message sender "${sender.key}"`,
+            users,
+            `it cannot be ${refused} until they send from another sender`
+          );
         }
       }
     }

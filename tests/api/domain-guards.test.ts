@@ -36,7 +36,10 @@ const CHANNELS = [
   {
     channel: 'Content Manager',
     delete: (type: Guarded, documentId: string) =>
-      app.http().delete(`/content-manager/collection-types/${UIDS[type]}/${documentId}`).set('Authorization', `Bearer ${adminToken}`),
+      app
+        .http()
+        .delete(`/content-manager/collection-types/${UIDS[type]}/${documentId}`)
+        .set('Authorization', `Bearer ${adminToken}`),
     update: (type: Guarded, documentId: string, data: Record<string, unknown>) =>
       app
         .http()
@@ -72,9 +75,13 @@ describe.each(CHANNELS)('through the $channel', (channel) => {
     const sender = await make.sender();
     const definition = await make.definition({ fromKey: sender.key });
     expectConflict(await channel.update('sender', sender.documentId, { key: `${sender.key}-new` }), definition.name);
-    expect((await app.strapi.db.query(UIDS.sender).findOne({ where: { documentId: sender.documentId } })).key).toBe(sender.key);
+    expect((await app.strapi.db.query(UIDS.sender).findOne({ where: { documentId: sender.documentId } })).key).toBe(
+      sender.key
+    );
     // Other fields of a sender in use may change.
-    expect((await channel.update('sender', sender.documentId, { key: sender.key, displayName: 'Renamed' })).status).toBe(200);
+    expect(
+      (await channel.update('sender', sender.documentId, { key: sender.key, displayName: 'Renamed' })).status
+    ).toBe(200);
 
     const unused = await make.sender();
     expect((await channel.update('sender', unused.documentId, { key: `${unused.key}-new` })).status).toBe(200);
@@ -126,7 +133,9 @@ describe('inline transformation results', () => {
   );
 
   it('accepts an ordinary type and name', async () => {
-    expect((await write({ mimeType: 'application/vnd.ms-excel', fileName: 'Factuur 2026-01 (kopie).xlsx' })).status).toBe(201);
+    expect(
+      (await write({ mimeType: 'application/vnd.ms-excel', fileName: 'Factuur 2026-01 (kopie).xlsx' })).status
+    ).toBe(201);
   });
 });
 

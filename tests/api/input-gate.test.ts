@@ -46,7 +46,12 @@ const expectRefusal = (res: { status: number; body: any }, field: string, says?:
 };
 
 describe('NUL bytes', () => {
-  const PLURALS = { cluster: 'customer-clusters', customer: 'customers', sender: 'message-senders', transformation: 'invoice-transformations' };
+  const PLURALS = {
+    cluster: 'customer-clusters',
+    customer: 'customers',
+    sender: 'message-senders',
+    transformation: 'invoice-transformations',
+  };
   type Type = keyof typeof PLURALS;
   /** A valid document of each type, with `field` holding `value`; `field` is unique except the customer's name. */
   const CASES: { type: Type; field: string; data: (value: string) => Record<string, unknown> }[] = [
@@ -60,7 +65,8 @@ describe('NUL bytes', () => {
     {
       channel: 'REST',
       path: (field: string) => `data.${field}`,
-      create: (type: Type, data: Record<string, unknown>) => asApi(app.http().post(`/api/${PLURALS[type]}`)).send({ data }),
+      create: (type: Type, data: Record<string, unknown>) =>
+        asApi(app.http().post(`/api/${PLURALS[type]}`)).send({ data }),
     },
     {
       channel: 'Content Manager',
@@ -71,32 +77,50 @@ describe('NUL bytes', () => {
   ];
 
   describe.each(CHANNELS)('through the $channel', ({ path, create }) => {
-    it.each(CASES)('refuses a $type whose $field holds one, writes nothing, and keeps answering', async ({ type, field, data }) => {
-      const marker = unique('nul');
-      const res = await create(type, data(`${marker}\u0000x`));
-      expectRefusal(res, `${path(field)} must not contain a NUL byte`);
-      expect(res.body.error.details.errors).toEqual([expect.objectContaining({ path: path(field).split('.') })]);
-      expect(await app.strapi.db.query(UIDS[type]).count({ where: { [field]: { $startsWith: marker } } })).toBe(0);
-      // The same write without the NUL byte is accepted: the server is alive and the data was fine.
-      expect((await create(type, data(`${marker}-x`))).status).toBeLessThan(300);
-    });
+    it.each(CASES)(
+      'refuses a $type whose $field holds one, writes nothing, and keeps answering',
+      async ({ type, field, data }) => {
+        const marker = unique('nul');
+        const res = await create(type, data(`${marker}\u0000x`));
+        expectRefusal(res, `${path(field)} must not contain a NUL byte`);
+        expect(res.body.error.details.errors).toEqual([expect.objectContaining({ path: path(field).split('.') })]);
+        expect(await app.strapi.db.query(UIDS[type]).count({ where: { [field]: { $startsWith: marker } } })).toBe(0);
+        // The same write without the NUL byte is accepted: the server is alive and the data was fine.
+        expect((await create(type, data(`${marker}-x`))).status).toBeLessThan(300);
+      }
+    );
   });
 
   it('refuses one in the query and in the path, on Strapi’s routes and the plugin’s', async () => {
-    expectRefusal(await asApi(app.http().get('/api/customers?filters[code][$eq]=a%00b')), 'filters.code.$eq must not contain a NUL byte');
+    expectRefusal(
+      await asApi(app.http().get('/api/customers?filters[code][$eq]=a%00b')),
+      'filters.code.$eq must not contain a NUL byte'
+    );
     expectRefusal(await asApi(app.http().get('/api/customers/abc%00')), 'path must not contain a NUL byte');
-    expectRefusal(await asAdmin(app.http().get(`/message-runs/runs/${runId}/results?q=%00`)), 'q must not contain a NUL byte');
+    expectRefusal(
+      await asAdmin(app.http().get(`/message-runs/runs/${runId}/results?q=%00`)),
+      'q must not contain a NUL byte'
+    );
     for (const list of ['definitions', 'clusters']) {
-      expectRefusal(await asAdmin(app.http().get(`/message-runs/options/${list}?q=a%00`)), 'q must not contain a NUL byte');
+      expectRefusal(
+        await asAdmin(app.http().get(`/message-runs/options/${list}?q=a%00`)),
+        'q must not contain a NUL byte'
+      );
     }
   });
 
   it('refuses one deep in a body, and one in an object key', async () => {
     expectRefusal(
-      await asApi(app.http().post('/api/message-runs/runs')).send({ ...criteria, bcc: ['a@example.com', 'b\u0000@example.com'] }),
+      await asApi(app.http().post('/api/message-runs/runs')).send({
+        ...criteria,
+        bcc: ['a@example.com', 'b\u0000@example.com'],
+      }),
       'bcc[1] must not contain a NUL byte'
     );
-    expectRefusal(await asApi(app.http().post('/api/customer-clusters')).send({ data: { 'na\u0000me': 'x' } }), 'data.na\\u0000me');
+    expectRefusal(
+      await asApi(app.http().post('/api/customer-clusters')).send({ data: { 'na\u0000me': 'x' } }),
+      'data.na\\u0000me'
+    );
   });
 
   it('refuses a body nested deeper than it checks, at once', async () => {
@@ -119,7 +143,9 @@ describe('dates', () => {
       const end = await asApi(app.http().post(`/api/message-runs${route}`)).send({ ...criteria, periodEnd: date });
       expectRefusal(end, 'periodEnd');
     }
-    expect((await asApi(app.http().post(`/api/message-runs${route}`)).send({ ...criteria, periodEnd: '2028-02-29' })).status).toBeLessThan(300);
+    expect(
+      (await asApi(app.http().post(`/api/message-runs${route}`)).send({ ...criteria, periodEnd: '2028-02-29' })).status
+    ).toBeLessThan(300);
   });
 
   describe.each([
@@ -130,18 +156,26 @@ describe('dates', () => {
     },
     {
       channel: 'Content Manager',
-      write: (data: Record<string, unknown>) => asAdmin(app.http().post(`/content-manager/collection-types/${UIDS.invoice}`)).send(data),
+      write: (data: Record<string, unknown>) =>
+        asAdmin(app.http().post(`/content-manager/collection-types/${UIDS.invoice}`)).send(data),
       path: (field: string) => field,
     },
   ])('invoices through the $channel', ({ write }) => {
     it.each(['periodStart', 'periodEnd', 'invoiceDate'])('refuses a %s that is not a calendar date', async (field) => {
       const customer = await world.make.customer();
-      const valid = { customer: customer.documentId, periodStart: '2025-01-01', periodEnd: '2025-12-31', invoiceDate: '2026-01-02' };
+      const valid = {
+        customer: customer.documentId,
+        periodStart: '2025-01-01',
+        periodEnd: '2025-12-31',
+        invoiceDate: '2026-01-02',
+      };
       for (const date of ['2024-13-01', '2026-02-31', '0000-01-01']) {
         const res = await write({ ...valid, [field]: date });
         expectRefusal(res, field, /a day on the calendar/);
       }
-      expect(await app.strapi.db.query(UIDS.invoice).count({ where: { customer: { documentId: customer.documentId } } })).toBe(0);
+      expect(
+        await app.strapi.db.query(UIDS.invoice).count({ where: { customer: { documentId: customer.documentId } } })
+      ).toBe(0);
       expect((await write({ ...valid, [field]: '2024-02-29', periodEnd: '2025-12-31' })).status).toBeLessThan(300);
     });
   });
@@ -173,15 +207,27 @@ describe('strings where strings belong', () => {
 
   it.each(['status[]=queued', 'sort[$ne]=x'])('refuses %s on results', async (query) => {
     const field = query.split('[')[0];
-    expectRefusal(await asAdmin(app.http().get(`/message-runs/runs/${runId}/results?${query}`)), `${field} must be a string`);
+    expectRefusal(
+      await asAdmin(app.http().get(`/message-runs/runs/${runId}/results?${query}`)),
+      `${field} must be a string`
+    );
   });
 
-  it.each([{ to: ['ops@example.com'] }, { to: {} }, { to: 5 }])('POST /settings/test-email refuses %j', async (body) => {
-    expectRefusal(await asAdmin(app.http().post('/message-runs/settings/test-email')).send(body), 'to must be a string');
-  });
+  it.each([{ to: ['ops@example.com'] }, { to: {} }, { to: 5 }])(
+    'POST /settings/test-email refuses %j',
+    async (body) => {
+      expectRefusal(
+        await asAdmin(app.http().post('/message-runs/settings/test-email')).send(body),
+        'to must be a string'
+      );
+    }
+  );
 
   it('POST /results/remove refuses ids that are not strings', async () => {
-    expectRefusal(await asApi(app.http().post(`/api/message-runs/runs/${runId}/results/remove`)).send({ ids: [{}] }), 'ids[0] must be a string');
+    expectRefusal(
+      await asApi(app.http().post(`/api/message-runs/runs/${runId}/results/remove`)).send({ ids: [{}] }),
+      'ids[0] must be a string'
+    );
   });
 });
 
@@ -219,11 +265,14 @@ describe('self-registration through Users & Permissions', () => {
     await store.set({ key: 'advanced', value: { ...advanced, allow_register: true } });
     try {
       await closeSelfRegistrationOnFirstBoot(app.strapi);
-      const res = await app.http().post('/api/auth/local/register').send({
-        username: unique('user'),
-        email: `${unique('user')}@example.com`,
-        password: 'Secret-Password-123',
-      });
+      const res = await app
+        .http()
+        .post('/api/auth/local/register')
+        .send({
+          username: unique('user'),
+          email: `${unique('user')}@example.com`,
+          password: 'Secret-Password-123',
+        });
       expect(res.status).toBe(200);
     } finally {
       await store.set({ key: 'advanced', value: { ...advanced, allow_register: false } });

@@ -17,7 +17,9 @@ export const transformationResultRules: DocumentRules = {
   check(stored) {
     const hasContent = stored.content !== null && stored.content !== undefined && stored.content !== '';
     if (stored.file && hasContent) {
-      return [problem(['content'], 'must be empty when a file is attached: a result is a media file or inline content')];
+      return [
+        problem(['content'], 'must be empty when a file is attached: a result is a media file or inline content'),
+      ];
     }
     if (!stored.file && !hasContent) {
       return [problem(['file'], 'or inline content is required: a result is a media file or inline content')];
@@ -34,7 +36,9 @@ export const transformationResultRules: DocumentRules = {
       problems.push(problem(['mimeType'], 'is required with inline content (e.g. text/html)'));
     }
     if (stored.mimeType && !MEDIA_TYPE.test(stored.mimeType)) {
-      problems.push(problem(['mimeType'], 'must be a media type as type/subtype, such as text/html or application/pdf'));
+      problems.push(
+        problem(['mimeType'], 'must be a media type as type/subtype, such as text/html or application/pdf')
+      );
     }
     return problems;
   },

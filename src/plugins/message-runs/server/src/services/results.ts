@@ -132,7 +132,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             exported += 1;
           }
         } catch (error) {
-          strapi.log.error(`[message-runs] exporting the results of run ${runDocumentId} failed after ${exported} rows: ${(error as Error).stack ?? error}`);
+          strapi.log.error(
+            `[message-runs] exporting the results of run ${runDocumentId} failed after ${exported} rows: ${(error as Error).stack ?? error}`
+          );
           yield `# export failed: a server error stopped it after ${exported} results; this file is incomplete\r\n`;
         }
       }

@@ -9,17 +9,23 @@ const STATUS_LIST = `one of ${RESULT_STATUSES.join(', ')}`;
 const statusList = (value?: string) => (value ? value.split(',').map((status) => status.trim()) : undefined);
 
 const resultsQuerySchema = yup.object({
-  status: string().test('statuses', ({ value }) => `status must be a comma-separated list of ${STATUS_LIST}, not "${value}"`, (value) =>
-      (statusList(value) ?? []).every((status) => (RESULT_STATUSES as readonly string[]).includes(status))
-    ),
+  status: string().test(
+    'statuses',
+    ({ value }) => `status must be a comma-separated list of ${STATUS_LIST}, not "${value}"`,
+    (value) => (statusList(value) ?? []).every((status) => (RESULT_STATUSES as readonly string[]).includes(status))
+  ),
   q: trimmedString().max(200, 'q must be at most 200 characters'),
   ...paginationFields({ maxPageSize: MAX_RESULTS_PAGE_SIZE, defaultPageSize: 25 }),
   sort: string()
     .default('createdAt:asc')
-    .test('sort', `sort must be <field>:asc or <field>:desc, with field one of ${RESULT_SORT_KEYS.join(', ')}`, (value) => {
-      const [key, order = 'asc'] = (value ?? '').split(':');
-      return (RESULT_SORT_KEYS as readonly string[]).includes(key) && (order === 'asc' || order === 'desc');
-    }),
+    .test(
+      'sort',
+      `sort must be <field>:asc or <field>:desc, with field one of ${RESULT_SORT_KEYS.join(', ')}`,
+      (value) => {
+        const [key, order = 'asc'] = (value ?? '').split(':');
+        return (RESULT_SORT_KEYS as readonly string[]).includes(key) && (order === 'asc' || order === 'desc');
+      }
+    ),
 });
 
 export async function validateResultsQuery(query: unknown) {
@@ -52,7 +58,11 @@ const resendSchema = yup
   })
   .test('one-selection', 'give either ids or status, not both', (body) => !(body?.ids && body?.status))
   .test('some-selection', 'ids or status is required', (body) => Boolean(body?.ids || body?.status))
-  .test('not-sending', 'status cannot include sending: those results are being sent', (body) => !body?.status?.includes('sending'))
+  .test(
+    'not-sending',
+    'status cannot include sending: those results are being sent',
+    (body) => !body?.status?.includes('sending')
+  )
   .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`);
 
 const unique = <T>(values?: T[]) => (values ? [...new Set(values)] : undefined);

@@ -6,7 +6,11 @@ import { documentId, isCalendarDate, paginationFields, string, trimmedString, va
 const date = (field: string) =>
   string()
     .required(`${field} is required`)
-    .test('date', `${field} must be a date as YYYY-MM-DD, a day on the calendar`, (value) => value === undefined || isCalendarDate(value));
+    .test(
+      'date',
+      `${field} must be a date as YYYY-MM-DD, a day on the calendar`,
+      (value) => value === undefined || isCalendarDate(value)
+    );
 
 export const MAX_BCC = 20;
 
@@ -16,15 +20,11 @@ const criteriaSchema = yup
     cluster: documentId('cluster').required('cluster is required'),
     includeChildren: yup.boolean().typeError('includeChildren must be true or false').default(false),
     periodStart: date('periodStart'),
-    periodEnd: date('periodEnd').test(
-      'after-start',
-      'periodEnd must not be before periodStart',
-      function (periodEnd) {
-        const { periodStart } = this.parent;
-        const bothDates = [periodStart, periodEnd].every((value) => typeof value === 'string' && isCalendarDate(value));
-        return !bothDates || periodEnd >= periodStart;
-      }
-    ),
+    periodEnd: date('periodEnd').test('after-start', 'periodEnd must not be before periodStart', function (periodEnd) {
+      const { periodStart } = this.parent;
+      const bothDates = [periodStart, periodEnd].every((value) => typeof value === 'string' && isCalendarDate(value));
+      return !bothDates || periodEnd >= periodStart;
+    }),
     bcc: yup
       .array()
       .of(trimmedString().email(({ value }) => `bcc holds "${value}", which is not an email address`))

@@ -55,7 +55,7 @@ export async function validateDocumentIdParam(id: unknown) {
 }
 
 /** Beyond any list's end; a bound keeps `page * pageSize` an exact offset for the database. */
-export const MAX_PAGE = 1_000_000;
+const MAX_PAGE = 1_000_000;
 
 /** A whole number from 1 to `max` in decimal digits (not `1e3`, `0x10` or `1.0`), cast from the query string. */
 const pageNumber = (field: string, max: number, defaultValue: number) => {
@@ -70,7 +70,13 @@ const pageNumber = (field: string, max: number, defaultValue: number) => {
 };
 
 /** `page` and `pageSize` of a list, cast from the query string. */
-export const paginationFields = ({ maxPageSize, defaultPageSize }: { maxPageSize: number; defaultPageSize: number }) => ({
+export const paginationFields = ({
+  maxPageSize,
+  defaultPageSize,
+}: {
+  maxPageSize: number;
+  defaultPageSize: number;
+}) => ({
   page: pageNumber('page', MAX_PAGE, 1),
   pageSize: pageNumber('pageSize', maxPageSize, defaultPageSize),
 });
