@@ -27,8 +27,8 @@ export type RenderOutcome = { rendered: RenderedMessage } | { error: string };
 const MB = 1024 * 1024;
 /**
  * The render thread's heap: Handlebars builds a message by concatenation and posts a copy, so it
- * holds the largest allowed message several times over, and no less than this. Running out of it is
- * the size limit too: the message was on its way to far more than `renderMaxBytes`.
+ * holds the largest allowed message several times over, and no less than this. A message that needs
+ * more was on its way to far more than `renderMaxBytes`: the thread ends, and the message fails.
  */
 const MIN_RENDER_HEAP_MB = 128;
 const renderHeapMb = (maxBytes: number) => Math.max(MIN_RENDER_HEAP_MB, Math.ceil((8 * maxBytes) / MB));
@@ -40,6 +40,8 @@ const formatMs = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : 
 interface Pending {
   job: RenderJob;
   templates: Templates;
+  /** The render call it came with (a batch of the queue, or a preview). */
+  call: number;
   resolve(outcome: RenderOutcome): void;
 }
 
@@ -50,18 +52,26 @@ interface Pending {
  * in one post and come back one answer each. A watchdog reads the thread's progress record: when one
  * message has been rendering for longer than the limit, it terminates the thread, fails that message,
  * and posts the unanswered rest to a new thread. The thread starts with the first message.
+ *
+ * A run's templates are frozen, so its other messages in the same call would most likely take the
+ * limit each too: they fail with it unrendered, and a batch waits for one limit per run, not one per
+ * message (100 times 2 s would keep other runs' messages waiting, and outlast the claims' lease).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get('plugin::message-runs') as MessageRunsConfig;
   /** Posted and not answered yet, in the order the thread renders them. */
   const pending = new Map<number, Pending>();
   let nextId = 0;
+  let nextCall = 0;
   let thread: ReturnType<typeof startThread> | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   let closeWhenIdle = false;
 
   const timeLimitError = () => `rendering stopped: it took longer than ${formatMs(config().renderTimeoutMs)} (the limit)`;
+  const sameRunTimeLimitError = () =>
+    `not rendered: another message of this run took longer than ${formatMs(config().renderTimeoutMs)} (the limit) in the same batch`;
   const sizeLimitError = () => `the rendered message is larger than ${formatBytes(config().renderMaxBytes)} (the limit)`;
+  const memoryLimitError = () => `rendering stopped: it needed more than ${renderHeapMb(config().renderMaxBytes)} MB of memory (the limit)`;
 
   function startThread() {
     const { renderMaxBytes } = config();
@@ -83,12 +93,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // A thread the watchdog or close() ended was already replaced.
       if (thread !== started) return;
       thread = undefined;
+      if (!pending.size) return;
+      const reason = failure?.message ?? 'no reason given';
+      strapi.log.error(`[message-runs] the render thread ended while rendering: ${reason}`);
       const culprit = Atomics.load(started.rendering, 0);
       const error =
         (failure as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? sizeLimitError()
-          : `the render thread ended: ${failure?.message ?? 'no reason given'}`;
-      strapi.log.error(`[message-runs] the render thread ended while rendering: ${failure?.message ?? 'no reason given'}`);
+          ? memoryLimitError()
+          : `the render thread ended: ${reason}`;
       // Only the message it was rendering failed; without one, every unanswered message fails, so that
       // a thread that cannot start is not started again and again.
       if (pending.has(culprit)) replaceThread(culprit, error);
@@ -137,7 +149,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const limit = config().renderTimeoutMs;
     const rendering = Atomics.load(thread.rendering, 0);
     const elapsed = rendering === NOT_RENDERING ? 0 : Date.now() - thread.startedAt[0];
-    if (pending.has(rendering) && elapsed >= limit) {
+    const stuck = pending.get(rendering);
+    if (stuck && elapsed >= limit) {
+      for (const [id, { job, call }] of pending) {
+        if (id !== rendering && call === stuck.call && job.runId === stuck.job.runId) settle(id, { error: sameRunTimeLimitError() });
+      }
       replaceThread(rendering, timeLimitError());
       return;
     }
@@ -156,6 +172,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     render(inputs: RenderInput[]): Promise<RenderOutcome[]> {
       if (!inputs.length) return Promise.resolve([]);
       closeWhenIdle = false;
+      const call = nextCall++;
       const entries: Pending[] = [];
       const outcomes = inputs.map(
         ({ runId, templates, context }) =>
@@ -163,7 +180,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             const id = nextId;
             // Ids live in the progress record's Int32; NOT_RENDERING (-1) is never one.
             nextId = (nextId + 1) & 0x7fffffff;
-            entries.push({ job: { id, runId, context }, templates, resolve });
+            entries.push({ job: { id, runId, context }, templates, call, resolve });
           })
       );
       for (const entry of entries) pending.set(entry.job.id, entry);
