@@ -1,7 +1,7 @@
 import { startStrapi, type TestApp } from '../helpers/strapi';
-import { createApiToken } from '../helpers/auth';
+import { createApiToken, loginSuperAdmin } from '../helpers/auth';
 import { deliveryWorld } from '../helpers/delivery';
-import { fixtures, unique } from '../helpers/fixtures';
+import { fixtures, unique, UIDS } from '../helpers/fixtures';
 import { startSmtpSink } from '../helpers/smtp';
 
 /**
@@ -84,6 +84,23 @@ describe('saving a message definition (REST, API token)', () => {
     expect(res.body.error.name).toBe('ValidationError');
     expect(res.body.error.message).toContain(`${field} cannot be rendered: ${detail}`);
     expect(res.body.error.details.errors.map((error: { path: string[] }) => error.path)).toEqual([[field]]);
+  });
+
+  it('refuses it the same way through the Content Manager and the Document Service', async () => {
+    const adminToken = await loginSuperAdmin(app);
+    const viaContentManager = await app
+      .http()
+      .post(`/content-manager/collection-types/${UIDS.definition}`)
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send(definitionData({ bodyTemplate: '{{> invoice}}' }));
+    expect(viaContentManager.status).toBe(400);
+    expect(viaContentManager.body.error.message).toContain('bodyTemplate cannot be rendered: line 1, column 1: partials');
+
+    const viaDocuments = app.strapi.documents(UIDS.definition).create({ data: definitionData({ textTemplate: '{{log "x"}}' }) as any });
+    await expect(viaDocuments).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('textTemplate cannot be rendered: line 1, column 1: "log" is not a helper'),
+    });
   });
 
   it.each([
