@@ -13,8 +13,6 @@ import {
 } from './render-thread';
 import type { RenderedMessage, TemplateContext, Templates } from './templates';
 
-export type { RenderedMessage, TemplateContext } from './templates';
-
 /** One message to render: a context, with the templates of its run. */
 export interface RenderInput {
   runId: number;
@@ -53,9 +51,9 @@ interface Pending {
  * message has been rendering for longer than the limit, it terminates the thread, fails that message,
  * and posts the unanswered rest to a new thread. The thread starts with the first message.
  *
- * A run's templates are frozen, so its other messages in the same call would most likely take the
- * limit each too: they fail with it unrendered, and a batch waits for one limit per run, not one per
- * message (100 times 2 s would keep other runs' messages waiting, and outlast the claims' lease).
+ * A run's templates are frozen, so its messages after that one in the same call would most likely
+ * take the limit each too: they fail with it unrendered, and a batch waits one limit per run, not one
+ * per message (100 times 2 s would keep other runs' messages waiting, and outlast the claims' lease).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get('plugin::message-runs') as MessageRunsConfig;
@@ -151,8 +149,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const elapsed = rendering === NOT_RENDERING ? 0 : Date.now() - thread.startedAt[0];
     const stuck = pending.get(rendering);
     if (stuck && elapsed >= limit) {
-      for (const [id, { job, call }] of pending) {
-        if (id !== rendering && call === stuck.call && job.runId === stuck.job.runId) settle(id, { error: sameRunTimeLimitError() });
+      // The thread renders in the order of `pending`: the ones before the stuck message were answered.
+      const waiting = [...pending.values()].slice([...pending.keys()].indexOf(rendering) + 1);
+      for (const { job, call } of waiting) {
+        if (call === stuck.call && job.runId === stuck.job.runId) settle(job.id, { error: sameRunTimeLimitError() });
       }
       replaceThread(rendering, timeLimitError());
       return;
