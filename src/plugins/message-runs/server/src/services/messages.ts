@@ -141,16 +141,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const plans = groupResults(claimed, runs).map(plan);
       const planned = plans.flatMap((p) => (p.message ? [p.message] : []));
       // All messages of the call go to the render thread in one exchange, while their attachments are read.
-      const [rendered, attachments] = await Promise.all([
+      const [renders, attachmentLoads] = await Promise.all([
         getService(strapi, 'renderer').render(
           planned.map(({ run, context }) => ({ runId: run.id, templates: templatesOf(run.definitionSnapshot), context }))
         ),
         Promise.all(planned.map((message) => loadAttachments(message).then((loaded) => ({ loaded }), (error) => ({ error })))),
       ]);
       const messages = planned.map((message, i): ComposedMessage => {
-        const render = rendered[i];
+        const render = renders[i];
         if ('error' in render) return failed(message.resultIds, 'render-error', render.error);
-        const loaded = attachments[i];
+        const loaded = attachmentLoads[i];
         if ('error' in loaded) return failed(message.resultIds, 'attachment-error', errorText(loaded.error));
         const { sender, recipient } = message.context;
         return {
