@@ -1,28 +1,89 @@
 import Handlebars from 'handlebars';
+import { TEMPLATE_HELPERS } from '../plugins/message-runs/server/src/services/templates';
 
-export interface TemplateSyntaxError {
+export interface TemplateProblem {
+  /** false when Handlebars itself refuses the template; true when it compiles but cannot render here. */
+  compiles: boolean;
   line: number;
   column: number;
   message: string;
 }
 
 /**
- * Compiles a template the way the renderer will, and says where it fails (1-based line and column).
- * Handlebars reports block mismatches with `lineNumber`/`column`, but parse errors only as text; for
- * those the position is that of the offending token, which the (synchronous) lexer still holds.
+ * Says where a template fails (1-based line and column): first as Handlebars compiles it, then
+ * whatever the renderer's environment does not have (unknown helpers, `log`, partials, decorators),
+ * which would fail every message of a run, or write to the server's log.
  */
-export function findTemplateSyntaxError(source: string): TemplateSyntaxError | undefined {
+export function findTemplateProblem(source: string): TemplateProblem | undefined {
+  return findSyntaxError(source) ?? findUnsupportedFeature(Handlebars.parse(source));
+}
+
+/**
+ * Compiles a template the way the renderer will. Handlebars reports block mismatches with
+ * `lineNumber`/`column`, but parse errors only as text; for those the position is that of the
+ * offending token, which the (synchronous) lexer still holds.
+ */
+function findSyntaxError(source: string): TemplateProblem | undefined {
   try {
     Handlebars.precompile(source, { strict: false, knownHelpersOnly: false });
     return undefined;
   } catch (error) {
     const err = error as Error & { lineNumber?: number; column?: number };
     if (typeof err.lineNumber === 'number') {
-      return { line: err.lineNumber, column: (err.column ?? 0) + 1, message: err.message.replace(/ - \d+:\d+$/, '') };
+      return { compiles: false, line: err.lineNumber, column: (err.column ?? 0) + 1, message: err.message.replace(/ - \d+:\d+$/, '') };
     }
     const { first_line: line, first_column: column } = (Handlebars as any).Parser.lexer.yylloc;
     // "Parse error on line 3:\n<excerpt>\n---^\nExpecting …": keep the expectation, drop the excerpt.
     const expectation = err.message.split('\n').slice(3).join(' ').trim();
-    return { line, column: column + 1, message: expectation || err.message };
+    return { compiles: false, line, column: column + 1, message: expectation || err.message };
   }
+}
+
+type Node = hbs.AST.Node;
+
+const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null && typeof (value as Node).type === 'string';
+
+/** What a mustache, block or subexpression has in common. */
+interface Callable extends Node {
+  /** A name, or a literal one: `{{"name" x}}`. */
+  path: hbs.AST.PathExpression | (hbs.AST.Literal & { value: unknown });
+  params: hbs.AST.Expression[];
+  hash?: hbs.AST.Hash;
+}
+
+const NOT_SUPPORTED: Record<string, string> = {
+  PartialStatement: 'partials ({{> name}}) are not supported',
+  PartialBlockStatement: 'partials ({{#> name}}) are not supported',
+  Decorator: 'decorators ({{* name}}) are not supported',
+  DecoratorBlock: 'decorators ({{#* name}}) are not supported',
+};
+
+/**
+ * A call is a subexpression, or a mustache or block with parameters or a hash: its name must be one
+ * of TEMPLATE_HELPERS. A plain `{{customer.name}}` or a `{{#invoices}}…{{/invoices}}` section is a
+ * lookup, not a call.
+ */
+function calledName(node: Node): string | undefined {
+  const { type, path, params, hash } = node as Callable;
+  const isCall = type === 'SubExpression' || ((type === 'MustacheStatement' || type === 'BlockStatement') && (params.length > 0 || !!hash));
+  if (!isCall) return undefined;
+  return 'original' in path ? path.original : String(path.value);
+}
+
+/** The first node, in source order, that the renderer cannot render. */
+function findUnsupportedFeature(node: Node): TemplateProblem | undefined {
+  const at = (message: string): TemplateProblem => ({ compiles: true, line: node.loc.start.line, column: node.loc.start.column + 1, message });
+  if (NOT_SUPPORTED[node.type]) return at(NOT_SUPPORTED[node.type]);
+  const name = calledName(node);
+  if (name !== undefined && !TEMPLATE_HELPERS.includes(name)) {
+    return at(`"${name}" is not a helper (the helpers are ${TEMPLATE_HELPERS.join(', ')})`);
+  }
+  for (const [key, value] of Object.entries(node as unknown as Record<string, unknown>)) {
+    if (key === 'loc') continue;
+    for (const child of Array.isArray(value) ? value : [value]) {
+      const problem = isNode(child) ? findUnsupportedFeature(child) : undefined;
+      if (problem) return problem;
+    }
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { problem, type DocumentRules, type FieldProblem } from '../../validation/document-rules';
-import { findTemplateSyntaxError } from '../../validation/handlebars-syntax';
+import { findTemplateProblem } from '../../validation/handlebars-syntax';
 
 const TEMPLATE_FIELDS = ['subjectTemplate', 'bodyTemplate', 'textTemplate'] as const;
 
@@ -10,9 +10,10 @@ export const messageDefinitionRules: DocumentRules = {
     for (const field of TEMPLATE_FIELDS) {
       const source = stored[field];
       if (!source) continue;
-      const error = findTemplateSyntaxError(source);
-      if (error) {
-        problems.push(problem([field], `does not compile: line ${error.line}, column ${error.column}: ${error.message}`));
+      const found = findTemplateProblem(source);
+      if (found) {
+        const verdict = found.compiles ? 'cannot be rendered' : 'does not compile';
+        problems.push(problem([field], `${verdict}: line ${found.line}, column ${found.column}: ${found.message}`));
       }
     }
     if (/[\r\n]/.test(stored.subjectTemplate ?? '')) {

@@ -5,4 +5,5 @@ import { getService } from './utils';
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   strapi.cron.remove(DELIVERY_JOB);
   getService(strapi, 'mailer').close();
+  getService(strapi, 'renderer').close();
 };

@@ -1,7 +1,8 @@
 import { Box, Flex, Grid, Modal, Tabs, Typography } from '@strapi/design-system';
+import { isFetchError } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../../../shared/constants';
 import type { PreviewResult } from '../../../shared/contracts/results';
-import { useApi } from '../hooks/useApi';
+import { errorMessage, useApi } from '../hooks/useApi';
 import { useT } from '../utils/translations';
 import { Loaded } from './PageParts';
 
@@ -27,6 +28,14 @@ const Row = ({ label, children }: { label: string; children: React.ReactNode }) 
 
 const Preview = ({ resultId }: { resultId: string }) => {
   const preview = useApi<PreviewResult.Response>(`/${PLUGIN_ID}/results/${resultId}/preview`);
+  // A 400 says why the result would not be sent (its template fails, or hits a rendering limit).
+  if (isFetchError(preview.error) && preview.error.response?.data?.error?.status === 400) {
+    return (
+      <Box role="alert" padding={4} hasRadius background="danger100" borderColor="danger200">
+        <Typography textColor="danger700">{errorMessage(preview.error)}</Typography>
+      </Box>
+    );
+  }
   return <Loaded query={preview}>{({ data }) => <Message message={data} />}</Loaded>;
 };
 

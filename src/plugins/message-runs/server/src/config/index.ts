@@ -11,6 +11,9 @@ export interface MessageRunsConfig {
   batchSize: number;
   leaseSeconds: number;
   retryDelays: number[];
+  /** How long rendering one message may take, and how large it may be (subject, HTML and text). */
+  renderTimeoutMs: number;
+  renderMaxBytes: number;
 }
 
 const defaults = ({ env }): MessageRunsConfig => ({
@@ -31,6 +34,8 @@ const defaults = ({ env }): MessageRunsConfig => ({
   batchSize: 100,
   leaseSeconds: 300,
   retryDelays: [60, 300, 1800, 3600],
+  renderTimeoutMs: env.int('MESSAGE_RENDER_TIMEOUT_MS', 2000),
+  renderMaxBytes: env.int('MESSAGE_RENDER_MAX_BYTES', 2 * 1024 * 1024),
 });
 
 const isPositiveInt = (n: unknown) => Number.isInteger(n) && (n as number) > 0;
@@ -47,6 +52,8 @@ function validator(config: MessageRunsConfig) {
   if (!Array.isArray(config.retryDelays) || !config.retryDelays.every(isPositiveInt)) {
     problems.push('retryDelays must be a list of positive numbers of seconds');
   }
+  if (!isPositiveInt(config.renderTimeoutMs)) problems.push('renderTimeoutMs must be a positive number of milliseconds');
+  if (!isPositiveInt(config.renderMaxBytes)) problems.push('renderMaxBytes must be a positive number of bytes');
   if (typeof config.cron.rule !== 'string' || !config.cron.rule.trim()) problems.push('cron.rule must be a cron rule');
   if (!config.outboxDir) problems.push('outboxDir must be a folder');
   if (problems.length) {

@@ -3,12 +3,13 @@ import mailer from './mailer';
 import messages from './messages';
 import options from './options';
 import queue from './queue';
+import renderer from './renderer';
 import results from './results';
 import runs from './runs';
 import settings from './settings';
 
 // runs and results (with counts) serve the routes, options and settings the admin's dialog and
-// settings page; queue, messages (rendering and attachments) and mailer deliver.
-const services = { runs, results, counts, options, settings, queue, messages, mailer };
+// settings page; queue, messages (context and attachments), renderer (the render thread) and mailer deliver.
+const services = { runs, results, counts, options, settings, queue, messages, renderer, mailer };
 export type Services = typeof services;
 export default services;

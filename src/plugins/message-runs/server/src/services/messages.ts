@@ -2,10 +2,18 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { Core } from '@strapi/strapi';
 import { RUN_UID } from '../../../shared/constants';
 import type { ClaimedResult, Outcome } from '../data/queue';
-import { loadCustomers, loadInvoiceDocuments, loadInvoices, loadRecipientAddresses, loadSenders } from '../data/message-context';
+import {
+  loadCustomers,
+  loadInvoiceDocuments,
+  loadInvoices,
+  loadRecipientAddresses,
+  loadSenders,
+  type InvoiceDocument,
+} from '../data/message-context';
 import { resolveTables } from '../data/tables';
+import { getService } from '../utils';
 import { toAttachment, zipAttachments, type Attachment } from './attachments';
-import { compileTemplates, type TemplateContext } from './renderer';
+import type { TemplateContext, Templates } from './templates';
 import type { DefinitionSnapshot } from './runs';
 
 /** One message to send for some results (one, or a customer's results of a collated run), or why not. */
@@ -43,23 +51,29 @@ function groupResults(claimed: ClaimedResult[], runs: Map<number, RunForSending>
   return [...groups.values()];
 }
 
+/** A message to render and attach: the sendable results of a group, with their context and documents. */
+interface PlannedMessage {
+  run: RunForSending;
+  resultIds: number[];
+  context: TemplateContext;
+  documents: InvoiceDocument[];
+  attachmentName: string;
+}
+
+const templatesOf = ({ subjectTemplate, bodyTemplate, textTemplate }: DefinitionSnapshot): Templates => ({
+  subjectTemplate,
+  bodyTemplate,
+  textTemplate,
+});
+
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const compiledByRun = new Map<number, ReturnType<typeof compileTemplates>>();
   const knex = () => strapi.db.connection;
 
-  /** The run's templates, compiled once per run (a run's definition is frozen). */
-  function templatesOf(run: RunForSending) {
-    let compiled = compiledByRun.get(run.id);
-    if (!compiled) {
-      if (compiledByRun.size > 100) compiledByRun.clear();
-      compiled = compileTemplates(run.definitionSnapshot);
-      compiledByRun.set(run.id, compiled);
-    }
-    return compiled;
-  }
-
   return {
-    /** Renders the messages of claimed results, with their attachments, reading the data set-wise. */
+    /**
+     * The messages of claimed results, with their attachments, reading the data set-wise; the render
+     * thread renders them (the renderer service: within its time and size limits).
+     */
     async compose(claimed: ClaimedResult[]): Promise<ComposedMessage[]> {
       const t = resolveTables(strapi);
       const runRows: RunForSending[] = await strapi.db.query(RUN_UID).findMany({
@@ -84,26 +98,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         [...new Set(runRows.flatMap((run) => run.definitionSnapshot.invoiceTransformations.map((tr) => tr.id)))]
       );
 
-      const compose = async (group: ClaimedResult[]): Promise<ComposedMessage[]> => {
+      /** What becomes of a group before rendering: outcomes for results that cannot be sent, and the message to render. */
+      const plan = (group: ClaimedResult[]): { outcomes: ComposedMessage[]; message?: PlannedMessage } => {
         const resultIds = group.map((result) => result.id);
         const run = runs.get(group[0].runId)!;
         const snapshot = run.definitionSnapshot;
         const customer = customers.get(group[0].customerId!);
         const recipient = addressesByKey.get(snapshot.recipientKey)?.get(group[0].customerId!);
-        if (!customer || !recipient) return [skipped(resultIds, 'no-recipient')];
+        if (!customer || !recipient) return { outcomes: [skipped(resultIds, 'no-recipient')] };
         const sender = senders.get(snapshot.fromKey);
-        if (!sender) return [failed(resultIds, 'no-sender', `No message sender has the key "${snapshot.fromKey}"`)];
+        if (!sender) return { outcomes: [failed(resultIds, 'no-sender', `No message sender has the key "${snapshot.fromKey}"`)] };
 
         const runTransformations = new Set(snapshot.invoiceTransformations.map((tr) => tr.id));
         const documentsOf = (result: ClaimedResult) =>
           (documents.get(result.invoiceId!) ?? []).filter((document) => runTransformations.has(document.transformationId));
         const undocumented = group.filter((result) => !result.invoiceId || !invoices.has(result.invoiceId) || !documentsOf(result).length);
         const sendable = group.filter((result) => !undocumented.includes(result));
-        const outcomes: ComposedMessage[] = undocumented.length
-          ? [skipped(undocumented.map((result) => result.id), 'no-transformation-result')]
-          : [];
-        if (!sendable.length) return outcomes;
-        const sendableIds = sendable.map((result) => result.id);
+        const outcomes = undocumented.length ? [skipped(undocumented.map((result) => result.id), 'no-transformation-result')] : [];
+        if (!sendable.length) return { outcomes };
 
         const invoiceContexts = sendable.map((result) => invoices.get(result.invoiceId!)!);
         const context: TemplateContext = {
@@ -114,41 +126,47 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           sender,
           run: { periodStart: run.periodStart, periodEnd: run.periodEnd },
         };
-        let rendered;
-        try {
-          rendered = templatesOf(run)(context);
-        } catch (error) {
-          return [...outcomes, failed(sendableIds, 'render-error', errorText(error))];
-        }
-        let attachments: Attachment[];
-        try {
-          attachments = await Promise.all(sendable.flatMap(documentsOf).map((document) => toAttachment(strapi, document)));
-          if (snapshot.zipAttachments) {
-            const name = sendable.length === 1 ? `invoice-${invoiceContexts[0].label}.zip` : 'invoices.zip';
-            attachments = [await zipAttachments(attachments, name.replace(/[^\w.-]+/g, '_'))];
-          }
-        } catch (error) {
-          return [...outcomes, failed(sendableIds, 'attachment-error', errorText(error))];
-        }
-        return [
-          ...outcomes,
-          {
-            resultIds: sendableIds,
-            mail: {
-              from: { name: sender.displayName ?? '', address: sender.email },
-              to: { name: recipient.displayName ?? '', address: recipient.address },
-              bcc: run.bcc?.length ? run.bcc : undefined,
-              subject: rendered.subject,
-              html: rendered.html,
-              text: rendered.text,
-              attachments,
-            },
-          },
-        ];
+        const attachmentName = sendable.length === 1 ? `invoice-${invoiceContexts[0].label}.zip` : 'invoices.zip';
+        return {
+          outcomes,
+          message: { run, resultIds: sendable.map((result) => result.id), context, documents: sendable.flatMap(documentsOf), attachmentName },
+        };
       };
 
-      const composed = await Promise.all(groupResults(claimed, runs).map(compose));
-      return composed.flat();
+      const loadAttachments = async ({ run, documents: messageDocuments, attachmentName }: PlannedMessage) => {
+        const attachments = await Promise.all(messageDocuments.map((document) => toAttachment(strapi, document)));
+        return run.definitionSnapshot.zipAttachments ? [await zipAttachments(attachments, attachmentName.replace(/[^\w.-]+/g, '_'))] : attachments;
+      };
+
+      const plans = groupResults(claimed, runs).map(plan);
+      const planned = plans.flatMap((p) => (p.message ? [p.message] : []));
+      // All messages of the call go to the render thread in one exchange, while their attachments are read.
+      const [renders, attachmentLoads] = await Promise.all([
+        getService(strapi, 'renderer').render(
+          planned.map(({ run, context }) => ({ runId: run.id, templates: templatesOf(run.definitionSnapshot), context }))
+        ),
+        Promise.all(planned.map((message) => loadAttachments(message).then((loaded) => ({ loaded }), (error) => ({ error })))),
+      ]);
+      const messages = planned.map((message, i): ComposedMessage => {
+        const render = renders[i];
+        if ('error' in render) return failed(message.resultIds, 'render-error', render.error);
+        const loaded = attachmentLoads[i];
+        if ('error' in loaded) return failed(message.resultIds, 'attachment-error', errorText(loaded.error));
+        const { sender, recipient } = message.context;
+        return {
+          resultIds: message.resultIds,
+          mail: {
+            from: { name: sender.displayName ?? '', address: sender.email },
+            to: { name: recipient.displayName ?? '', address: recipient.address },
+            bcc: message.run.bcc?.length ? message.run.bcc : undefined,
+            subject: render.rendered.subject,
+            html: render.rendered.html,
+            text: render.rendered.text,
+            attachments: loaded.loaded,
+          },
+        };
+      });
+      return [...plans.flatMap((p) => p.outcomes), ...messages];
     },
   };
 };
