@@ -222,11 +222,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
     const outcomes = outcomeWriter(report, fail);
 
-    /** As many results as this worker can send within LEASE_SHARE of a lease, between maxConnections and batchSize. */
+    /**
+     * As many results as this worker can send within LEASE_SHARE of a lease, at least maxConnections;
+     * at a fast server, two batches: one being sent and the next one ready.
+     */
     const holdLimit = () => {
       const rate = timer.rate(maxConnections);
       if (rate === undefined) return maxConnections;
-      return Math.min(batchSize, Math.max(maxConnections, Math.floor(rate * leaseSeconds * LEASE_SHARE)));
+      return Math.min(2 * batchSize, Math.max(maxConnections, Math.floor(rate * leaseSeconds * LEASE_SHARE)));
     };
 
     async function claim(wanted: number) {
@@ -261,22 +264,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (reservation) await releaseSends(knex, t, reservation, reservation.granted - mailed);
     }
 
-    function send(message: Mailable) {
+    async function send(message: Mailable) {
       const startedAt = Date.now();
-      mailer
-        .send(message.mail)
-        .then((delivery) => {
-          timer.record(Date.now() - startedAt);
-          outcomes.add(message.resultIds, {
-            ...toOutcome(delivery, message.attempts, new Date()),
-            recipient: recipientOf(message.mail),
-          });
-        })
-        .catch(fail)
-        .finally(() => {
-          inFlight--;
-          wake();
+      try {
+        const delivery = await mailer.send(message.mail);
+        timer.record(Date.now() - startedAt);
+        outcomes.add(message.resultIds, {
+          ...toOutcome(delivery, message.attempts, new Date()),
+          recipient: recipientOf(message.mail),
         });
+      } catch (error) {
+        fail(error);
+      } finally {
+        inFlight--;
+        wake();
+      }
     }
 
     /** One guarded UPDATE for every message a free connection can take now; only the ones it marked are sent. */
@@ -295,7 +297,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // by this worker) is refused like a lost claim.
       const refused = group.filter((message) => !message.resultIds.every((id) => handed.has(id)));
       inFlight -= refused.length;
-      for (const message of group) if (!refused.includes(message)) send(message);
+      for (const message of group) if (!refused.includes(message)) void send(message);
       if (refused.length) {
         // Results this worker still holds but may not hand over (their run was stopped) are queued again
         // now rather than when their lease runs out.
@@ -319,8 +321,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!failure) {
         const held = waiting.length + inFlight;
         const limit = holdLimit();
-        if (!busy.claiming && !drained && Date.now() < deadline && held <= limit / 2) {
-          run('claiming', () => claim(limit - held));
+        // A claim of half the limit (at most a batch) as soon as there is room for it: few claims, and
+        // the next messages are rendered before the ones being sent run out.
+        const claimSize = Math.min(batchSize, Math.ceil(limit / 2));
+        if (!busy.claiming && !drained && Date.now() < deadline && held + claimSize <= limit) {
+          run('claiming', () => claim(Math.min(batchSize, limit - held)));
         }
         if (!busy.handingOver && waiting.length && inFlight < maxConnections) run('handingOver', handOverToFreeConnections);
       }
