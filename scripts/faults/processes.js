@@ -79,6 +79,7 @@ async function startWorker(env) {
     workerId: ready,
     seed: (args) => request(child, 'seed', args),
     results: (runId) => request(child, 'results', { runId }),
+    transition: (runDocumentId, action) => request(child, 'transition', { runDocumentId, action }),
     go: () => request(child, 'go'),
     async stop() {
       await request(child, 'stop');

@@ -58,8 +58,9 @@ async function runFault(scenario, client, { messages, retryDelays, timeoutSecond
     }
     const deliveredIn = Date.now() - deliveringAt;
     const counts = tally({ seeded, received: sink.received, final, ...injected });
-    const { bit, evidence } = injected.report();
+    const { bit, evidence, problems: faultProblems = [] } = injected.report();
     if (!bit) problems.push(`the fault did not hit delivery (${evidence})`);
+    problems.push(...faultProblems);
     await Promise.all(live.map((worker) => worker.stop()));
     return {
       fault: scenario.name,

@@ -7,7 +7,8 @@
  * - the worker reports `{ handing: ids }` just before it hands a message to SMTP and `{ handed: ids,
  *   status }` when nodemailer answers, so the runner knows what a killed worker may have delivered.
  * Commands: `seed` `{ name, size }` (a started run), `results` `{ runId }` (every result's state),
- * `go` (tick the queue until `stop`), `stop` (finish the tick, shut down, exit).
+ * `transition` `{ runDocumentId, action }` (start or stop a run), `go` (tick the queue until `stop`),
+ * `stop` (finish the tick, shut down, exit).
  */
 const { loadWorkerStrapi, startTicking } = require('../lib/worker-strapi');
 const { seedStartedRun } = require('../lib/bulk-run');
@@ -56,15 +57,22 @@ function instrument(plugin) {
     async results({ runId }) {
       const rows = await strapi.db
         .connection(results)
-        .select('id', 'status', 'reason', 'error', 'locked_by')
+        .select('id', 'status', 'reason', 'error', 'locked_by', 'handed_at')
         .where('run_id', runId)
         .orderBy('id');
       const run = await strapi.db.query('plugin::message-runs.message-run').findOne({ where: { id: runId } });
       return {
         runStatus: run.status,
-        results: rows.map((row) => ({ ...row, id: Number(row.id), lockedBy: row.locked_by, locked_by: undefined })),
+        results: rows.map(({ locked_by: lockedBy, handed_at: handedAt, ...row }) => ({
+          ...row,
+          id: Number(row.id),
+          lockedBy,
+          handedAt,
+        })),
       };
     },
+    /** Starts or stops a run as an admin would (through the runs service); answers the run. */
+    transition: ({ runDocumentId, action }) => plugin.service('runs').transition(runDocumentId, action),
     go() {
       // knex puts the statement before the driver's message: keep the message.
       stopTicking = startTicking(queue, (error) =>

@@ -19,6 +19,8 @@ export async function startSmtpSink(port = 0) {
   let answerRecipient: (address: string) => Answer = () => undefined;
   let answerMessage: () => Answer = () => undefined;
   let acceptDelayMs = 0;
+  /** Messages whose data the server has, and has not answered yet. */
+  let answering = 0;
 
   const fail = (answer: NonNullable<Answer>) => Object.assign(new Error(answer.message), { responseCode: answer.code });
 
@@ -36,7 +38,9 @@ export async function startSmtpSink(port = 0) {
           const answer = answerMessage();
           if (answer) return callback(fail(answer));
           // A message counts as received when the server accepts it (its 250), as for a real server.
+          answering++;
           setTimeout(() => {
+            answering--;
             received.push({
               envelope: {
                 from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -66,6 +70,8 @@ export async function startSmtpSink(port = 0) {
     answerMessages(fn: () => Answer) {
       answerMessage = fn;
     },
+    /** How many messages are in their SMTP transaction: data received, not yet answered. */
+    inTransaction: () => answering,
     /** Makes the server take this long to accept each message (so messages are in flight). */
     slowDown(ms: number) {
       acceptDelayMs = ms;

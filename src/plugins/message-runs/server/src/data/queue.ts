@@ -51,12 +51,73 @@ export async function findMessageResults(knex: Knex, t: Tables, resultDocumentId
   return { requestedId: Number(result.id), group: rows.map(toClaimedResult) };
 }
 
-/** Results whose worker stopped renewing its claim (crashed, killed) go back to the queue. */
+/**
+ * Results whose worker stopped renewing its claim (crashed, killed) go back to the queue. Among them
+ * are the messages it had handed to SMTP (`handed_at`) without recording the outcome: the only ones
+ * that may reach a customer twice.
+ */
 export async function requeueExpiredClaims(knex: Knex, t: Tables, now: Date, leaseSeconds: number) {
   return knex(t.results)
     .where('status', 'sending')
     .where('locked_at', '<', timestamp(knex, new Date(now.getTime() - leaseSeconds * 1000)))
     .update({ status: 'queued', locked_by: null, locked_at: null, updated_at: timestamp(knex, now) });
+}
+
+/** A worker's heartbeat: renews the lease of every result it holds, in one statement. */
+export async function renewClaims(knex: Knex, t: Tables, workerId: string, now: Date) {
+  return knex(t.results)
+    .where('status', 'sending')
+    .where('locked_by', workerId)
+    .update({ locked_at: timestamp(knex, now) });
+}
+
+/** Coalesce lets PostgreSQL find the rows by primary key (see recordOutcomes). */
+const stillClaimedBy = (query: Knex.QueryBuilder, t: Tables, workerId: string) =>
+  query.whereRaw(`coalesce(??, '') = 'sending'`, [`${t.results}.status`]).where(`${t.results}.locked_by`, workerId);
+
+/**
+ * Marks results as handed to SMTP, right before their messages go to the mail thread: only those this
+ * worker still holds and has not handed over in this claim, of runs still running. Returns the ids it
+ * marked; only their messages may be sent. A claim another worker took over (its lease ran out) or
+ * that Stop returned to the queue is not among them, so it is never sent by this worker.
+ */
+export async function handOver(knex: Knex, t: Tables, workerId: string, resultIds: number[], now: Date) {
+  const rows: { id: number | string }[] = await stillClaimedBy(knex(t.results).whereIn('id', resultIds), t, workerId)
+    .whereNull('handed_at')
+    .whereExists(
+      knex(t.runs).select(knex.raw('1')).whereRaw('?? = ??', [`${t.runs}.id`, `${t.results}.run_id`]).where(`${t.runs}.status`, 'running')
+    )
+    .update({ handed_at: timestamp(knex, now), locked_at: timestamp(knex, now) }, ['id']);
+  return new Set(rows.map((row) => Number(row.id)));
+}
+
+/** Back to the queue, as if never claimed (the attempt did not happen). */
+const unclaimed = (knex: Knex, now: Date) => ({
+  status: 'queued',
+  attempts: knex.raw('attempts - 1'),
+  locked_by: null,
+  locked_at: null,
+  updated_at: timestamp(knex, now),
+});
+
+/** Returns results this worker claimed but will not hand over (their run was stopped) to the queue. */
+export async function releaseClaims(knex: Knex, t: Tables, workerId: string, resultIds: number[], now: Date) {
+  return stillClaimedBy(knex(t.results).whereIn('id', resultIds), t, workerId)
+    .whereNull('handed_at')
+    .update(unclaimed(knex, now));
+}
+
+/**
+ * Stop: the run's claimed results that no worker has handed to SMTP yet go back to the queue at once;
+ * the handed ones finish and record their outcome. Workers check the run's status when they hand a
+ * message over, so nothing of the run is handed once Stop is committed.
+ */
+export async function releaseRunClaims(knex: Knex, t: Tables, runId: number, now: Date) {
+  return knex(t.results)
+    .where('run_id', runId)
+    .where('status', 'sending')
+    .whereNull('handed_at')
+    .update(unclaimed(knex, now));
 }
 
 /** How many due results per run a claim looks at, per batch result: room to skip those other workers hold. */
@@ -110,6 +171,9 @@ async function claimFromRun(
     now,
   }: { runId: number; collated: boolean; workerId: string; limit: number; now: Date }
 ) {
+  // On PostgreSQL the claim share-locks the run: a Stop under way waits for it to commit (and then
+  // returns what it claimed to the queue), or it waits for Stop and finds the run stopped.
+  const runLock = dialect.client === 'postgres' ? 'FOR SHARE' : '';
   const due = (alias: string) =>
     `(${alias}.status = 'queued' OR (${alias}.status = 'retrying' AND ${alias}.next_attempt_at <= CAST(:now AS TIMESTAMP)))`;
   // Each arm is one index range with its own limit; ORDER BY over an OR of both would sort the whole run.
@@ -130,12 +194,13 @@ async function claimFromRun(
                  AND earlier.status IN ('queued', 'retrying', 'sending'))`
           : ''
       }
+      AND EXISTS (SELECT 1 FROM ${t.runs} run WHERE run.id = :runId AND run.status = 'running' ${runLock})
       ORDER BY r.id
       LIMIT :limit
       ${dialect.lockSkippingLocked('r')}
     )
     UPDATE ${t.results}
-    SET status = 'sending', locked_by = :workerId, locked_at = CAST(:now AS TIMESTAMP),
+    SET status = 'sending', locked_by = :workerId, locked_at = CAST(:now AS TIMESTAMP), handed_at = NULL,
         attempts = attempts + 1, last_attempt_at = CAST(:now AS TIMESTAMP), updated_at = CAST(:now AS TIMESTAMP)
     WHERE run_id = :runId AND ${due(t.results)}
       AND (${dialect.inValuesOf('id', 'SELECT id FROM leaders')}${
@@ -154,15 +219,17 @@ export interface Outcome {
   response?: string | null;
   messageId?: string | null;
   nextAttemptAt?: Date | null;
+  /** Where the message went (the customer's address at sending time); the result's is kept without one. */
+  recipient?: { address: string; name: string | null };
 }
 
 /**
  * Records the outcomes of messages on their results, in one statement for all of them, and only
  * while this worker still holds each result: a late or duplicate worker whose claim expired cannot
- * overwrite what another recorded. The status test is wrapped in coalesce so that PostgreSQL finds
- * the rows by primary key: its statistics, taken while the results were queued, see no `sending`
- * rows, and would otherwise walk the status index (EXPLAIN showed it) through the entries the claims
- * left behind, instead of five primary-key lookups.
+ * overwrite what another recorded. Returns how many results it recorded. The status test is wrapped
+ * in coalesce so that PostgreSQL finds the rows by primary key: its statistics, taken while the
+ * results were queued, see no `sending` rows, and would otherwise walk the status index (EXPLAIN
+ * showed it) through the entries the claims left behind, instead of five primary-key lookups.
  */
 export async function recordOutcomes(
   knex: Knex,
@@ -174,7 +241,7 @@ export async function recordOutcomes(
   const rows = outcomes.flatMap(({ resultIds, outcome }) => resultIds.map((id) => ({ id, ...outcome })));
   if (!rows.length) return 0;
   const values = rows
-    .map(() => '(CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP))')
+    .map(() => '(CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?)')
     .join(', ');
   const bindings = rows.flatMap((row) => [
     row.id,
@@ -185,17 +252,22 @@ export async function recordOutcomes(
     row.messageId ?? null,
     row.status === 'sent' ? now : null,
     row.nextAttemptAt ?? null,
+    row.recipient?.address ?? null,
+    row.recipient?.name ?? null,
   ]);
   const sql = `
-    WITH outcome (id, status, reason, error, response, message_id, sent_at, next_attempt_at) AS (VALUES ${values})
+    WITH outcome (id, status, reason, error, response, message_id, sent_at, next_attempt_at, recipient, recipient_name) AS (VALUES ${values})
     UPDATE ${t.results}
     SET status = outcome.status, reason = outcome.reason, error = outcome.error, response = outcome.response,
         message_id = outcome.message_id, sent_at = outcome.sent_at, next_attempt_at = outcome.next_attempt_at,
+        recipient = coalesce(outcome.recipient, ${t.results}.recipient),
+        recipient_name = CASE WHEN outcome.recipient IS NULL THEN ${t.results}.recipient_name ELSE outcome.recipient_name END,
         locked_by = NULL, locked_at = NULL, updated_at = CAST(? AS TIMESTAMP)
     FROM outcome
-    WHERE ${t.results}.id = outcome.id AND coalesce(${t.results}.status, '') = 'sending' AND ${t.results}.locked_by = ?`;
-  await knex.raw(sql, [...bindings, now, workerId]);
-  return rows.length;
+    WHERE ${t.results}.id = outcome.id AND coalesce(${t.results}.status, '') = 'sending' AND ${t.results}.locked_by = ?
+    RETURNING ${t.results}.id`;
+  const result = await knex.raw(sql, [...bindings, now, workerId]);
+  return (Array.isArray(result) ? result : result.rows).length as number;
 }
 
 /** Running runs with nothing left to send: queued, being sent or waiting to retry. */

@@ -297,6 +297,12 @@ export async function hasPendingResults(knex: Knex, t: Tables, runId: number) {
   return Boolean(row);
 }
 
+/** How many of the run's results a worker holds (claimed, or handed to SMTP). */
+export async function countSendingResults(knex: Knex, t: Tables, runId: number) {
+  const [{ n }] = await knex(t.results).where({ run_id: runId, status: 'sending' }).count({ n: '*' });
+  return Number(n);
+}
+
 export async function deleteRunResults(knex: Knex, t: Tables, runId: number) {
   return knex(t.results).where('run_id', runId).delete();
 }

@@ -5,6 +5,7 @@
  * main event loop. The mailer service (mailer.ts) starts it and talks to it with `MailRequest` and
  * `MailReply` messages.
  */
+import { createHash } from 'crypto';
 import fs from 'fs/promises';
 import path from 'path';
 import { parentPort, workerData } from 'worker_threads';
@@ -12,9 +13,12 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { MessageRunsConfig } from '../config';
 
-/** What became of one message: accepted, worth retrying, or refused for good. */
+/**
+ * What became of one message: accepted (`refusedBcc` names the Bcc addresses the server refused, with
+ * its answer), worth retrying, or refused for good.
+ */
 export type Delivery =
-  | { status: 'sent'; messageId: string; response: string }
+  | { status: 'sent'; messageId: string; response: string; refusedBcc?: string }
   | { status: 'transient'; error: string }
   | { status: 'rejected'; reason: 'smtp-rejected' | 'recipient-rejected'; error: string };
 
@@ -64,33 +68,53 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot }: MailThre
       })
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
 
-  async function writeToOutbox(info: { messageId: string; message: Buffer }) {
-    await fs.mkdir(outboxDir, { recursive: true });
-    const file = path.join(outboxDir, `${Date.now()}-${info.messageId.replace(/[^a-zA-Z0-9@._-]/g, '')}.eml`);
-    await fs.writeFile(file, info.message);
-    return `250 written to ${path.relative(appRoot, file)}`;
+  /**
+   * The file is named after a hash of the message id: the id ends with the sender's domain, which may
+   * be longer than a file name may be. A failure names neither the folder nor the file (the server's
+   * paths are not the admin's business) and is transient: a full disk or a missing right can be fixed.
+   */
+  async function writeToOutbox(info: { messageId: string; message: Buffer }): Promise<Delivery> {
+    const name = `${Date.now()}-${createHash('sha256').update(info.messageId).digest('hex').slice(0, 24)}.eml`;
+    const file = path.join(outboxDir, name);
+    try {
+      await fs.mkdir(outboxDir, { recursive: true });
+      await fs.writeFile(file, info.message);
+    } catch (error) {
+      return { status: 'transient', error: `the outbox folder did not take the message (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+    }
+    return { status: 'sent', messageId: info.messageId, response: `250 written to ${path.relative(appRoot, file)}` };
+  }
+
+  /** Sorts the recipients the server refused while it accepted the message: the customer, or Bcc copies. */
+  function checkRecipients(mail: Mail.Options, info: any): Delivery {
+    const addressOf = (recipient: any) => (typeof recipient === 'string' ? recipient : recipient?.address);
+    const answerFor = (address: string): string | undefined =>
+      (info.rejectedErrors ?? []).find((error: any) => error.recipient === address)?.response;
+    const to = [mail.to].flat().map(addressOf);
+    const refused: string[] = (info.rejected ?? []).map(addressOf);
+    const refusedRecipient = to.find((address) => address && refused.includes(address));
+    if (refusedRecipient) {
+      // Accepted for a Bcc only: the customer did not get it.
+      return { status: 'rejected', reason: 'recipient-rejected', error: answerFor(refusedRecipient) ?? `${refusedRecipient} was refused` };
+    }
+    const sent = { status: 'sent' as const, messageId: info.messageId, response: String(info.response) };
+    return refused.length
+      ? { ...sent, refusedBcc: `Bcc refused: ${refused.map((address) => `${address} (${answerFor(address) ?? 'refused'})`).join('; ')}` }
+      : sent;
   }
 
   let closed = false;
   return {
     async send(mail: Mail.Options): Promise<Delivery> {
+      let info;
       try {
-        const info = await transporter.sendMail(mail);
-        const response = smtp.host ? String(info.response) : await writeToOutbox(info as any);
-        const recipients = [mail.to].flat().map((to: any) => (typeof to === 'string' ? to : to?.address));
-        const rejected = (info.rejected ?? []).map((address: any) => (typeof address === 'string' ? address : address.address));
-        const refusedRecipient = recipients.find((to) => to && rejected.includes(to));
-        if (refusedRecipient) {
-          // Accepted for a Bcc only: the customer did not get it.
-          const detail = (info.rejectedErrors ?? []).find((error: any) => error.recipient === refusedRecipient);
-          return { status: 'rejected', reason: 'recipient-rejected', error: detail?.response ?? `${refusedRecipient} was refused` };
-        }
-        return { status: 'sent', messageId: info.messageId, response };
+        info = await transporter.sendMail(mail);
       } catch (error) {
         // A closing pool fails the messages it had not started: they were never tried, so they are retried.
         if (closed) return { status: 'transient', error: `not sent, the mail pool was closing: ${(error as Error).message}` };
         return classifySendError(error);
       }
+      return smtp.host ? checkRecipients(mail, info) : writeToOutbox(info as any);
     },
     /** Connections in the middle of a message finish it; the messages still queued fail as transient. */
     close() {

@@ -1,17 +1,26 @@
 import os from 'os';
 import { randomBytes } from 'crypto';
+import type Mail from 'nodemailer/lib/mailer';
 import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
 import { resolveDialect } from '../data/dialect';
-import { claimResults, findFinishedRunIds, recordOutcomes, requeueExpiredClaims, type Outcome } from '../data/queue';
+import {
+  claimResults,
+  findFinishedRunIds,
+  handOver,
+  recordOutcomes,
+  releaseClaims,
+  renewClaims,
+  requeueExpiredClaims,
+  type Outcome,
+} from '../data/queue';
 import { completeRunIfDone } from '../data/runs';
-import { forgetOldWindows, releaseSends, reserveSends, type Reservation } from '../data/send-windows';
+import { forgetOldWindows, releaseSends, reserveSends } from '../data/send-windows';
 import { resolveTables } from '../data/tables';
 import { getService } from '../utils';
 import type { Delivery } from './mailer';
-import type { ComposedMessage } from './messages';
 
-/** How long one tick keeps claiming batches before it lets the next tick take over. */
+/** How long one tick keeps claiming results before it lets the next tick take over. */
 const TICK_BUDGET_MS = 60_000;
 
 export interface TickReport {
@@ -25,20 +34,29 @@ export interface TickReport {
 /**
  * Outcomes are written together, up to this many in one statement. A statement per five messages
  * (one per connection) cost PostgreSQL more CPU than sending them; a worker killed before writing
- * loses no more than before: every message of its batch was already handed to the transport.
+ * loses no more than before: every one of those messages was already handed to the transport.
  */
 const OUTCOMES_PER_WRITE = 25;
-/** …unless the last write is this old: then an outcome is written at once. */
+/** …but none waits longer than this: the admin pages follow a slow server message by message. */
 const OUTCOME_WRITE_INTERVAL_MS = 250;
 
-/** Pauses before each new try of an outcome write that failed (a dropped database connection, a failover). */
+/** Pauses before each new try of a write that failed (a dropped database connection, a failover). */
 const RECORD_RETRY_DELAYS_MS = [100, 500, 2000, 5000];
 
 /**
- * Runs `write`, and again after each delay while it fails. Only for idempotent writes: the guarded
- * outcome update changes nothing the second time, even when the first was committed and only its
- * answer was lost. Giving up on it would leave sent messages `sending`, to be sent again once their
- * lease runs out.
+ * A worker holds at most what it can send in this share of a lease, at its measured rate: a server
+ * that slows down still gets through the backlog well within the lease, which the heartbeat renews.
+ */
+const LEASE_SHARE = 0.5;
+/** Weight of the newest measurement in the smoothed time a message takes. */
+const SMOOTHING = 0.2;
+
+/**
+ * Runs `write`, and again after each delay while it fails. Only for guarded writes: the outcome
+ * update changes nothing the second time, even when the first was committed and only its answer was
+ * lost (giving up on it would leave sent messages `sending`, to be sent again once their lease runs
+ * out); a hand-over whose answer was lost marks nothing the second time, so its messages are not sent
+ * by this worker but queued again when their lease runs out.
  */
 async function retryWrite<T>(write: () => Promise<T>, onRetry: (error: unknown) => void): Promise<T> {
   for (let attempt = 0; ; attempt++) {
@@ -52,19 +70,57 @@ async function retryWrite<T>(write: () => Promise<T>, onRetry: (error: unknown) 
   }
 }
 
+/** A claimed result's message, rendered, waiting for a free SMTP connection. */
+interface Mailable {
+  resultIds: number[];
+  mail: Mail.Options;
+  attempts: number;
+}
+
+/** The address a message goes to, as the result records it. */
+function recipientOf(mail: Mail.Options): Outcome['recipient'] {
+  // The messages service addresses each message to one recipient, `{ name, address }`.
+  const to = (Array.isArray(mail.to) ? mail.to[0] : mail.to) as string | Mail.Address | undefined;
+  if (!to) return undefined;
+  return typeof to === 'string' ? { address: to, name: null } : { address: to.address, name: to.name || null };
+}
+
 /**
- * The delivery worker of this instance. Each tick requeues expired claims, then claims batches of due
- * results of running runs, renders and sends them, and records each outcome, until the queue is empty
- * or the tick's budget is spent. Stopping a run takes effect at the next claim; claimed messages finish.
+ * The time this instance's SMTP pool takes per message, from hand-over to the server's answer,
+ * smoothed; with `maxConnections` messages in the pool at once, it gives the pool's send rate.
+ */
+function sendTimer() {
+  let smoothedMs: number | undefined;
+  return {
+    record(ms: number) {
+      smoothedMs = smoothedMs === undefined ? ms : smoothedMs + SMOOTHING * (ms - smoothedMs);
+    },
+    /** Messages a second, or undefined before the first answer. */
+    rate: (connections: number) => (smoothedMs === undefined ? undefined : (connections * 1000) / Math.max(smoothedMs, 1)),
+  };
+}
+
+/**
+ * The delivery worker of this instance. Each tick requeues expired claims, then keeps the SMTP pool
+ * busy until nothing is due or the tick's budget is spent: it claims due results of running runs (no
+ * more than it can send well within one lease), renders them, hands each message to the mail thread
+ * when a connection is free, and records each outcome. While the tick runs, a heartbeat renews the
+ * lease of every result the worker holds.
+ *
+ * A message goes to SMTP only after one guarded UPDATE marked its results handed over, while this
+ * worker still held them and their run was running: a claim another worker took over, or that Stop
+ * returned to the queue, is never sent by this one. At most `maxConnections` messages are handed over
+ * at a time, so "handed over" means "in an SMTP transaction": Stop lets exactly those finish.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const config = () => strapi.config.get('plugin::message-runs') as MessageRunsConfig;
+  const timer = sendTimer();
   let currentTick: Promise<TickReport> | undefined;
 
   const toOutcome = (delivery: Delivery, attempts: number, now: Date): Outcome => {
     if (delivery.status === 'sent') {
-      return { status: 'sent', messageId: delivery.messageId, response: delivery.response };
+      return { status: 'sent', messageId: delivery.messageId, response: delivery.response, error: delivery.refusedBcc };
     }
     if (delivery.status === 'rejected') {
       return { status: 'failed', reason: delivery.reason, error: delivery.error };
@@ -85,88 +141,218 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
+  /** Renews the lease of everything this worker holds, every third of a lease, until stopped. */
+  function startHeartbeat(leaseSeconds: number) {
+    const beat = setInterval(() => {
+      renewClaims(strapi.db.connection, resolveTables(strapi), workerId, new Date()).catch((error) =>
+        strapi.log.warn(`[message-runs] ${workerId}: renewing the lease of its claims failed: ${error}`)
+      );
+    }, (leaseSeconds * 1000) / 3);
+    beat.unref();
+    return () => clearInterval(beat);
+  }
+
   /**
-   * Hands a batch's messages to the mail thread at once (the pool's queue keeps every connection
-   * busy, as bare nodemailer's does) and records their outcomes as they come back: up to
-   * OUTCOMES_PER_WRITE in one statement while they come back fast; when the last write is older than
-   * OUTCOME_WRITE_INTERVAL_MS, at once, so the admin pages follow a slow server message by message.
+   * Collects outcomes and writes them in one statement: at once when the last write is older than
+   * OUTCOME_WRITE_INTERVAL_MS or OUTCOMES_PER_WRITE are waiting, otherwise when that interval is up.
    */
-  async function sendBatch(messages: ComposedMessage[], attemptsOf: Map<number, number>, report: TickReport) {
+  function outcomeWriter(report: TickReport, onError: (error: unknown) => void) {
     const knex = strapi.db.connection;
     const t = resolveTables(strapi);
     const pending: { resultIds: number[]; outcome: Outcome }[] = [];
-    let lastWrite = Date.now();
+    const writes = new Set<Promise<void>>();
+    let lastWrite = 0;
+    let timeout: NodeJS.Timeout | undefined;
+
     const flush = () => {
+      clearTimeout(timeout);
+      timeout = undefined;
       const outcomes = pending.splice(0);
+      if (!outcomes.length) return;
       const now = new Date();
       lastWrite = now.getTime();
-      return retryWrite(
+      const expected = outcomes.reduce((sum, { resultIds }) => sum + resultIds.length, 0);
+      const write = retryWrite(
         () => recordOutcomes(knex, t, workerId, outcomes, now),
         (error) => strapi.log.warn(`[message-runs] ${workerId}: recording outcomes failed, trying again: ${error}`)
-      );
+      )
+        .then((recorded) => {
+          if (recorded < expected) {
+            strapi.log.warn(
+              `[message-runs] ${workerId}: ${expected - recorded} of ${expected} outcomes not recorded: worker ${workerId} no longer held those results (its lease had run out, or Stop returned them to the queue)`
+            );
+          }
+        })
+        .catch(onError)
+        .finally(() => writes.delete(write));
+      writes.add(write);
     };
-    let mailed = 0;
-    await Promise.all(
-      messages.map(async (message) => {
-        let outcome: Outcome;
+
+    return {
+      add(resultIds: number[], outcome: Outcome) {
+        pending.push({ resultIds, outcome });
+        report[outcome.status] += resultIds.length;
+        const sinceLastWrite = Date.now() - lastWrite;
+        if (pending.length >= OUTCOMES_PER_WRITE || sinceLastWrite >= OUTCOME_WRITE_INTERVAL_MS) flush();
+        else timeout ??= setTimeout(flush, OUTCOME_WRITE_INTERVAL_MS - sinceLastWrite);
+      },
+      /** Writes what is pending and waits for every write under way. */
+      async settle() {
+        flush();
+        while (writes.size) await Promise.all(writes);
+      },
+    };
+  }
+
+  /** Claims, hands over and records until nothing is due or the budget is spent; see the service's comment. */
+  async function deliver(report: TickReport, deadline: number) {
+    const knex = strapi.db.connection;
+    const t = resolveTables(strapi);
+    const { batchSize, leaseSeconds, rateLimitPerMinute, maxConnections } = config();
+    const mailer = getService(strapi, 'mailer');
+    const waiting: Mailable[] = [];
+    let inFlight = 0;
+    /** Nothing more is due, or the rate limit's minute is used up. */
+    let drained = false;
+    let failure: unknown;
+    let wake = () => {};
+    const fail = (error: unknown) => {
+      failure ??= error;
+      wake();
+    };
+    const outcomes = outcomeWriter(report, fail);
+
+    /**
+     * As many results as this worker can send within LEASE_SHARE of a lease, at least maxConnections;
+     * at a fast server, two batches: one being sent and the next one ready.
+     */
+    const holdLimit = () => {
+      const rate = timer.rate(maxConnections);
+      if (rate === undefined) return maxConnections;
+      return Math.min(2 * batchSize, Math.max(maxConnections, Math.floor(rate * leaseSeconds * LEASE_SHARE)));
+    };
+
+    async function claim(wanted: number) {
+      // With a rate limit, claim no more than this minute still allows across all instances.
+      const reservation = rateLimitPerMinute
+        ? await reserveSends(knex, t, wanted, rateLimitPerMinute, new Date())
+        : undefined;
+      if (reservation && !reservation.granted) {
+        drained = true;
+        return;
+      }
+      const claimed = await claimResults(knex, t, resolveDialect(strapi), {
+        workerId,
+        batchSize: reservation?.granted ?? wanted,
+        now: new Date(),
+      });
+      drained = !claimed.length;
+      report.claimed += claimed.length;
+      const messages = claimed.length ? await getService(strapi, 'messages').compose(claimed) : [];
+      const attemptsOf = new Map(claimed.map((result) => [result.id, result.attempts]));
+      let mailed = 0;
+      for (const message of messages) {
         if ('outcome' in message) {
-          outcome = message.outcome;
+          outcomes.add(message.resultIds, message.outcome);
         } else {
           mailed++;
           const attempts = Math.max(...message.resultIds.map((id) => attemptsOf.get(id)!));
-          outcome = toOutcome(await getService(strapi, 'mailer').send(message.mail), attempts, new Date());
+          waiting.push({ resultIds: message.resultIds, mail: message.mail, attempts });
         }
-        pending.push({ resultIds: message.resultIds, outcome });
-        report[outcome.status] += message.resultIds.length;
-        if (pending.length >= OUTCOMES_PER_WRITE || Date.now() - lastWrite >= OUTCOME_WRITE_INTERVAL_MS) await flush();
-      })
-    );
-    if (pending.length) await flush();
-    return mailed;
+      }
+      // A message refused at hand-over keeps its reservation: the limit errs on the safe side.
+      if (reservation) await releaseSends(knex, t, reservation, reservation.granted - mailed);
+    }
+
+    async function send(message: Mailable) {
+      const startedAt = Date.now();
+      try {
+        const delivery = await mailer.send(message.mail);
+        timer.record(Date.now() - startedAt);
+        outcomes.add(message.resultIds, {
+          ...toOutcome(delivery, message.attempts, new Date()),
+          recipient: recipientOf(message.mail),
+        });
+      } catch (error) {
+        fail(error);
+      } finally {
+        inFlight--;
+        wake();
+      }
+    }
+
+    /** One guarded UPDATE for every message a free connection can take now; only the ones it marked are sent. */
+    async function handOverToFreeConnections() {
+      const group = waiting.splice(0, maxConnections - inFlight);
+      inFlight += group.length;
+      const handed = await retryWrite(
+        () => handOver(knex, t, workerId, group.flatMap((message) => message.resultIds), new Date()),
+        (error) => strapi.log.warn(`[message-runs] ${workerId}: handing messages over failed, trying again: ${error}`)
+      ).catch((error) => {
+        inFlight -= group.length;
+        throw error;
+      });
+      // A message's results move together (one claim, one lease, one Stop), so all are marked or none.
+      // A result is marked once per claim: a stale copy (its claim was returned by Stop and claimed anew
+      // by this worker) is refused like a lost claim.
+      const refused = group.filter((message) => !message.resultIds.every((id) => handed.has(id)));
+      inFlight -= refused.length;
+      for (const message of group) if (!refused.includes(message)) void send(message);
+      if (refused.length) {
+        // Results this worker still holds but may not hand over (their run was stopped) are queued again
+        // now rather than when their lease runs out.
+        await releaseClaims(knex, t, workerId, refused.flatMap((message) => message.resultIds), new Date());
+      }
+    }
+
+    /** Runs one claim or one hand-over at a time, and wakes the loop below when it is done. */
+    const busy = { claiming: false, handingOver: false };
+    const run = (kind: keyof typeof busy, work: () => Promise<void>) => {
+      busy[kind] = true;
+      work()
+        .catch(fail)
+        .finally(() => {
+          busy[kind] = false;
+          wake();
+        });
+    };
+
+    for (;;) {
+      if (!failure) {
+        const held = waiting.length + inFlight;
+        const limit = holdLimit();
+        // A claim of half the limit (at most a batch) as soon as there is room for it: few claims, and
+        // the next messages are rendered before the ones being sent run out.
+        const claimSize = Math.min(batchSize, Math.ceil(limit / 2));
+        if (!busy.claiming && !drained && Date.now() < deadline && held + claimSize <= limit) {
+          run('claiming', () => claim(Math.min(batchSize, limit - held)));
+        }
+        if (!busy.handingOver && waiting.length && inFlight < maxConnections) run('handingOver', handOverToFreeConnections);
+      }
+      const nothingToHandOver = failure || (!waiting.length && (drained || Date.now() >= deadline));
+      if (nothingToHandOver && !busy.claiming && !busy.handingOver && !inFlight) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+    await outcomes.settle();
+    // What was claimed and not handed over stays `sending` until its lease runs out; never sent twice.
+    if (failure) throw failure;
   }
 
   async function runTick(): Promise<TickReport> {
     const knex = strapi.db.connection;
     const t = resolveTables(strapi);
-    const { batchSize, leaseSeconds, rateLimitPerMinute } = config();
+    const { leaseSeconds, rateLimitPerMinute } = config();
     const report: TickReport = { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
-    const deadline = Date.now() + TICK_BUDGET_MS;
 
     await requeueExpiredClaims(knex, t, new Date(), leaseSeconds);
     if (rateLimitPerMinute) await forgetOldWindows(knex, t, new Date());
-    /** Claims the next batch (within the rate limit, if any) and renders its messages. */
-    const prepareBatch = async () => {
-      // With a rate limit, claim no more than this minute still allows across all instances.
-      const reservation = rateLimitPerMinute
-        ? await reserveSends(knex, t, batchSize, rateLimitPerMinute, new Date())
-        : undefined;
-      if (reservation && !reservation.granted) return undefined;
-      const claimed = await claimResults(knex, t, resolveDialect(strapi), {
-        workerId,
-        batchSize: reservation?.granted ?? batchSize,
-        now: new Date(),
-      });
-      const messages = claimed.length ? await getService(strapi, 'messages').compose(claimed) : [];
-      return { reservation, claimed, messages };
-    };
-
-    // While a batch is being sent, the next one is claimed and rendered, so the connections stay busy;
-    // once the budget is spent nothing more is claimed, but what was claimed is sent.
-    let next: ReturnType<typeof prepareBatch> | undefined = prepareBatch();
-    while (next) {
-      const batch = await next;
-      if (!batch?.claimed.length) {
-        if (batch?.reservation) await releaseSends(knex, t, batch.reservation, batch.reservation.granted);
-        break;
-      }
-      next = Date.now() < deadline ? prepareBatch() : undefined;
-      // It is awaited only after this batch is sent: until then its failure (a dropped connection) must
-      // not count as an unhandled rejection, which would end the process.
-      next?.catch(() => {});
-      report.claimed += batch.claimed.length;
-      const attemptsOf = new Map(batch.claimed.map((result) => [result.id, result.attempts]));
-      const mailed = await sendBatch(batch.messages, attemptsOf, report);
-      if (batch.reservation) await releaseSends(knex, t, batch.reservation, batch.reservation.granted - mailed);
+    const stopHeartbeat = startHeartbeat(leaseSeconds);
+    try {
+      await deliver(report, Date.now() + TICK_BUDGET_MS);
+    } finally {
+      stopHeartbeat();
     }
     for (const runId of await findFinishedRunIds(knex, t)) {
       await completeRunIfDone(knex, t, runId, new Date());

@@ -3,7 +3,8 @@ import { RUN_UID, SKIP_REASONS, type RunStatus } from '../../../shared/constants
 import type { PreviewRun, Run, RunCriteria } from '../../../shared/contracts/runs';
 import { resolveDialect } from '../data/dialect';
 import { countSelection, type SelectionCriteria } from '../data/invoice-selection';
-import { deleteRunResults, insertResultsForRun } from '../data/results';
+import { releaseRunClaims } from '../data/queue';
+import { countSendingResults, deleteRunResults, insertResultsForRun } from '../data/results';
 import { changeRunStatus, completeRunIfDone } from '../data/runs';
 import { resolveTables } from '../data/tables';
 import { ConflictError, fieldError, notFound } from '../errors';
@@ -222,7 +223,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           action === 'start'
             ? { started_at: run.startedAt ? new Date(run.startedAt) : now, stopped_at: null }
             : { stopped_at: now };
-        const changed = await changeRunStatus(knex(), tables(), run.id, [...rule.from], rule.to, now, stamps);
+        const changed = await strapi.db.transaction(async ({ trx }) => {
+          const moved = await changeRunStatus(trx, tables(), run.id, [...rule.from], rule.to, now, stamps);
+          // Stop pauses at once: what no worker has handed to SMTP yet is queued again with it.
+          if (moved && action === 'stop') await releaseRunClaims(trx, tables(), run.id, now);
+          return moved;
+        });
+        getService(strapi, 'counts').forget(run.id);
         if (!changed) {
           // Someone else moved the run in the meantime: answer from its state now.
           return this.transition(documentId, action);
@@ -247,6 +254,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           .whereNot('status', 'running')
           .update({ status: run.status });
         if (!held) throw new ConflictError('Cannot delete this run: it is running; stop it first.');
+        // Stopped, it may still have messages at the SMTP server: their record must stay.
+        const sending = await countSendingResults(trx, tables(), run.id);
+        if (sending) {
+          throw new ConflictError(
+            `Cannot delete this run: ${sending} of its messages ${sending === 1 ? 'is' : 'are'} being sent; try again once they are done.`,
+            { status: run.status, sending }
+          );
+        }
         const removed = await deleteRunResults(trx, tables(), run.id);
         await trx(tables().runs).where('id', run.id).delete();
         return removed;

@@ -35,11 +35,16 @@ export default {
     lastAttemptAt: { type: 'datetime' },
     nextAttemptAt: { type: 'datetime' },
     sentAt: { type: 'datetime' },
-    messageId: { type: 'string' },
+    // Text: a message id ends with the sender's domain, which may make it longer than 255 characters.
+    messageId: { type: 'text' },
     response: { type: 'text' },
-    // The claim of a worker: which instance holds the result, and since when (its lease).
+    // The claim of a worker: which instance holds the result, and since when its lease was last renewed.
     lockedBy: { type: 'string' },
     lockedAt: { type: 'datetime' },
+    // When the claiming worker handed the message to SMTP (null until then): only a handed message
+    // can have reached the customer, so only those stay `sending` through a Stop or may be sent twice
+    // after a crash.
+    handedAt: { type: 'datetime' },
   },
   indexes: [
     // Counts per status, and the results list of one run (by status, in creation order).

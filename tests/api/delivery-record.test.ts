@@ -1,0 +1,115 @@
+import fs from 'fs';
+import path from 'path';
+import { startStrapi, type TestApp } from '../helpers/strapi';
+import { createApiToken } from '../helpers/auth';
+import { deliveryWorld } from '../helpers/delivery';
+import { startSmtpSink } from '../helpers/smtp';
+import { UIDS } from '../helpers/fixtures';
+import { runsApi } from '../helpers/runs';
+
+/** A result records what really happened to its message: where it went, and which Bcc copies were refused. */
+let app: TestApp;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let delivery: ReturnType<typeof deliveryWorld>;
+
+beforeAll(async () => {
+  smtp = await startSmtpSink();
+  app = await startStrapi({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port) });
+  delivery = deliveryWorld(app);
+});
+afterAll(async () => {
+  await delivery?.cleanUp();
+  await app?.stop();
+  await smtp?.stop();
+});
+beforeEach(() => {
+  smtp.received.length = 0;
+  smtp.answerRecipients(() => undefined);
+});
+
+it('records the address the message went to when the customer’s address changed after the run was created', async () => {
+  const w = await delivery.world();
+  const customer = await w.customer('Moved', 'old@example.com');
+  await w.invoiceWithPdf(customer, 'INV-MOVED');
+  const run = await delivery.createAndStart(w.cluster, w.definition);
+  expect((await delivery.resultsOf(run.documentId))[0].recipient).toBe('old@example.com');
+
+  await app.strapi.documents(UIDS.customer).update({
+    documentId: customer.documentId,
+    data: { emailAddresses: [{ key: 'billing', address: 'new@example.com', displayName: 'Moved Again' }] } as any,
+  });
+  await delivery.services().queue.tick();
+
+  expect(smtp.received.map((mail) => mail.envelope.to)).toEqual([['new@example.com']]);
+  const [result] = await delivery.resultsOf(run.documentId);
+  expect(result).toMatchObject({ status: 'sent', recipient: 'new@example.com', recipientName: 'Moved Again' });
+  const api = runsApi(app, await createApiToken(app.strapi));
+  const csv = await api.export(run.documentId);
+  expect(csv.status).toBe(200);
+  expect(csv.text).toContain('new@example.com');
+  expect(csv.text).not.toContain('old@example.com');
+});
+
+it('says on a sent result which Bcc addresses the server refused, with its answer', async () => {
+  const w = await delivery.world();
+  await w.invoiceWithPdf(await w.customer('Kept', 'kept@example.com'), 'INV-BCC');
+  smtp.answerRecipients((address) =>
+    address === 'gone-audit@example.com' ? { code: 550, message: 'No such user here' } : undefined
+  );
+  const run = await delivery.createAndStart(w.cluster, w.definition, ['audit@example.com', 'gone-audit@example.com']);
+  await delivery.services().queue.tick();
+
+  expect(smtp.received.map((mail) => mail.envelope.to.sort())).toEqual([['audit@example.com', 'kept@example.com']]);
+  const [result] = await delivery.resultsOf(run.documentId);
+  expect(result.status).toBe('sent');
+  expect(result.error).toMatch(/^Bcc refused: gone-audit@example\.com \(550 No such user here\)$/);
+});
+
+describe('the outbox transport', () => {
+  const outbox = path.join('.tmp', 'test', `outbox-record-${process.pid}-${Date.now()}`);
+  const useOutbox = (folder: string) => {
+    const config = app.strapi.config.get('plugin::message-runs') as any;
+    app.strapi.config.set('plugin::message-runs.smtp', { ...config.smtp, host: undefined });
+    app.strapi.config.set('plugin::message-runs.outboxDir', folder);
+    // The next message starts a mail thread with the configuration of that moment.
+    delivery.services().mailer.close();
+  };
+  beforeAll(() => useOutbox(outbox));
+  afterAll(() => fs.rmSync(outbox, { recursive: true, force: true }));
+
+  it('writes the message of a sender with a domain as long as DNS allows under a bounded file name', async () => {
+    const w = await delivery.world();
+    const domain = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(50)}.com`;
+    const sender = await app.strapi.db.query(UIDS.sender).findOne({ where: { key: w.definition.fromKey } });
+    await app.strapi.documents(UIDS.sender).update({ documentId: sender.documentId, data: { email: `invoices@${domain}` } });
+    await w.invoiceWithPdf(await w.customer('Far', 'far@example.com'), 'INV-FAR');
+    const run = await delivery.createAndStart(w.cluster, w.definition);
+    await delivery.services().queue.tick();
+
+    const [result] = await delivery.resultsOf(run.documentId);
+    expect(result).toMatchObject({ status: 'sent', error: null });
+    expect(result.messageId).toContain(domain);
+    const [file] = fs.readdirSync(outbox);
+    expect(file.length).toBeLessThan(100);
+    expect(result.response).toBe(`250 written to ${path.join(outbox, file)}`);
+  });
+
+  it('keeps the server’s folders out of the error when the outbox cannot take a message, and retries it', async () => {
+    const notAFolder = path.join(outbox, 'not-a-folder');
+    fs.mkdirSync(outbox, { recursive: true });
+    fs.writeFileSync(notAFolder, '');
+    useOutbox(notAFolder);
+    try {
+      const w = await delivery.world();
+      await w.invoiceWithPdf(await w.customer('Blocked', 'blocked@example.com'), 'INV-BLOCKED');
+      const run = await delivery.createAndStart(w.cluster, w.definition);
+      await delivery.services().queue.tick();
+
+      const [result] = await delivery.resultsOf(run.documentId);
+      expect(result).toMatchObject({ status: 'retrying', reason: 'smtp-transient' });
+      expect(result.error).toMatch(/^the outbox folder did not take the message \(E[A-Z]+\)$/);
+    } finally {
+      useOutbox(outbox);
+    }
+  });
+});
