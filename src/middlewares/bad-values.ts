@@ -10,7 +10,7 @@ import { errors } from '@strapi/utils';
  * as the client sent them, so these surface only as the database's or the parser's error:
  * - PostgreSQL: SQLSTATE class 22, data exception (22P02 invalid text, 22007/22008 dates, 22003 range);
  * - SQLite: SQLITE_MISMATCH, "datatype mismatch"; better-sqlite3: the TypeError "can only bind numbers, strings…";
- * - @strapi/database: "Expected a valid Number, got …" and its invalid date/time errors.
+ * - @strapi/database: "Expected a valid Number, got …" and its invalid date, time and relation format errors.
  * Every other error (a lost connection, a constraint, a bug) stays a 500 with its cause logged.
  *
  * On PostgreSQL a data exception inside a transaction aborts it; when Strapi catches that first error
@@ -24,7 +24,12 @@ const BAD_VALUE_MESSAGES = [
   /can only bind numbers, strings, bigints, buffers, and null$/i,
   /^Expected a valid (Number|BigInteger), got/,
 ];
-const STRAPI_VALUE_ERRORS = new Set(['InvalidDateFormat', 'InvalidDateTimeFormat', 'InvalidTimeFormat']);
+const STRAPI_VALUE_ERRORS = new Set([
+  'InvalidDateFormat',
+  'InvalidDatetimeFormat',
+  'InvalidTimeFormat',
+  'InvalidRelationFormat',
+]);
 const TRANSACTION_ABORTED = '25P02';
 
 type DatabaseError = Error & { code?: unknown };

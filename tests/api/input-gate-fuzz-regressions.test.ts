@@ -57,7 +57,11 @@ describe('prototype keys', () => {
     const own = (object: Record<string, unknown>) => JSON.stringify(object).replace(/^\{/, `{"${key}":"x",`);
     const requests = [
       [asApi(app.http().post('/api/customer-clusters')), `{"data":${own({ name: unique('proto') })}}`, `data.${key}`],
-      [asApi(app.http().post('/api/message-senders')), `{"data":${own({ key: unique('proto'), email: 'a@example.com' })}}`, `data.${key}`],
+      [
+        asApi(app.http().post('/api/message-senders')),
+        `{"data":${own({ key: unique('proto'), email: 'a@example.com' })}}`,
+        `data.${key}`,
+      ],
       [asApi(app.http().post('/api/message-runs/runs')), own(criteria), key],
       [asApi(app.http().post('/api/message-runs/runs/preview')), own(criteria), key],
       [asApi(app.http().post(`/api/message-runs/runs/${runId}/results/remove`)), own({ ids: [] }), key],
@@ -115,6 +119,8 @@ describe('bad values for the database', () => {
     '/api/customer-clusters?filters[id][$eq]=abc',
     '/api/invoices?filters[amount][$eq]=abc',
     '/api/invoices?filters[periodStart][$gt]=0000-01-01',
+    '/api/invoices?filters[periodStart][$eq]=abc',
+    '/api/invoices?filters[createdAt][$lt]=abc',
   ])('REST refuses %s', async (url) => {
     const res = await asApi(app.http().get(url));
     // SQLite compares a word with an id or a date without complaint: a list is an answer too.
@@ -126,7 +132,9 @@ describe('bad values for the database', () => {
   });
 
   it('still answers valid filters', async () => {
-    const res = await asApi(app.http().get('/api/invoices?filters[amount][$gt]=0&filters[periodStart][$gt]=2000-01-01'));
+    const res = await asApi(
+      app.http().get('/api/invoices?filters[amount][$gt]=0&filters[periodStart][$gt]=2000-01-01')
+    );
     expect(res.status).toBe(200);
   });
 });
