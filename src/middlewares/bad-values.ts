@@ -10,7 +10,7 @@ import { errors } from '@strapi/utils';
  * as the client sent them, so these surface only as the database's or the parser's error:
  * - PostgreSQL: SQLSTATE class 22, data exception (22P02 invalid text, 22007/22008 dates, 22003 range);
  * - SQLite: SQLITE_MISMATCH, "datatype mismatch"; better-sqlite3: the TypeError "can only bind numbers, strings…";
- * - @strapi/database: "Expected a valid Number, got …" and its invalid date, time and relation format errors.
+ * - @strapi/database: "Expected a valid Number, got …" (its date format errors Strapi already answers with 400).
  * Every other error (a lost connection, a constraint, a bug) stays a 500 with its cause logged.
  *
  * On PostgreSQL a data exception inside a transaction aborts it; when Strapi catches that first error
@@ -24,12 +24,6 @@ const BAD_VALUE_MESSAGES = [
   /can only bind numbers, strings, bigints, buffers, and null$/i,
   /^Expected a valid (Number|BigInteger), got/,
 ];
-const STRAPI_VALUE_ERRORS = new Set([
-  'InvalidDateFormat',
-  'InvalidDatetimeFormat',
-  'InvalidTimeFormat',
-  'InvalidRelationFormat',
-]);
 const TRANSACTION_ABORTED = '25P02';
 
 type DatabaseError = Error & { code?: unknown };
@@ -42,7 +36,7 @@ const isBadValue = (error: unknown): error is DatabaseError => {
   if (!(error instanceof Error || types.isNativeError(error))) return false;
   const { code } = error as DatabaseError;
   if (code === 'SQLITE_MISMATCH' || (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code))) return true;
-  return STRAPI_VALUE_ERRORS.has(error.name) || BAD_VALUE_MESSAGES.some((pattern) => pattern.test(reason(error)));
+  return BAD_VALUE_MESSAGES.some((pattern) => pattern.test(reason(error)));
 };
 
 const firstBadValue = new AsyncLocalStorage<{ error?: DatabaseError }>();

@@ -124,7 +124,7 @@ describe('bad values for the database', () => {
   ])('REST refuses %s', async (url) => {
     const res = await asApi(app.http().get(url));
     // SQLite compares a word with an id or a date without complaint: a list is an answer too.
-    if (res.status !== 200) expectRefusal(res, 'Invalid value');
+    if (res.status !== 200) expectRefusal(res);
   });
 
   it.each(Object.values(UIDS))('Content Manager list of %s refuses _q[$ne]=x', async (uid) => {
