@@ -2,6 +2,7 @@ export default [
   'strapi::logger',
   'strapi::errors',
   'global::conflicts',
+  'global::bad-values',
   'global::missing-credentials',
   'strapi::security',
   'strapi::cors',

@@ -6,6 +6,7 @@ import {
   surviveFailedConnectionSetup,
 } from './database-resilience';
 import { closeSelfRegistrationOnFirstBoot } from './self-registration';
+import { rememberBadValues } from './middlewares/bad-values';
 
 let removeRejectionGuard: (() => void) | undefined;
 
@@ -14,6 +15,7 @@ export default {
     removeRejectionGuard = logUnhandledRejections(strapi);
     failValidationsOnRejectedTests();
     surviveFailedConnectionSetup(strapi);
+    rememberBadValues(strapi);
     registerDomainValidation(strapi);
   },
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

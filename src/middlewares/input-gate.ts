@@ -2,7 +2,9 @@ import { errors } from '@strapi/utils';
 
 /**
  * Refuses, before any route runs, a request whose path, query or body holds a NUL byte in a string (or
- * in an object key): a 400 naming the field. PostgreSQL cannot store NUL in text (error 22021), so
+ * in an object key), or an object key `__proto__`, `constructor` or `prototype`: a 400 naming the
+ * field. No content type or route has a field of those names, and code that looks a key up on a plain
+ * object finds Object.prototype's (yup took `constructor` for a schema: a 500). PostgreSQL cannot store NUL in text (error 22021), so
  * without this gate such a value reached the database as a 500, or, through Strapi's unique check,
  * an unhandled rejection. It runs after `strapi::query` and `strapi::body` (which parse what it walks)
  * and before the router, so it covers every route: Strapi's REST and Content Manager, the plugin's,
@@ -15,7 +17,9 @@ const MAX_DEPTH = 64;
 const MAX_VALUES = 200_000;
 
 type Path = (string | number)[];
-type Finding = { problem: 'nul' | 'too-deep' | 'too-large'; path: Path };
+type Finding = { problem: 'nul' | 'prototype-key' | 'too-deep' | 'too-large'; path: Path };
+
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** `data.emailAddresses[1].key`; a key with a NUL byte is shown escaped, as JSON writes it. */
 const formatPath = (path: Path) =>
@@ -25,8 +29,8 @@ const formatPath = (path: Path) =>
     return text ? `${text}.${name}` : name;
   }, '');
 
-/** The first string or key holding a NUL byte, or the bound the walk hit; undefined when clean. */
-function findNul(root: unknown, rootPath: Path): Finding | undefined {
+/** The first string or key holding a NUL byte, the first prototype key, or the bound the walk hit; undefined when clean. */
+function findHostile(root: unknown, rootPath: Path): Finding | undefined {
   const pending: { value: unknown; path: Path }[] = [{ value: root, path: rootPath }];
   for (let visited = 0; pending.length; visited += 1) {
     const { value, path } = pending.pop()!;
@@ -42,6 +46,7 @@ function findNul(root: unknown, rootPath: Path): Finding | undefined {
       : Object.entries(value);
     for (const [key, item] of entries) {
       if (typeof key === 'string' && key.includes('\0')) return { problem: 'nul', path: [...path, key] };
+      if (typeof key === 'string' && PROTOTYPE_KEYS.has(key)) return { problem: 'prototype-key', path: [...path, key] };
       pending.push({ value: item, path: [...path, key] });
     }
   }
@@ -50,6 +55,7 @@ function findNul(root: unknown, rootPath: Path): Finding | undefined {
 
 const MESSAGES: Record<Finding['problem'], (field: string) => string> = {
   nul: (field) => `${field} must not contain a NUL byte`,
+  'prototype-key': (field) => `${field} is not a field`,
   'too-deep': (field) => `${field} nests deeper than ${MAX_DEPTH} levels`,
   'too-large': (field) => `${field} holds more than ${MAX_VALUES} values`,
 };
@@ -73,13 +79,16 @@ const requestInputs = (ctx): { whole: string; value: unknown; path: Path }[] => 
   { whole: 'body', value: ctx.request.body, path: [] },
 ];
 
+const refuse = (message: string, path: Path) =>
+  new errors.ValidationError(message, { errors: [{ path, message, name: 'ValidationError' }] });
+
 export default () => async (ctx, next) => {
   for (const { whole, value, path } of requestInputs(ctx)) {
-    const finding = findNul(value, path);
+    const finding = findHostile(value, path);
     if (!finding) continue;
-    const field = formatPath(finding.path) || whole;
-    const message = MESSAGES[finding.problem](field);
-    throw new errors.ValidationError(message, { errors: [{ path: finding.path, message, name: 'ValidationError' }] });
+    throw refuse(MESSAGES[finding.problem](formatPath(finding.path) || whole), finding.path);
   }
+  // The Content Manager's search text: it calls `_q.split`, so an object there (`_q[$ne]=x`) was a 500.
+  if (ctx.query._q !== undefined && typeof ctx.query._q !== 'string') throw refuse('_q must be a string', ['_q']);
   await next();
 };
