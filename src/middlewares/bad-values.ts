@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'async_hooks';
-import { types } from 'util';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 
@@ -32,11 +31,12 @@ type DatabaseError = Error & { code?: unknown };
 const reason = (error: Error) => error.message.split(' - ').pop()!.trim();
 
 const isBadValue = (error: unknown): error is DatabaseError => {
-  // Not only `instanceof Error`: better-sqlite3 binds in native code, whose TypeError can come from another realm.
-  if (!(error instanceof Error || types.isNativeError(error))) return false;
+  // Not `instanceof Error`: better-sqlite3's errors (its native TypeError, its SqliteError) may come from
+  // another realm (under jest, they do), so an error is anything with a message.
+  if (typeof (error as Error | undefined)?.message !== 'string') return false;
   const { code } = error as DatabaseError;
   if (code === 'SQLITE_MISMATCH' || (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code))) return true;
-  return BAD_VALUE_MESSAGES.some((pattern) => pattern.test(reason(error)));
+  return BAD_VALUE_MESSAGES.some((pattern) => pattern.test(reason(error as Error)));
 };
 
 const firstBadValue = new AsyncLocalStorage<{ error?: DatabaseError }>();
