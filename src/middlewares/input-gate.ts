@@ -88,6 +88,9 @@ export default () => async (ctx, next) => {
     if (!finding) continue;
     throw refuse(MESSAGES[finding.problem](formatPath(finding.path) || whole), finding.path);
   }
+  // Every route takes an object as its body (Strapi's `{ data }`, the Content Manager's document, the
+  // plugin's criteria); the Content Manager defined properties on an array body: a 500.
+  if (Array.isArray(ctx.request.body)) throw refuse('body must be a JSON object, not a list', []);
   // The Content Manager's search text: it calls `_q.split`, so an object there (`_q[$ne]=x`) was a 500.
   if (ctx.query._q !== undefined && typeof ctx.query._q !== 'string') throw refuse('_q must be a string', ['_q']);
   await next();

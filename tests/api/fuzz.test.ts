@@ -1,7 +1,7 @@
 import crypto from 'crypto';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 import { createApiToken, loginSuperAdmin } from '../helpers/auth';
-import { unique, UIDS, type Doc } from '../helpers/fixtures';
+import { PLURALS, unique, UIDS, type Doc } from '../helpers/fixtures';
 import { RESULT_UID, RUN_UID, runsApi, runWorld, type RunWorld } from '../helpers/runs';
 import { fuzzer, truncate, withOwnKey, type Fuzzer, type Hostile } from '../helpers/fuzz';
 
@@ -273,16 +273,6 @@ function pluginTargets(): Target[] {
   ];
   return [...targets('/message-runs', 'admin'), ...targets('/api/message-runs', 'api'), ...adminOnly];
 }
-
-const PLURALS: Record<Type, string> = {
-  cluster: 'customer-clusters',
-  customer: 'customers',
-  invoice: 'invoices',
-  transformation: 'invoice-transformations',
-  transformationResult: 'transformation-results',
-  sender: 'message-senders',
-  definition: 'message-definitions',
-};
 
 /** A valid document of the type (unique fields fresh, relations to stored documents). */
 const VALID: Record<Type, () => Promise<Record<string, unknown>>> = {

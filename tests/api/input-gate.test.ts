@@ -313,6 +313,22 @@ const counts = async () =>
     )
   );
 
+describe('a body that is a list', () => {
+  // Each case is wrapped once more: it.each spreads a case's array into the test's arguments.
+  it.each([[[]], [[{}]], [[1, 2]]])('refuses %j on REST, the Content Manager and the plugin, writing nothing', async (body) => {
+    const before = await counts();
+    for (const request of [
+      asApi(app.http().post('/api/customer-clusters')),
+      asAdmin(app.http().post(`/content-manager/collection-types/${UIDS.cluster}`)),
+      asAdmin(app.http().post(`/content-manager/collection-types/${UIDS.definition}`)),
+      asApi(app.http().post('/api/message-runs/runs')),
+    ]) {
+      expectRefusal(await request.send(body), 'body must be a JSON object');
+    }
+    expect(await counts()).toEqual(before);
+  });
+});
+
 describe('prototype keys', () => {
   const sendJson = (req: any, json: string) => req.set('Content-Type', 'application/json').send(json);
 

@@ -1,7 +1,7 @@
 import type { UID } from '@strapi/strapi';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 import { createApiToken, loginSuperAdmin } from '../helpers/auth';
-import { fixtures, removeMediaFile, unique, UIDS } from '../helpers/fixtures';
+import { fixtures, PLURALS, removeMediaFile, unique, UIDS } from '../helpers/fixtures';
 
 /**
  * Every rule of the domain (DESIGN.md §2) refuses bad input with a ValidationError whose message
@@ -39,16 +39,6 @@ type Outcome =
 /** ['emailAddresses', 1, 'key'] → "emailAddresses[1].key", as the messages write it. */
 const formatPath = (path: (string | number)[]) =>
   path.reduce<string>((text, part) => (/^\d+$/.test(String(part)) ? `${text}[${part}]` : text ? `${text}.${part}` : String(part)), '');
-
-const PLURALS: Record<Type, string> = {
-  cluster: 'customer-clusters',
-  customer: 'customers',
-  invoice: 'invoices',
-  transformation: 'invoice-transformations',
-  transformationResult: 'transformation-results',
-  sender: 'message-senders',
-  definition: 'message-definitions',
-};
 
 /** A write path into the domain, and how it names related documents. */
 interface Channel {

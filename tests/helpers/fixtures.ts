@@ -32,6 +32,17 @@ export const UIDS = {
   definition: 'api::message-definition.message-definition',
 } as const satisfies Record<string, UID.ContentType>;
 
+/** Where Strapi's REST API serves each type: `/api/<plural>`. */
+export const PLURALS: Record<keyof typeof UIDS, string> = {
+  cluster: 'customer-clusters',
+  customer: 'customers',
+  invoice: 'invoices',
+  transformation: 'invoice-transformations',
+  transformationResult: 'transformation-results',
+  sender: 'message-senders',
+  definition: 'message-definitions',
+};
+
 export function fixtures(strapi: Core.Strapi) {
   const create = async (uid: UID.ContentType, data: Data) =>
     (await strapi.documents(uid).create({ data: data as any, populate: '*' })) as Doc;
