@@ -5,10 +5,18 @@ export const PLUGIN_ID = 'message-runs';
 
 export const RUN_UID = 'plugin::message-runs.message-run';
 export const RESULT_UID = 'plugin::message-runs.message-result';
-export const SEND_WINDOW_UID = 'plugin::message-runs.send-window';
+export const SEND_PACER_UID = 'plugin::message-runs.send-pacer';
+export const DELIVERY_INSTANCE_UID = 'plugin::message-runs.delivery-instance';
 
 export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/**
+ * Why a run is stopped: an admin's Stop, or the queue pausing it after `pauseAfterFailures` attempts
+ * in a row failed for a cause that is not the recipient (the server, the connection, the credentials).
+ */
+export const STOP_REASONS = ['stopped-by-admin', 'paused-after-failures'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
 
 export const RESULT_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'failed', 'skipped'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
@@ -21,6 +29,10 @@ export const FAILURE_REASONS = [
   'smtp-rejected',
   'recipient-rejected',
   'smtp-transient',
+  // Retried soon, the attempt not counted: the server said slow down (421, 451, 454, "rate exceeded")…
+  'smtp-throttled',
+  // …or could not take any message (connection refused or timed out, TLS, authentication): not the recipient.
+  'smtp-unavailable',
 ] as const;
 export const RESULT_REASONS = [...SKIP_REASONS, ...FAILURE_REASONS] as const;
 export type ResultReason = (typeof RESULT_REASONS)[number];

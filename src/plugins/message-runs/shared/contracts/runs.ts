@@ -1,7 +1,7 @@
 /**
  * Request and response shapes of the run routes (DESIGN.md §3), shared by the server and the admin.
  */
-import type { ResultStatus, RunStatus, SKIP_REASONS } from '../constants';
+import type { ResultStatus, RunStatus, SKIP_REASONS, StopReason } from '../constants';
 
 export type ResultCounts = Record<ResultStatus | 'total', number>;
 
@@ -20,6 +20,10 @@ export interface Run {
   startedAt: string | null;
   stoppedAt: string | null;
   completedAt: string | null;
+  /** Why the run was last stopped; null while it has never been. Start keeps it (a resumed run was stopped once). */
+  stopReason: StopReason | null;
+  /** The server's answer that paused the run (`paused-after-failures`); null otherwise. */
+  lastError: string | null;
 }
 
 export interface Pagination {

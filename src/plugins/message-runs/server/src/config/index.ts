@@ -6,7 +6,15 @@ export interface MessageRunsConfig {
   smtp: { host?: string; port: number; secure: boolean; user?: string; pass?: string };
   outboxDir: string;
   maxConnections: number;
+  /** Messages in any 60 s / 1 s window, all instances together (0: no limit). */
   rateLimitPerMinute: number;
+  rateLimitPerSecond: number;
+  /** Messages in any 60 s window per recipient domain (lower case), all instances together. */
+  domainRateLimits: Record<string, number>;
+  /** A run pauses after this many attempts in a row fail for a cause that is not the recipient (0: never). */
+  pauseAfterFailures: number;
+  /** When a throttled or unavailable server's message is tried again (not on the retry schedule). */
+  throttleRetrySeconds: number;
   cron: { enabled: boolean; rule: string };
   batchSize: number;
   leaseSeconds: number;
@@ -14,6 +22,22 @@ export interface MessageRunsConfig {
   /** How long rendering one message may take, and how large it may be (subject, HTML and text). */
   renderTimeoutMs: number;
   renderMaxBytes: number;
+}
+
+/**
+ * `gmail.com=600,outlook.com=300` → `{ 'gmail.com': 600, 'outlook.com': 300 }`. An entry that is not
+ * `domain=number` is kept as written (the number NaN), for the validator to name.
+ */
+function parseDomainLimits(text: string): Record<string, number> {
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [domain, limit] = entry.split('=');
+      return [domain.trim().toLowerCase(), /^\s*\d+\s*$/.test(limit ?? '') ? Number(limit) : NaN] as const;
+    });
+  return Object.fromEntries(entries);
 }
 
 const defaults = ({ env }): MessageRunsConfig => ({
@@ -27,6 +51,10 @@ const defaults = ({ env }): MessageRunsConfig => ({
   outboxDir: env('MESSAGE_OUTBOX_DIR', '.tmp/outbox'),
   maxConnections: env.int('SMTP_MAX_CONNECTIONS', 5),
   rateLimitPerMinute: env.int('MESSAGE_RATE_LIMIT', 0),
+  rateLimitPerSecond: env.int('MESSAGE_RATE_LIMIT_PER_SECOND', 0),
+  domainRateLimits: parseDomainLimits(env('MESSAGE_DOMAIN_RATE_LIMITS', '')),
+  pauseAfterFailures: env.int('MESSAGE_RUNS_PAUSE_AFTER_FAILURES', 20),
+  throttleRetrySeconds: env.int('MESSAGE_THROTTLE_RETRY_SECONDS', 10),
   cron: {
     enabled: env.bool('MESSAGE_RUNS_CRON', true),
     rule: env('MESSAGE_RUNS_CRON_RULE', '*/5 * * * * *'),
@@ -39,14 +67,26 @@ const defaults = ({ env }): MessageRunsConfig => ({
 });
 
 const isPositiveInt = (n: unknown) => Number.isInteger(n) && (n as number) > 0;
+const isCount = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
+const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
 function validator(config: MessageRunsConfig) {
   const problems: string[] = [];
   if (!isPositiveInt(config.smtp.port) || config.smtp.port > 65535) problems.push('smtp.port must be 1..65535');
   if (!isPositiveInt(config.maxConnections)) problems.push('maxConnections must be a positive integer');
-  if (!Number.isInteger(config.rateLimitPerMinute) || config.rateLimitPerMinute < 0) {
-    problems.push('rateLimitPerMinute must be 0 (no limit) or a positive integer');
+  if (!isCount(config.rateLimitPerMinute)) problems.push('rateLimitPerMinute must be 0 (no limit) or a positive integer');
+  if (!isCount(config.rateLimitPerSecond)) problems.push('rateLimitPerSecond must be 0 (no limit) or a positive integer');
+  if (typeof config.domainRateLimits !== 'object' || config.domainRateLimits === null) {
+    problems.push('domainRateLimits must map domains to messages per minute');
+  } else {
+    for (const [domain, limit] of Object.entries(config.domainRateLimits)) {
+      if (!DOMAIN.test(domain) || !isPositiveInt(limit)) {
+        problems.push(`domainRateLimits: "${domain}=${limit}" must be a lower-case domain and a positive number of messages per minute`);
+      }
+    }
   }
+  if (!isCount(config.pauseAfterFailures)) problems.push('pauseAfterFailures must be 0 (never pause) or a positive integer');
+  if (!isPositiveInt(config.throttleRetrySeconds)) problems.push('throttleRetrySeconds must be a positive number of seconds');
   if (!isPositiveInt(config.batchSize)) problems.push('batchSize must be a positive integer');
   if (!isPositiveInt(config.leaseSeconds)) problems.push('leaseSeconds must be a positive integer');
   if (!Array.isArray(config.retryDelays) || !config.retryDelays.every(isPositiveInt)) {

@@ -7,7 +7,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async find(ctx) {
-      ctx.body = { data: settings().get() };
+      ctx.body = { data: await settings().get() };
     },
 
     async testEmail(ctx) {

@@ -62,13 +62,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
-    /** The transport in use and its limits, for the settings page (never the password). */
-    describe(): MailSettings {
-      const { smtp, rateLimitPerMinute, maxConnections, outboxDir: folder } = config();
+    /** The transport in use, for the settings page (never the password). */
+    describe(): Pick<MailSettings, 'transport' | 'maxConnections'> {
+      const { smtp, maxConnections, outboxDir: folder } = config();
       const transport: MailSettings['transport'] = smtp.host
         ? { kind: 'smtp', host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user ?? null }
         : { kind: 'outbox', outboxDir: folder };
-      return { transport, maxConnections, rateLimitPerMinute };
+      return { transport, maxConnections };
     },
 
     send(mail: Mail.Options): Promise<Delivery> {

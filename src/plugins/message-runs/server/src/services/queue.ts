@@ -15,7 +15,6 @@ import {
   type Outcome,
 } from '../data/queue';
 import { completeRunIfDone } from '../data/runs';
-import { forgetOldWindows, releaseSends, reserveSends } from '../data/send-windows';
 import { resolveTables } from '../data/tables';
 import { getService } from '../utils';
 import type { Delivery } from './mailer';
@@ -225,7 +224,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function deliver(report: TickReport, deadline: number) {
     const knex = strapi.db.connection;
     const t = resolveTables(strapi);
-    const { batchSize, leaseSeconds, rateLimitPerMinute, maxConnections } = config();
+    const { batchSize, leaseSeconds, maxConnections } = config();
     const mailer = getService(strapi, 'mailer');
     const waiting: Mailable[] = [];
     let inFlight = 0;
@@ -253,35 +252,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
 
     async function claim(wanted: number) {
-      // With a rate limit, claim no more than this minute still allows across all instances.
-      const reservation = rateLimitPerMinute
-        ? await reserveSends(knex, t, wanted, rateLimitPerMinute, new Date())
-        : undefined;
-      if (reservation && !reservation.granted) {
-        drained = true;
-        return;
-      }
       const claimed = await claimResults(knex, t, resolveDialect(strapi), {
         workerId,
-        batchSize: reservation?.granted ?? wanted,
+        batchSize: wanted,
         now: new Date(),
       });
       drained = !claimed.length;
       report.claimed += claimed.length;
       const messages = claimed.length ? await getService(strapi, 'messages').compose(claimed) : [];
       const attemptsOf = new Map(claimed.map((result) => [result.id, result.attempts]));
-      let mailed = 0;
       for (const message of messages) {
         if ('outcome' in message) {
           outcomes.add(message.resultIds, message.outcome);
         } else {
-          mailed++;
           const attempts = Math.max(...message.resultIds.map((id) => attemptsOf.get(id)!));
           waiting.push({ resultIds: message.resultIds, mail: message.mail, attempts });
         }
       }
-      // A message refused at hand-over keeps its reservation: the limit errs on the safe side.
-      if (reservation) await releaseSends(knex, t, reservation, reservation.granted - mailed);
     }
 
     async function send(message: Mailable) {
@@ -363,11 +350,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function runTick(): Promise<TickReport> {
     const knex = strapi.db.connection;
     const t = resolveTables(strapi);
-    const { leaseSeconds, rateLimitPerMinute } = config();
+    const { leaseSeconds } = config();
     const report: TickReport = { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
 
     await requeueExpiredClaims(knex, t, new Date(), leaseSeconds);
-    if (rateLimitPerMinute) await forgetOldWindows(knex, t, new Date());
     const stopHeartbeat = startHeartbeat(leaseSeconds);
     try {
       await deliver(report, Date.now() + TICK_BUDGET_MS);

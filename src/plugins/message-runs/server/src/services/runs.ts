@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { RUN_UID, SKIP_REASONS, type RunStatus } from '../../../shared/constants';
+import { RUN_UID, SKIP_REASONS, type RunStatus, type StopReason } from '../../../shared/constants';
 import type { PreviewRun, Run, RunCriteria } from '../../../shared/contracts/runs';
 import { resolveDialect } from '../data/dialect';
 import { countSelection, type SelectionCriteria } from '../data/invoice-selection';
@@ -42,6 +42,8 @@ export interface RunRow {
   startedAt: string | null;
   stoppedAt: string | null;
   completedAt: string | null;
+  stopReason: StopReason | null;
+  lastError: string | null;
 }
 
 /** From this many new results on, the database's planner statistics are refreshed after creation. */
@@ -139,6 +141,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       startedAt: toIsoTimestamp(row.startedAt),
       stoppedAt: toIsoTimestamp(row.stoppedAt),
       completedAt: toIsoTimestamp(row.completedAt),
+      stopReason: row.stopReason ?? null,
+      lastError: row.lastError ?? null,
     }));
   }
 

@@ -1,12 +1,29 @@
 import type { Core } from '@strapi/strapi';
-import type { SendTestEmail } from '../../../shared/contracts/settings';
+import type { MailSettings, SendTestEmail } from '../../../shared/contracts/settings';
+import type { MessageRunsConfig } from '../config';
+import { recentPaces } from '../data/delivery-instances';
+import { resolveTables } from '../data/tables';
 import { getService } from '../utils';
 
 const SENDER_UID = 'api::message-sender.message-sender';
 
-/** The mail settings page: the transport in use, and a test email sent through it. */
+/** The mail settings page: the transport in use, the limits and each instance's pace, and a test email. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  get: () => getService(strapi, 'mailer').describe(),
+  async get(): Promise<MailSettings> {
+    const { rateLimitPerMinute, rateLimitPerSecond, domainRateLimits, pauseAfterFailures } = strapi.config.get(
+      'plugin::message-runs'
+    ) as MessageRunsConfig;
+    const instances = await recentPaces(strapi.db.connection, resolveTables(strapi), new Date());
+    const throttledAt = instances.map((pace) => pace.lastThrottledAt).filter((at): at is string => Boolean(at));
+    return {
+      ...getService(strapi, 'mailer').describe(),
+      rateLimitPerMinute,
+      rateLimitPerSecond,
+      domainRateLimits: Object.entries(domainRateLimits).map(([domain, perMinute]) => ({ domain, perMinute })),
+      pauseAfterFailures,
+      pace: { lastThrottledAt: throttledAt.sort().at(-1) ?? null, instances },
+    };
+  },
 
   /**
    * Sends a short message to `to` the way runs send theirs, from the first message sender (by key) so

@@ -1,4 +1,4 @@
-import { RUN_STATUSES } from '../../../../shared/constants';
+import { RUN_STATUSES, STOP_REASONS } from '../../../../shared/constants';
 
 export default {
   kind: 'collectionType',
@@ -37,6 +37,11 @@ export default {
     startedAt: { type: 'datetime' },
     stoppedAt: { type: 'datetime' },
     completedAt: { type: 'datetime' },
+    stopReason: { type: 'enumeration', enum: [...STOP_REASONS] },
+    // The server's answer that paused the run.
+    lastError: { type: 'text' },
+    // Attempts in a row, across instances, that failed for a cause that is not the recipient.
+    serverFailuresInARow: { type: 'integer', default: 0, required: true },
   },
   indexes: [{ name: 'message_runs_status_idx', columns: ['status'] }],
 };
