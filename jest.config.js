@@ -10,7 +10,7 @@ const base = {
       { jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
-  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  testMatch: ['<rootDir>/tests/api/**/*.test.ts'],
   // dist/ holds a compiled copy of the plugin's package.json, which jest-haste-map would see twice.
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.tmp/'],
 };
@@ -20,6 +20,8 @@ module.exports = {
   testTimeout: 120_000,
   globalSetup: '<rootDir>/tests/setup/compile.js',
   projects: [
+    // Pure modules, no Strapi and no database: the first layer `npm test` runs.
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...base, displayName: 'sqlite', setupFiles: ['<rootDir>/tests/setup/sqlite.js'] },
     { ...base, displayName: 'postgres', setupFiles: ['<rootDir>/tests/setup/postgres.js'] },
   ],

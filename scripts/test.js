@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm test`: type-checks the server and admin code, then runs every jest suite on SQLite and on
- * PostgreSQL, then the browser tests (Playwright, Debian's Chromium) against the built admin panel.
+ * `npm test`: type-checks the server and admin code, runs the unit tests (tests/unit), then every
+ * API suite (tests/api) on SQLite and on PostgreSQL, then the browser tests (Playwright, Debian's Chromium) against the built admin panel.
  * PostgreSQL must be reachable (TEST_PG_HOST/PORT/USER/PASSWORD, default
  * postgres@127.0.0.1:5432); `npm run test:sqlite` (or `--sqlite-only`) runs on SQLite alone.
  * Other arguments go to jest, e.g. `npm test -- tests/api/validation.test.ts` (then the browser tests
@@ -42,6 +42,8 @@ function run(command, commandArgs) {
   }
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('npx', ['tsc', '-p', 'src/admin/tsconfig.json', '--noEmit']);
+  // The unit layer first: pure modules, in a second; a broken one stops before Strapi boots.
+  if (jestArgs.length === 0) run('npx', ['jest', '--selectProjects', 'unit']);
   const projects = sqliteOnly ? ['sqlite'] : ['sqlite', 'postgres'];
   run('npx', ['jest', ...jestArgs, '--selectProjects', ...projects]);
   if (withBrowserTests) {

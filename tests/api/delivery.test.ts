@@ -85,16 +85,16 @@ describe('delivery to a real SMTP server', () => {
     expect(smtp.received.map((mail) => mail.envelope.to)).toEqual([['good@example.com']]);
   });
 
-  it('retries after a 451 and sends once the server recovers', async () => {
+  it('retries after a 450 on the retry schedule and sends once the server recovers', async () => {
     const w = await delivery.world();
-    await w.invoiceWithPdf(await w.customer('Later', 'later@example.com'), 'INV-451');
-    smtp.answerMessages(() => ({ code: 451, message: 'Try again later' }));
+    await w.invoiceWithPdf(await w.customer('Later', 'later@example.com'), 'INV-450');
+    smtp.answerMessages(() => ({ code: 450, message: 'Mailbox busy, try again later' }));
     const run = await delivery.createAndStart(w.cluster, w.definition);
 
     await delivery.services().queue.tick();
     let [result] = await delivery.resultsOf(run.documentId);
     expect(result).toMatchObject({ status: 'retrying', reason: 'smtp-transient', attempts: 1 });
-    expect(result.error).toMatch(/451/);
+    expect(result.error).toMatch(/450/);
     expect(new Date(result.nextAttemptAt).getTime()).toBeGreaterThan(Date.now() + 50_000);
 
     // Not due yet: the next tick leaves it alone.

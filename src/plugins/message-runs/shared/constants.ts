@@ -34,6 +34,8 @@ export const FAILURE_REASONS = [
   // …or could not take any message (connection refused or timed out, TLS, authentication): not the recipient.
   'smtp-unavailable',
 ] as const;
+/** Failures of the server, not of the message or its recipient: retried soon, never counted as an attempt. */
+export const SERVER_FAILURE_REASONS = ['smtp-throttled', 'smtp-unavailable'] as const;
 export const RESULT_REASONS = [...SKIP_REASONS, ...FAILURE_REASONS] as const;
 export type ResultReason = (typeof RESULT_REASONS)[number];
 

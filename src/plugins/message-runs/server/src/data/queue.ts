@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { SERVER_FAILURE_REASONS } from '../../../shared/constants';
 import type { Dialect } from './dialect';
 import type { Tables } from './tables';
 
@@ -120,6 +121,30 @@ export async function releaseRunClaims(knex: Knex, t: Tables, runId: number, now
     .update(unclaimed(knex, now));
 }
 
+/**
+ * Results this worker claimed but whose recipient domain's limit has no room for them soon go back to
+ * the queue, each due at the time given (not counted as an attempt), so that they do not hold up the
+ * results for other domains.
+ */
+export async function deferClaims(knex: Knex, t: Tables, workerId: string, deferrals: { resultIds: number[]; at: Date }[], now: Date) {
+  for (const { resultIds, at } of deferrals) {
+    await stillClaimedBy(knex(t.results).whereIn('id', resultIds), t, workerId)
+      .whereNull('handed_at')
+      .update({ ...unclaimed(knex, now), next_attempt_at: timestamp(knex, at) });
+  }
+}
+
+/**
+ * A run that paused itself: its results waiting to retry after a failure of the server (not of their
+ * recipient) are queued again, to go as soon as the run is started.
+ */
+export async function requeueServerFailures(knex: Knex, t: Tables, runId: number, now: Date) {
+  return knex(t.results)
+    .where({ run_id: runId, status: 'retrying' })
+    .whereIn('reason', SERVER_FAILURE_REASONS)
+    .update({ status: 'queued', next_attempt_at: null, updated_at: timestamp(knex, now) });
+}
+
 /** How many due results per run a claim looks at, per batch result: room to skip those other workers hold. */
 const CANDIDATES_PER_CLAIM = 10;
 
@@ -174,14 +199,16 @@ async function claimFromRun(
   // On PostgreSQL the claim share-locks the run: a Stop under way waits for it to commit (and then
   // returns what it claimed to the queue), or it waits for Stop and finds the run stopped.
   const runLock = dialect.client === 'postgres' ? 'FOR SHARE' : '';
+  // A queued result may be deferred (its domain's limit): due once its time has come, like a retry.
+  const notBefore = (alias: string) => `(${alias}.next_attempt_at IS NULL OR ${alias}.next_attempt_at <= CAST(:now AS TIMESTAMP))`;
   const due = (alias: string) =>
-    `(${alias}.status = 'queued' OR (${alias}.status = 'retrying' AND ${alias}.next_attempt_at <= CAST(:now AS TIMESTAMP)))`;
+    `(${alias}.status = 'queued' AND ${notBefore(alias)} OR (${alias}.status = 'retrying' AND ${alias}.next_attempt_at <= CAST(:now AS TIMESTAMP)))`;
   // Each arm is one index range with its own limit; ORDER BY over an OR of both would sort the whole run.
   const firstDue = (condition: string) =>
     `SELECT * FROM (SELECT id, customer_id FROM ${t.results} WHERE run_id = :runId AND ${condition} ORDER BY id LIMIT :candidates) arm`;
   const sql = `
     WITH candidates AS (
-      ${firstDue(`status = 'queued'`)}
+      ${firstDue(`status = 'queued' AND ${notBefore(t.results)}`)}
       UNION ALL
       ${firstDue(`status = 'retrying' AND next_attempt_at <= CAST(:now AS TIMESTAMP)`)}
     ), leaders AS (
@@ -221,6 +248,8 @@ export interface Outcome {
   nextAttemptAt?: Date | null;
   /** Where the message went (the customer's address at sending time); the result's is kept without one. */
   recipient?: { address: string; name: string | null };
+  /** The attempt does not count against the retry schedule: the message reached no mailbox server. */
+  uncounted?: boolean;
 }
 
 /**
@@ -241,7 +270,7 @@ export async function recordOutcomes(
   const rows = outcomes.flatMap(({ resultIds, outcome }) => resultIds.map((id) => ({ id, ...outcome })));
   if (!rows.length) return 0;
   const values = rows
-    .map(() => '(CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?)')
+    .map(() => '(CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, CAST(? AS INTEGER))')
     .join(', ');
   const bindings = rows.flatMap((row) => [
     row.id,
@@ -254,12 +283,14 @@ export async function recordOutcomes(
     row.nextAttemptAt ?? null,
     row.recipient?.address ?? null,
     row.recipient?.name ?? null,
+    row.uncounted ? 1 : 0,
   ]);
   const sql = `
-    WITH outcome (id, status, reason, error, response, message_id, sent_at, next_attempt_at, recipient, recipient_name) AS (VALUES ${values})
+    WITH outcome (id, status, reason, error, response, message_id, sent_at, next_attempt_at, recipient, recipient_name, uncounted) AS (VALUES ${values})
     UPDATE ${t.results}
     SET status = outcome.status, reason = outcome.reason, error = outcome.error, response = outcome.response,
         message_id = outcome.message_id, sent_at = outcome.sent_at, next_attempt_at = outcome.next_attempt_at,
+        attempts = ${t.results}.attempts - outcome.uncounted,
         recipient = coalesce(outcome.recipient, ${t.results}.recipient),
         recipient_name = CASE WHEN outcome.recipient IS NULL THEN ${t.results}.recipient_name ELSE outcome.recipient_name END,
         locked_by = NULL, locked_at = NULL, updated_at = CAST(? AS TIMESTAMP)

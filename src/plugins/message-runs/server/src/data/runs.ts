@@ -1,8 +1,18 @@
 import type { Knex } from 'knex';
-import type { RunStatus } from '../../../shared/constants';
+import type { RunStatus, StopReason } from '../../../shared/constants';
 import type { Tables } from './tables';
 
 const timestamp = (knex: Knex, date: Date) => knex.raw('CAST(? AS TIMESTAMP)', [date]);
+
+/** Columns a status change may set besides the status. */
+export interface RunChanges {
+  started_at?: Date | null;
+  stopped_at?: Date | null;
+  completed_at?: Date | null;
+  stop_reason?: StopReason | null;
+  last_error?: string | null;
+  server_failures_in_a_row?: number;
+}
 
 /**
  * Compare-and-set of a run's status: changes it only while it is one of `from`, so two admins (or an
@@ -15,10 +25,10 @@ export async function changeRunStatus(
   from: RunStatus[],
   to: RunStatus,
   now: Date,
-  stamps: Partial<Record<'started_at' | 'stopped_at' | 'completed_at', Date | null>> = {}
+  runChanges: RunChanges = {}
 ) {
   const changes = Object.fromEntries(
-    Object.entries(stamps).map(([column, value]) => [column, value ? timestamp(knex, value) : null])
+    Object.entries(runChanges).map(([column, value]) => [column, value instanceof Date ? timestamp(knex, value) : value])
   );
   const count = await knex(t.runs)
     .where('id', runId)
@@ -37,4 +47,29 @@ export async function completeRunIfDone(knex: Knex, t: Tables, runId: number, no
     )
     .update({ status: 'completed', completed_at: timestamp(knex, now), updated_at: timestamp(knex, now) });
   return count > 0;
+}
+
+/**
+ * Counts, per run, the attempts in a row that failed for a cause that is not the recipient, across
+ * instances: an outcome write adds its failures, or, when it holds a success, starts the count again
+ * from the failures after its last success. Returns the running runs whose count reached `limit`.
+ */
+export async function countServerFailures(
+  knex: Knex,
+  t: Tables,
+  writes: { runId: number; failures: number; afterSuccess: boolean }[],
+  limit: number
+) {
+  const reached: number[] = [];
+  for (const { runId, failures, afterSuccess } of writes) {
+    const query = knex(t.runs).where('id', runId);
+    // A success with nothing to start again from changes nothing: no write for the common case.
+    if (afterSuccess && !failures) query.whereNot('server_failures_in_a_row', 0);
+    const rows: { server_failures_in_a_row: number; status: RunStatus }[] = await query.update(
+      { server_failures_in_a_row: afterSuccess ? failures : knex.raw('server_failures_in_a_row + ?', [failures]) },
+      ['server_failures_in_a_row', 'status']
+    );
+    if (limit && rows[0]?.status === 'running' && Number(rows[0].server_failures_in_a_row) >= limit) reached.push(runId);
+  }
+  return reached;
 }

@@ -15,11 +15,13 @@ import type { MessageRunsConfig } from '../config';
 
 /**
  * What became of one message: accepted (`refusedBcc` names the Bcc addresses the server refused, with
- * its answer), worth retrying, or refused for good.
+ * its answer), worth retrying, or refused for good. A transient failure names its `cause` when the
+ * server, not the message or its recipient, was the problem: it said slow down (`throttled`), or it
+ * took no message at all (`unavailable`: connection refused or timed out, TLS, authentication).
  */
 export type Delivery =
   | { status: 'sent'; messageId: string; response: string; refusedBcc?: string }
-  | { status: 'transient'; error: string }
+  | { status: 'transient'; error: string; cause?: 'throttled' | 'unavailable' }
   | { status: 'rejected'; reason: 'smtp-rejected' | 'recipient-rejected'; error: string };
 
 /** How the thread sends: the plugin's SMTP settings, or the outbox folder (an absolute path) without them. */
@@ -30,18 +32,30 @@ export interface MailThreadOptions {
   appRoot: string;
 }
 
-export type MailRequest = { id: number; mail: Mail.Options } | { close: true };
+/** `notBefore`: the time (ms since the epoch) the rate limits gave the message; it is not started earlier. */
+export type MailRequest = { id: number; mail: Mail.Options; notBefore?: number } | { close: true };
 export interface MailReply {
   id: number;
   delivery: Delivery;
 }
 
 const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNREFUSED', 'ECONNRESET', 'EDNS', 'ETLS', 'EPROTOCOL']);
+/** nodemailer's codes for a server that could not be reached, spoken to securely, or logged in to. */
+const UNAVAILABLE_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ECONNREFUSED', 'EDNS', 'ETLS', 'EAUTH']);
+/** Authentication refused or required (RFC 4954): the credentials, not the message. */
+const AUTH_REPLIES = new Set([530, 534, 535, 538]);
+/** "Service not available", "local error", "temporary failure": what providers answer a sender going too fast. */
+const THROTTLE_REPLIES = new Set([421, 451, 454]);
+const THROTTLE_TEXT = /throttl|rate (limit )?exceeded|exceeded .*rate|too many (messages|mails|emails|recipients|connections)|sending rate|slow down/i;
 
-/** Sorts a nodemailer error: 4xx and connection trouble are transient; 5xx are final. */
+/** Sorts a nodemailer error: throttling and an unreachable server are the server's; 4xx transient; 5xx final. */
 function classifySendError(error: any): Delivery {
   const line = error.response || error.message || String(error);
   const code = Number(error.responseCode);
+  if (THROTTLE_REPLIES.has(code) || THROTTLE_TEXT.test(line)) return { status: 'transient', error: line, cause: 'throttled' };
+  if (UNAVAILABLE_CODES.has(error.code) || AUTH_REPLIES.has(code)) {
+    return { status: 'transient', error: line, cause: 'unavailable' };
+  }
   if (code >= 500) {
     const reason = error.code === 'EENVELOPE' || error.command === 'RCPT TO' ? 'recipient-rejected' : 'smtp-rejected';
     return { status: 'rejected', reason, error: line };
@@ -149,6 +163,8 @@ if (parentPort && workerData?.mailThread) {
       return;
     }
     sending++;
+    const wait = (request.notBefore ?? 0) - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const delivery = await sender.send(asBuffers(request.mail));
     sending--;
     port.postMessage({ id: request.id, delivery } satisfies MailReply);

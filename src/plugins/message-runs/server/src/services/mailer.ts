@@ -50,11 +50,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     // It must not hold the process open by itself; Strapi's destroy closes it.
     worker.unref();
     const started = {
-      send: (mail: Mail.Options) =>
+      send: (mail: Mail.Options, notBefore?: number) =>
         new Promise<Delivery>((resolve) => {
           const id = nextId++;
           waiting.set(id, resolve);
-          worker.postMessage({ id, mail } satisfies MailRequest);
+          worker.postMessage({ id, mail, notBefore } satisfies MailRequest);
         }),
       close: () => worker.postMessage({ close: true } satisfies MailRequest),
     };
@@ -71,9 +71,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { transport, maxConnections };
     },
 
-    send(mail: Mail.Options): Promise<Delivery> {
+    /** Sends `mail`, not before `notBefore` (ms since the epoch) when given. */
+    send(mail: Mail.Options, notBefore?: number): Promise<Delivery> {
       thread ??= startThread();
-      return thread.send(mail);
+      return thread.send(mail, notBefore);
     },
 
     /** Closes the SMTP pool: messages being sent finish, the ones still queued come back as transient. */

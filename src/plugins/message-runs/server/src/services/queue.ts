@@ -4,8 +4,10 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
 import { resolveDialect } from '../data/dialect';
+import { forgetOldInstances, recordPace } from '../data/delivery-instances';
 import {
   claimResults,
+  deferClaims,
   findFinishedRunIds,
   handOver,
   recordOutcomes,
@@ -14,10 +16,12 @@ import {
   requeueExpiredClaims,
   type Outcome,
 } from '../data/queue';
-import { completeRunIfDone } from '../data/runs';
+import { completeRunIfDone, countServerFailures } from '../data/runs';
+import { reserveSendTimes } from '../data/send-pacers';
 import { resolveTables } from '../data/tables';
 import { getService } from '../utils';
 import type { Delivery } from './mailer';
+import { instancePace, scopesOf, spacingOf } from './pacing';
 
 /** How long one tick keeps claiming results before it lets the next tick take over. */
 const TICK_BUDGET_MS = 60_000;
@@ -78,11 +82,22 @@ async function retryWrite<T>(write: () => Promise<T>, onRetry: (error: unknown) 
   }
 }
 
+/**
+ * A message whose recipient domain's limit has no room for it within this time goes back to the queue
+ * until its domain has room, rather than hold a place that results for other domains could use.
+ */
+const DOMAIN_WAIT_HELD_MS = 1000;
+/** How far into a worker's waiting messages a free connection looks for one whose domain has room. */
+const DOMAIN_LOOKAHEAD = 50;
+
 /** A claimed result's message, rendered, waiting for a free SMTP connection. */
 interface Mailable {
+  runId: number;
   resultIds: number[];
   mail: Mail.Options;
   attempts: number;
+  /** The rate limits it falls under (services/pacing.ts). */
+  scopes: string[];
 }
 
 /** The address a message goes to, as the result records it. */
@@ -91,6 +106,14 @@ function recipientOf(mail: Mail.Options): Outcome['recipient'] {
   const to = (Array.isArray(mail.to) ? mail.to[0] : mail.to) as string | Mail.Address | undefined;
   if (!to) return undefined;
   return typeof to === 'string' ? { address: to, name: null } : { address: to.address, name: to.name || null };
+}
+
+/** Every address a message goes to (To and Bcc): each counts for its domain's limit. */
+function addressesOf(mail: Mail.Options): string[] {
+  return [mail.to, mail.bcc]
+    .flat()
+    .map((recipient) => (typeof recipient === 'string' ? recipient : (recipient as Mail.Address | undefined)?.address))
+    .filter((address): address is string => Boolean(address));
 }
 
 /**
@@ -132,7 +155,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const config = () => strapi.config.get('plugin::message-runs') as MessageRunsConfig;
   const timer = sendTimer();
+  const pace = instancePace();
+  /** This instance's next free time under its own pace. */
+  let paceNextAt = 0;
   let currentTick: Promise<TickReport> | undefined;
+
+  const savePace = () =>
+    recordPace(strapi.db.connection, resolveTables(strapi), workerId, pace.record(), new Date()).catch((error) =>
+      strapi.log.warn(`[message-runs] ${workerId}: recording its pace failed: ${error}`)
+    );
 
   const toOutcome = (delivery: Delivery, attempts: number, now: Date): Outcome => {
     if (delivery.status === 'sent') {
@@ -140,6 +171,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
     if (delivery.status === 'rejected') {
       return { status: 'failed', reason: delivery.reason, error: delivery.error };
+    }
+    if (delivery.cause) {
+      // The server's trouble, not the message's: soon again, and it never reached a mailbox.
+      return {
+        status: 'retrying',
+        reason: delivery.cause === 'throttled' ? 'smtp-throttled' : 'smtp-unavailable',
+        error: delivery.error,
+        nextAttemptAt: new Date(now.getTime() + config().throttleRetrySeconds * 1000),
+        uncounted: true,
+      };
     }
     const delays = config().retryDelays;
     if (attempts > delays.length) {
@@ -169,13 +210,38 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   /**
+   * Counts each run's attempts in a row that failed on the server's side (throttled or unavailable),
+   * and pauses a run that reached `pauseAfterFailures`: the server, not its recipients, is the problem.
+   */
+  async function pauseRunsFailingOnTheServer(written: { runId: number; outcome: Outcome }[]) {
+    const byRun = new Map<number, { failures: number; afterSuccess: boolean; lastError: string }>();
+    for (const { runId, outcome } of written) {
+      const run = byRun.get(runId) ?? { failures: 0, afterSuccess: false, lastError: '' };
+      if (outcome.uncounted) {
+        run.failures++;
+        run.lastError = outcome.error ?? '';
+      } else if (outcome.status === 'sent') {
+        run.failures = 0;
+        run.afterSuccess = true;
+      }
+      byRun.set(runId, run);
+    }
+    const writes = [...byRun].map(([runId, run]) => ({ runId, ...run })).filter((run) => run.failures || run.afterSuccess);
+    const { pauseAfterFailures } = config();
+    const reached = await countServerFailures(strapi.db.connection, resolveTables(strapi), writes, pauseAfterFailures);
+    for (const runId of reached) {
+      await getService(strapi, 'runs').pauseAfterFailures(runId, byRun.get(runId)!.lastError, pauseAfterFailures);
+    }
+  }
+
+  /**
    * Collects outcomes and writes them in one statement: at once when the last write is older than
    * OUTCOME_WRITE_INTERVAL_MS or OUTCOMES_PER_WRITE are waiting, otherwise when that interval is up.
    */
   function outcomeWriter(report: TickReport, onError: (error: unknown) => void) {
     const knex = strapi.db.connection;
     const t = resolveTables(strapi);
-    const pending: { resultIds: number[]; outcome: Outcome }[] = [];
+    const pending: { runId: number; resultIds: number[]; outcome: Outcome }[] = [];
     const writes = new Set<Promise<void>>();
     let lastWrite = 0;
     let timeout: NodeJS.Timeout | undefined;
@@ -192,12 +258,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         () => recordOutcomes(knex, t, workerId, outcomes, now),
         (error) => strapi.log.warn(`[message-runs] ${workerId}: recording outcomes failed, trying again: ${error}`)
       )
-        .then((recorded) => {
+        .then(async (recorded) => {
           if (recorded < expected) {
             strapi.log.warn(
               `[message-runs] ${workerId}: ${expected - recorded} of ${expected} outcomes not recorded: worker ${workerId} no longer held those results (its lease had run out, or Stop returned them to the queue)`
             );
           }
+          await pauseRunsFailingOnTheServer(outcomes);
         })
         .catch(onError)
         .finally(() => writes.delete(write));
@@ -205,8 +272,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
 
     return {
-      add(resultIds: number[], outcome: Outcome) {
-        pending.push({ resultIds, outcome });
+      add(runId: number, resultIds: number[], outcome: Outcome) {
+        pending.push({ runId, resultIds, outcome });
         report[outcome.status] += resultIds.length;
         const sinceLastWrite = Date.now() - lastWrite;
         if (pending.length >= OUTCOMES_PER_WRITE || sinceLastWrite >= OUTCOME_WRITE_INTERVAL_MS) flush();
@@ -224,12 +291,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function deliver(report: TickReport, deadline: number) {
     const knex = strapi.db.connection;
     const t = resolveTables(strapi);
+    const dialect = resolveDialect(strapi);
     const { batchSize, leaseSeconds, maxConnections } = config();
+    const spacing = spacingOf(config());
     const mailer = getService(strapi, 'mailer');
     const waiting: Mailable[] = [];
     let inFlight = 0;
-    /** Nothing more is due, or the rate limit's minute is used up. */
+    /** Nothing more is due. */
     let drained = false;
+    /** The rate limits allow no waiting message before this time (ms since the epoch). */
+    let limitedUntil = 0;
+    let limitTimer: NodeJS.Timeout | undefined;
     let failure: unknown;
     let wake = () => {};
     const fail = (error: unknown) => {
@@ -241,42 +313,51 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Messages in the pool at once: one per connection, and those it starts promptly. */
     const handOverLimit = () => maxConnections + timer.lookahead(maxConnections);
 
+    /** Messages a second: as measured, and no more than the limits and this instance's pace allow. */
+    const sendingRate = () => {
+      const measured = timer.rate(handOverLimit());
+      const step = Math.max(spacing.all ?? 0, pace.spacing());
+      return step && measured !== undefined ? Math.min(measured, 1000 / step) : measured;
+    };
+
     /**
      * As many results as this worker can send within LEASE_SHARE of a lease, at least maxConnections;
      * at a fast server, two batches: one being sent and the next one ready.
      */
     const holdLimit = () => {
-      const rate = timer.rate(handOverLimit());
+      const rate = sendingRate();
       if (rate === undefined) return maxConnections;
       return Math.min(2 * batchSize, Math.max(maxConnections, Math.floor(rate * leaseSeconds * LEASE_SHARE)));
     };
 
     async function claim(wanted: number) {
-      const claimed = await claimResults(knex, t, resolveDialect(strapi), {
-        workerId,
-        batchSize: wanted,
-        now: new Date(),
-      });
+      const claimed = await claimResults(knex, t, dialect, { workerId, batchSize: wanted, now: new Date() });
       drained = !claimed.length;
       report.claimed += claimed.length;
       const messages = claimed.length ? await getService(strapi, 'messages').compose(claimed) : [];
-      const attemptsOf = new Map(claimed.map((result) => [result.id, result.attempts]));
+      const claimOf = new Map(claimed.map((result) => [result.id, result]));
       for (const message of messages) {
+        const runId = claimOf.get(message.resultIds[0])!.runId;
         if ('outcome' in message) {
-          outcomes.add(message.resultIds, message.outcome);
+          outcomes.add(runId, message.resultIds, message.outcome);
         } else {
-          const attempts = Math.max(...message.resultIds.map((id) => attemptsOf.get(id)!));
-          waiting.push({ resultIds: message.resultIds, mail: message.mail, attempts });
+          const attempts = Math.max(...message.resultIds.map((id) => claimOf.get(id)!.attempts));
+          const scopes = scopesOf(addressesOf(message.mail), spacing);
+          waiting.push({ runId, resultIds: message.resultIds, mail: message.mail, attempts, scopes });
         }
       }
     }
 
-    async function send(message: Mailable) {
-      const startedAt = Date.now();
+    async function send(message: Mailable, notBefore: number) {
       try {
-        const delivery = await mailer.send(message.mail);
-        timer.record(Date.now() - startedAt);
-        outcomes.add(message.resultIds, {
+        const delivery = await mailer.send(message.mail, notBefore);
+        timer.record(Date.now() - Math.max(notBefore, handedAt(message)));
+        if (delivery.status === 'sent' && pace.accepted()) void savePace();
+        if (delivery.status === 'transient' && delivery.cause === 'throttled') {
+          pace.throttled(delivery.error, sendingRate() ?? maxConnections, new Date());
+          void savePace();
+        }
+        outcomes.add(message.runId, message.resultIds, {
           ...toOutcome(delivery, message.attempts, new Date()),
           recipient: recipientOf(message.mail),
         });
@@ -287,10 +368,66 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         wake();
       }
     }
+    const handedAtOf = new WeakMap<Mailable, number>();
+    const handedAt = (message: Mailable) => handedAtOf.get(message) ?? Date.now();
 
-    /** One guarded UPDATE for every message a free connection can take now; only the ones it marked are sent. */
+    /**
+     * The times the rate limits give the first waiting messages, as many as there are free connections;
+     * messages whose domain has no room soon go back to the queue until it has.
+     */
+    async function timeWaitingMessages(free: number) {
+      const candidates = waiting.slice(0, free + DOMAIN_LOOKAHEAD);
+      const now = Date.now();
+      const assignment = await reserveSendTimes(knex, t, dialect, {
+        max: free,
+        scopes: candidates.map((message) => message.scopes),
+        spacing,
+        localNextAt: paceNextAt,
+        localSpacing: pace.spacing(),
+        now,
+        horizon: PROMPT_START_MS,
+      });
+      paceNextAt = assignment.localNextAt;
+      const timed = new Map<Mailable, number>();
+      const deferred: { message: Mailable; at: number }[] = [];
+      const projected: Record<string, number> = {};
+      candidates.forEach((message, index) => {
+        const time = assignment.times[index];
+        const domainFreeAt = assignment.domainFreeAt[index];
+        if (time !== null) timed.set(message, time);
+        else if (domainFreeAt !== undefined && domainFreeAt - now > DOMAIN_WAIT_HELD_MS) {
+          // Due when its domain has room, after the ones of the same domain deferred before it.
+          const domain = message.scopes.find((scope) => scope !== 'all')!;
+          const at = Math.max(domainFreeAt, projected[domain] ?? 0);
+          projected[domain] = at + spacing[domain];
+          deferred.push({ message, at });
+        }
+      });
+      if (deferred.length) {
+        const leaving = new Set(deferred.map(({ message }) => message));
+        waiting.splice(0, waiting.length, ...waiting.filter((message) => !leaving.has(message)));
+        await deferClaims(knex, t, workerId, deferred.map(({ message, at }) => ({ resultIds: message.resultIds, at: new Date(at) })), new Date());
+      }
+      if (!timed.size && assignment.retryAt !== undefined) {
+        limitedUntil = assignment.retryAt;
+        clearTimeout(limitTimer);
+        limitTimer = setTimeout(() => wake(), Math.max(0, limitedUntil - Date.now()));
+      }
+      return timed;
+    }
+
+    /**
+     * One guarded UPDATE for the messages free connections can take now, at the times the limits give
+     * them; only the ones it marked are sent.
+     */
     async function handOverToFreeConnections() {
-      const group = waiting.splice(0, handOverLimit() - inFlight);
+      const free = handOverLimit() - inFlight;
+      const limited = Object.keys(spacing).length > 0 || pace.spacing() > 0;
+      const timed = limited ? await timeWaitingMessages(free) : new Map(waiting.slice(0, free).map((message) => [message, 0]));
+      const group = [...timed.keys()];
+      if (!group.length) return;
+      const taking = new Set(group);
+      waiting.splice(0, waiting.length, ...waiting.filter((message) => !taking.has(message)));
       inFlight += group.length;
       const handed = await retryWrite(
         () => handOver(knex, t, workerId, group.flatMap((message) => message.resultIds), new Date()),
@@ -304,7 +441,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // by this worker) is refused like a lost claim.
       const refused = group.filter((message) => !message.resultIds.every((id) => handed.has(id)));
       inFlight -= refused.length;
-      for (const message of group) if (!refused.includes(message)) void send(message);
+      for (const message of group) {
+        if (refused.includes(message)) continue;
+        handedAtOf.set(message, Date.now());
+        void send(message, timed.get(message)!);
+      }
       if (refused.length) {
         // Results this worker still holds but may not hand over (their run was stopped) are queued again
         // now rather than when their lease runs out.
@@ -334,7 +475,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (!busy.claiming && !drained && Date.now() < deadline && held + claimSize <= limit) {
           run('claiming', () => claim(Math.min(batchSize, limit - held)));
         }
-        if (!busy.handingOver && waiting.length && inFlight < handOverLimit()) run('handingOver', handOverToFreeConnections);
+        const handOverDue = waiting.length && inFlight < handOverLimit() && Date.now() >= limitedUntil;
+        if (!busy.handingOver && handOverDue) run('handingOver', handOverToFreeConnections);
       }
       const nothingToHandOver = failure || (!waiting.length && (drained || Date.now() >= deadline));
       if (nothingToHandOver && !busy.claiming && !busy.handingOver && !inFlight) break;
@@ -342,6 +484,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         wake = resolve;
       });
     }
+    clearTimeout(limitTimer);
     await outcomes.settle();
     // What was claimed and not handed over stays `sending` until its lease runs out; never sent twice.
     if (failure) throw failure;
@@ -354,6 +497,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const report: TickReport = { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
 
     await requeueExpiredClaims(knex, t, new Date(), leaseSeconds);
+    await forgetOldInstances(knex, t, new Date());
     const stopHeartbeat = startHeartbeat(leaseSeconds);
     try {
       await deliver(report, Date.now() + TICK_BUDGET_MS);
@@ -364,6 +508,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await completeRunIfDone(knex, t, runId, new Date());
     }
     if (report.claimed) {
+      await savePace();
       strapi.log.info(
         `[message-runs] ${workerId}: ${report.claimed} claimed, ${report.sent} sent, ${report.retrying} to retry, ${report.failed} failed, ${report.skipped} skipped`
       );

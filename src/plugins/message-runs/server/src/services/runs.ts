@@ -3,9 +3,9 @@ import { RUN_UID, SKIP_REASONS, type RunStatus, type StopReason } from '../../..
 import type { PreviewRun, Run, RunCriteria } from '../../../shared/contracts/runs';
 import { resolveDialect } from '../data/dialect';
 import { countSelection, type SelectionCriteria } from '../data/invoice-selection';
-import { releaseRunClaims } from '../data/queue';
+import { releaseRunClaims, requeueServerFailures } from '../data/queue';
 import { countSendingResults, deleteRunResults, insertResultsForRun } from '../data/results';
-import { changeRunStatus, completeRunIfDone } from '../data/runs';
+import { changeRunStatus, completeRunIfDone, type RunChanges } from '../data/runs';
 import { resolveTables } from '../data/tables';
 import { ConflictError, fieldError, notFound } from '../errors';
 import { getService, toIsoTimestamp } from '../utils';
@@ -223,12 +223,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           throw new ConflictError(`Cannot ${action} this run: ${CONFLICT_HINTS[run.status]}.`, { status: run.status });
         }
         const now = new Date();
-        const stamps =
+        const changes: RunChanges =
           action === 'start'
-            ? { started_at: run.startedAt ? new Date(run.startedAt) : now, stopped_at: null }
-            : { stopped_at: now };
+            ? { started_at: run.startedAt ? new Date(run.startedAt) : now, stopped_at: null, server_failures_in_a_row: 0 }
+            : { stopped_at: now, stop_reason: 'stopped-by-admin', last_error: null };
         const changed = await strapi.db.transaction(async ({ trx }) => {
-          const moved = await changeRunStatus(trx, tables(), run.id, [...rule.from], rule.to, now, stamps);
+          const moved = await changeRunStatus(trx, tables(), run.id, [...rule.from], rule.to, now, changes);
           // Stop pauses at once: what no worker has handed to SMTP yet is queued again with it.
           if (moved && action === 'stop') await releaseRunClaims(trx, tables(), run.id, now);
           return moved;
@@ -271,6 +271,29 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return removed;
       });
       return { documentId, removedResults };
+    },
+
+    /**
+     * The queue pauses a run whose last `failures` attempts in a row failed on the server's side: a
+     * Stop with its reason and the server's answer, and the results waiting to retry after such a
+     * failure are queued again (their attempt was not counted), to go once the run is started.
+     */
+    async pauseAfterFailures(runId: number, lastError: string, failures: number) {
+      const now = new Date();
+      const paused = await strapi.db.transaction(async ({ trx }) => {
+        const changes: RunChanges = { stopped_at: now, stop_reason: 'paused-after-failures', last_error: lastError };
+        const moved = await changeRunStatus(trx, tables(), runId, ['running'], 'stopped', now, changes);
+        if (moved) {
+          await releaseRunClaims(trx, tables(), runId, now);
+          await requeueServerFailures(trx, tables(), runId, now);
+        }
+        return moved;
+      });
+      if (!paused) return;
+      getService(strapi, 'counts').forget(runId);
+      strapi.log.warn(
+        `[message-runs] run ${runId} paused itself: ${failures} attempts in a row failed on the mail server's side; the last answer: ${lastError}`
+      );
     },
 
     /** After results were queued again: a completed run runs again. */
