@@ -17,11 +17,12 @@ import type { MessageRunsConfig } from '../config';
  * What became of one message: accepted (`refusedBcc` names the Bcc addresses the server refused, with
  * its answer), worth retrying, or refused for good. A transient failure names its `cause` when the
  * server, not the message or its recipient, was the problem: it said slow down (`throttled`), or it
- * took no message at all (`unavailable`: connection refused or timed out, TLS, authentication).
+ * took no message at all (`unavailable`: connection refused or timed out, TLS, authentication, 421).
+ * `slowDown`: the answer asks this sender to go slower (a throttle, or a 421).
  */
 export type Delivery =
   | { status: 'sent'; messageId: string; response: string; refusedBcc?: string }
-  | { status: 'transient'; error: string; cause?: 'throttled' | 'unavailable' }
+  | { status: 'transient'; error: string; cause?: 'throttled' | 'unavailable'; slowDown?: boolean }
   | { status: 'rejected'; reason: 'smtp-rejected' | 'recipient-rejected'; error: string };
 
 /** How the thread sends: the plugin's SMTP settings, or the outbox folder (an absolute path) without them. */
@@ -44,15 +45,20 @@ const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNRE
 const UNAVAILABLE_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ECONNREFUSED', 'EDNS', 'ETLS', 'EAUTH']);
 /** Authentication refused or required (RFC 4954): the credentials, not the message. */
 const AUTH_REPLIES = new Set([530, 534, 535, 538]);
-/** "Service not available", "local error", "temporary failure": what providers answer a sender going too fast. */
-const THROTTLE_REPLIES = new Set([421, 451, 454]);
+/** "Local error", "temporary failure": what providers answer a sender going too fast. */
+const THROTTLE_REPLIES = new Set([451, 454]);
+/** "Service not available, closing channel": a throttle to some providers, a server going down to others. */
+const SERVICE_NOT_AVAILABLE = 421;
 const THROTTLE_TEXT = /throttl|rate (limit )?exceeded|exceeded .*rate|too many (messages|mails|emails|recipients|connections)|sending rate|slow down/i;
 
-/** Sorts a nodemailer error: throttling and an unreachable server are the server's; 4xx transient; 5xx final. */
+/** Sorts a nodemailer error: throttling and an unavailable server are the server's; other 4xx transient; 5xx final. */
 function classifySendError(error: any): Delivery {
   const line = error.response || error.message || String(error);
   const code = Number(error.responseCode);
-  if (THROTTLE_REPLIES.has(code) || THROTTLE_TEXT.test(line)) return { status: 'transient', error: line, cause: 'throttled' };
+  if (code === SERVICE_NOT_AVAILABLE) return { status: 'transient', error: line, cause: 'unavailable', slowDown: true };
+  if (THROTTLE_REPLIES.has(code) || THROTTLE_TEXT.test(line)) {
+    return { status: 'transient', error: line, cause: 'throttled', slowDown: true };
+  }
   if (UNAVAILABLE_CODES.has(error.code) || AUTH_REPLIES.has(code)) {
     return { status: 'transient', error: line, cause: 'unavailable' };
   }

@@ -210,14 +210,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   /**
-   * Counts each run's attempts in a row that failed on the server's side (throttled or unavailable),
-   * and pauses a run that reached `pauseAfterFailures`: the server, not its recipients, is the problem.
+   * Counts each run's attempts in a row that found the server unavailable (a throttle slows down, it
+   * does not count), and pauses a run that reached `pauseAfterFailures`: the server, not its
+   * recipients, is the problem.
    */
   async function pauseRunsFailingOnTheServer(written: { runId: number; outcome: Outcome }[]) {
     const byRun = new Map<number, { failures: number; afterSuccess: boolean; lastError: string }>();
     for (const { runId, outcome } of written) {
       const run = byRun.get(runId) ?? { failures: 0, afterSuccess: false, lastError: '' };
-      if (outcome.uncounted) {
+      if (outcome.reason === 'smtp-unavailable') {
         run.failures++;
         run.lastError = outcome.error ?? '';
       } else if (outcome.status === 'sent') {
@@ -353,7 +354,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const delivery = await mailer.send(message.mail, notBefore);
         timer.record(Date.now() - Math.max(notBefore, handedAt(message)));
         if (delivery.status === 'sent' && pace.accepted()) void savePace();
-        if (delivery.status === 'transient' && delivery.cause === 'throttled') {
+        if (delivery.status === 'transient' && delivery.slowDown) {
           pace.throttled(delivery.error, sendingRate() ?? maxConnections, new Date());
           void savePace();
         }
