@@ -10,6 +10,9 @@
  *   BENCH_MEMORY_RESULTS=100000     results of the memory run (0 leaves it out)
  *   BENCH_INSTANCES=1,2,3           PostgreSQL scale-out: numbers of Strapi processes (empty leaves it out)
  *   BENCH_SCALE_MESSAGES=3000       messages per scale-out repetition
+ *   BENCH_LIMITED_MESSAGES=2000     messages of the rate-limited run (0 leaves it out), delivered by 3
+ *                                   processes on PostgreSQL (1 on SQLite) under BENCH_LIMIT_PER_MINUTE=1200
+ *                                   and BENCH_LIMIT_PER_SECOND=30
  *   BENCH_LOAD_CLIENTS=50           admin API clients of the load test (0 leaves it out); its run has
  *                                   LOAD_RESULTS (100000) results, see scripts/bench/load.js
  */
@@ -24,6 +27,7 @@ const { runLoadTest, printLoadTest } = require('./bench/load');
 const { freshSecrets } = require('./lib/secrets');
 const { createTestDatabase } = require('./lib/databases');
 const delivery = require('./bench/delivery');
+const { busiestWindow } = require('./lib/windows');
 
 const client = process.env.DATABASE_CLIENT === 'postgres' ? 'postgres' : 'sqlite';
 const list = (value) => (value ? value.split(',').map(Number) : []);
@@ -35,6 +39,11 @@ const settings = {
   instances: client === 'postgres' ? list(process.env.BENCH_INSTANCES ?? '1,2,3') : [],
   scaleMessages: Number(process.env.BENCH_SCALE_MESSAGES ?? 3000),
   loadClients: Number(process.env.BENCH_LOAD_CLIENTS ?? 50),
+  limited: {
+    messages: Number(process.env.BENCH_LIMITED_MESSAGES ?? 2000),
+    perMinute: Number(process.env.BENCH_LIMIT_PER_MINUTE ?? 1200),
+    perSecond: Number(process.env.BENCH_LIMIT_PER_SECOND ?? 30),
+  },
 };
 /** A fresh database for the bench: a file under .tmp/bench, or a new database on the local PostgreSQL. */
 const freshDatabase = () => createTestDatabase(client, { prefix: 'mr_bench' });
@@ -301,7 +310,32 @@ async function benchScaleOut(strapi, tables, sink, sources) {
   return rows;
 }
 
-function printSummary({ creation, reading, throughput, memory, scaleOut }) {
+/**
+ * A rate-limited run on BENCH_LIMITED_INSTANCES processes (3 on PostgreSQL, 1 on SQLite): the busiest
+ * 60 s and 1 s windows of the sink's receive times against the limits, and the rate against the limit.
+ */
+async function benchRateLimited(strapi, tables, sink, sources) {
+  const { messages, perMinute, perSecond } = settings.limited;
+  const instances = client === 'postgres' ? 3 : 1;
+  const env = { MESSAGE_RATE_LIMIT: String(perMinute), MESSAGE_RATE_LIMIT_PER_SECOND: String(perSecond) };
+  const run = await deliverWithInstances(strapi, tables, sink, { instances, messages, env, ...sources });
+  const row = {
+    instances,
+    messages,
+    perMinute,
+    perSecond,
+    busiestMinute: busiestWindow(run.receivedAt, 60_000),
+    busiestSecond: busiestWindow(run.receivedAt, 1000),
+    rate: run.perSecond,
+    allowed: Math.min(perMinute / 60, perSecond),
+  };
+  console.log(
+    `  ${messages} messages on ${instances} instance(s): busiest 60 s ${row.busiestMinute} (limit ${perMinute}), busiest 1 s ${row.busiestSecond} (limit ${perSecond})`
+  );
+  return row;
+}
+
+function printSummary({ creation, reading, throughput, memory, scaleOut, limited }) {
   console.log('');
   console.log('| invoices | run creation (HTTP) | raw INSERT … SELECT | ratio |');
   console.log('|---:|---:|---:|---:|');
@@ -323,6 +357,13 @@ function printSummary({ creation, reading, throughput, memory, scaleOut }) {
     console.log(
       `Memory of a Strapi worker process delivering ${memory.results} results (${memory.perSecond.toFixed(0)} msg/s): ` +
         `RSS idle ${mb(memory.idle)}, peak ${mb(memory.peak)}, +${mb(memory.peak - memory.idle)} above idle`
+    );
+  }
+  if (limited) {
+    console.log(
+      `Rate-limited delivery of ${limited.messages} messages by ${limited.instances} Strapi process(es), limits ${limited.perMinute}/min and ${limited.perSecond}/s: ` +
+        `busiest 60 s window ${limited.busiestMinute} of ${limited.perMinute}, busiest 1 s window ${limited.busiestSecond} of ${limited.perSecond}; ` +
+        `${limited.rate.toFixed(1)} msg/s against ${limited.allowed.toFixed(1)} allowed (${percent(limited.rate / limited.allowed)})`
     );
   }
   if (scaleOut.length) {
@@ -380,6 +421,7 @@ function printSummary({ creation, reading, throughput, memory, scaleOut }) {
   const throughput = await benchThroughput(strapi, tables, sink, { ...sources, pdf });
   const memory = settings.memoryResults ? await benchMemory(strapi, tables, sink, sources) : undefined;
   const scaleOut = await benchScaleOut(strapi, tables, sink, sources);
+  const limited = settings.limited.messages ? await benchRateLimited(strapi, tables, sink, sources) : undefined;
   sink.stop();
 
   await strapi.destroy();
@@ -396,7 +438,7 @@ function printSummary({ creation, reading, throughput, memory, scaleOut }) {
       })
     : undefined;
 
-  printSummary({ creation, reading, throughput, memory, scaleOut });
+  printSummary({ creation, reading, throughput, memory, scaleOut, limited });
   if (load) {
     console.log('');
     printLoadTest(load);

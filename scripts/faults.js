@@ -3,14 +3,15 @@
  * `npm run test:faults`: delivery under faults, with real processes. Each fault gets a fresh database,
  * a real SMTP sink process (scripts/faults/sink.js) and Strapi worker processes (scripts/faults/
  * worker.js); the sink counts every message per result id and the database gives every result's final
- * status. A row per fault: messages expected, delivered, duplicated, lost, final statuses, time. It
+ * status. A row per fault: messages expected, delivered, duplicated, lost, final statuses, the busiest
+ * 60 s and 1 s windows of the sink's receive times, time. It
  * exits non-zero if a message is lost, duplicated beyond what a SIGKILLed worker had handed to SMTP
  * unrecorded, ends in the wrong status, or if a fault did not actually hit delivery.
  *
  *   npm run test:faults                                  SQLite (single-instance faults only)
  *   DATABASE_CLIENT=postgres npm run test:faults         PostgreSQL
  *   npm run test:faults -- --databases sqlite,postgres   both
- *   npm run test:faults -- --only 451-storm,smtp-down    some faults
+ *   npm run test:faults -- --only 451-storm,closed-port-pause    some faults
  * Env: FAULTS_MESSAGES (results per fault, default 600; the three-instance race uses 1500),
  * FAULTS_RETRY_DELAYS (seconds, default 1,1,2,2), FAULTS_TIMEOUT_SECONDS (per run, default 180),
  * FAULTS_LOG_LEVEL (the workers' Strapi log level, default error). PostgreSQL: TEST_PG_HOST/PORT/USER/PASSWORD.
@@ -43,6 +44,7 @@ const COLUMNS = [
   'duplicated',
   'lost',
   'final statuses',
+  'busiest window',
   'time',
   'evidence',
 ];
@@ -54,6 +56,7 @@ const cells = (row) => [
   row.allowed ? `${row.duplicated} (bound ${row.allowed})` : row.duplicated,
   row.lost,
   row.statuses,
+  row.windows,
   row.time,
   row.evidence,
 ];

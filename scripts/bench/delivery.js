@@ -27,7 +27,12 @@ async function startSink() {
       sink.once('message', (message) => resolve(message.count));
       sink.send('count');
     });
-  return { port, pid: sink.pid, count, stop: () => sink.kill() };
+  const times = () =>
+    new Promise((resolve) => {
+      sink.once('message', (message) => resolve(message.times));
+      sink.send('times');
+    });
+  return { port, pid: sink.pid, count, times, stop: () => sink.kill() };
 }
 
 async function waitForCount(sink, target) {

@@ -22,8 +22,11 @@ function startWorker(env) {
   return { child, ready, done, exited };
 }
 
-/** Delivers a fresh run of `messages` with `instances` worker processes; throughput, CPU shares and RSS. */
-async function deliverWithInstances(strapi, tables, sink, { instances, messages, definition, transformation, file }) {
+/**
+ * Delivers a fresh run of `messages` with `instances` worker processes (`env` adds to theirs, e.g. rate
+ * limits); throughput, CPU shares, RSS, and when the sink received each of the run's messages.
+ */
+async function deliverWithInstances(strapi, tables, sink, { instances, messages, definition, transformation, file, env = {} }) {
   const run = await seedDeliverableRun(strapi, tables, {
     count: messages,
     definition,
@@ -32,7 +35,7 @@ async function deliverWithInstances(strapi, tables, sink, { instances, messages,
     name: `scale-${instances}-${Date.now()}`,
   });
   const workers = Array.from({ length: instances }, () =>
-    startWorker({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port) })
+    startWorker({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), ...env })
   );
   await Promise.all(workers.map((worker) => worker.ready));
   const idleRss = workers.map((worker) => processRssBytes(worker.child.pid));
@@ -47,6 +50,7 @@ async function deliverWithInstances(strapi, tables, sink, { instances, messages,
   for (const worker of workers) worker.child.send('go');
   await waitForCount(sink, before.received + messages);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const receivedAt = (await sink.times()).slice(before.received);
   const cpu = { sink: processCpuMs(sink.pid) - before.sink, postgres: commandCpuMs('postgres') - before.postgres };
   const reports = await Promise.all(workers.map((worker) => worker.done));
   clearInterval(sampleRss);
@@ -63,6 +67,7 @@ async function deliverWithInstances(strapi, tables, sink, { instances, messages,
     postgresShare: cpu.postgres / ms,
     idleRss,
     peakRss,
+    receivedAt,
   };
 }
 

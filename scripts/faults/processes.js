@@ -36,23 +36,31 @@ async function waitFor(condition, { what, timeoutMs = 180_000, everyMs = 50 }) {
   }
 }
 
-/** The SMTP sink process (scripts/faults/sink.js); `received` counts, per result id, the messages it accepted. */
+/**
+ * The SMTP sink process (scripts/faults/sink.js); `received` counts, per result id, the messages it
+ * accepted, and `receivedAt` holds when each arrived.
+ */
 async function startSink() {
   const child = forkChild('sink.js', process.env);
   const received = new Map();
+  /** When each message arrived (ms since the epoch), for the busiest windows. */
+  const receivedAt = [];
   child.on('message', (message) => {
     for (const id of message.received ?? []) received.set(id, (received.get(id) ?? 0) + 1);
+    if (message.at) receivedAt.push(message.at);
   });
   const { listening: port } = await nextMessage(child, (message) => message.listening);
   const command = (cmd) => (args) => request(child, cmd, args);
   return {
     port,
     received,
+    receivedAt,
     down: command('down'),
     up: command('up'),
     storm: (on) => request(child, 'storm', { on }),
     reject: (recipients) => request(child, 'reject', { recipients }),
     delay: (ms) => request(child, 'delay', { ms }),
+    throttle: (every) => request(child, 'throttle', { every }),
     async stop() {
       child.kill();
       await exited(child);
@@ -80,6 +88,8 @@ async function startWorker(env) {
     seed: (args) => request(child, 'seed', args),
     results: (runId) => request(child, 'results', { runId }),
     transition: (runDocumentId, action) => request(child, 'transition', { runDocumentId, action }),
+    run: (runDocumentId) => request(child, 'run', { runDocumentId }),
+    settings: () => request(child, 'settings'),
     go: () => request(child, 'go'),
     async stop() {
       await request(child, 'stop');

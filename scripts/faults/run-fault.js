@@ -4,6 +4,7 @@ const { createTestDatabase } = require('../lib/databases');
 const { freshSecrets } = require('../lib/secrets');
 const { startSink, startWorker, waitFor } = require('./processes');
 const { tally } = require('./tally');
+const { describeWindows } = require('../lib/windows');
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -29,6 +30,8 @@ async function runFault(scenario, client, { messages, retryDelays, timeoutSecond
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(sink.port),
       WORKER_RETRY_DELAYS: retryDelays,
+      // A throttled or unavailable server's messages are tried again this soon.
+      MESSAGE_THROTTLE_RETRY_SECONDS: '1',
       ...scenario.env,
     };
     const spawn = async () => {
@@ -58,6 +61,7 @@ async function runFault(scenario, client, { messages, retryDelays, timeoutSecond
     }
     const deliveredIn = Date.now() - deliveringAt;
     const counts = tally({ seeded, received: sink.received, final, ...injected });
+    const windows = describeWindows(sink.receivedAt);
     const { bit, evidence, problems: faultProblems = [] } = injected.report();
     if (!bit) problems.push(`the fault did not hit delivery (${evidence})`);
     problems.push(...faultProblems);
@@ -68,6 +72,7 @@ async function runFault(scenario, client, { messages, retryDelays, timeoutSecond
       ...counts,
       problems: [...problems, ...counts.problems],
       evidence,
+      windows,
       time: `${seconds(deliveredIn)} (${seconds(Date.now() - startedAt)} with boot)`,
     };
   } finally {

@@ -3,6 +3,7 @@
 const { Client } = require('pg');
 const { postgresServer } = require('../lib/databases');
 const { waitFor } = require('./processes');
+const { busiestWindow } = require('../lib/windows');
 
 /**
  * The faults. Each `inject` gets the fault's context (sink, the seeding worker, a way to start more,
@@ -58,16 +59,92 @@ const sigkill = {
   },
 };
 
-const smtpDown = {
-  name: 'smtp-down',
-  title: 'SMTP server down (port closed), then back',
+/**
+ * The server's port closed: every attempt fails on the server's side, so the run pauses itself after
+ * `pauseAfterFailures` of them, with its unsent results queued; the port opens, an admin presses
+ * Start, and every message goes once.
+ */
+const closedPortPause = {
+  name: 'closed-port-pause',
+  title: 'SMTP port closed: the run pauses itself; port open again, then Start',
+  env: { MESSAGE_RUNS_PAUSE_AFTER_FAILURES: '20' },
   async inject({ sink, seeded, first }) {
     await deliverUntil([first], seeded, 0.2);
     await sink.down();
-    await holdUntilTransient([first], 10, 1000);
+    let paused;
+    await waitFor(
+      async () => {
+        paused = await first.run(seeded.runDocumentId);
+        return paused.status === 'stopped';
+      },
+      { what: 'the run to pause itself' }
+    );
+    const { results } = await first.results(seeded.runId);
+    const failedWhilePaused = results.filter((row) => row.status === 'failed').length;
     await sink.up();
+    await first.transition(seeded.runDocumentId, 'start');
+    const problems = [];
+    if (paused.stopReason !== 'paused-after-failures') problems.push(`stopReason ${paused.stopReason}, not paused-after-failures`);
+    if (failedWhilePaused) problems.push(`${failedWhilePaused} results failed while the server was down`);
     return {
-      report: () => ({ bit: first.outcomes.transient > 0, evidence: `${first.outcomes.transient} transient failures` }),
+      report: () => ({
+        bit: first.outcomes.transient >= 20,
+        evidence: `paused after ${first.outcomes.transient} attempts failed (${paused.counts.queued} queued, ${failedWhilePaused} failed; "${String(paused.lastError).slice(0, 60)}")`,
+        problems,
+      }),
+    };
+  },
+};
+
+/** A server that throttles every third message (454, as Amazon SES does): the pace drops, nothing fails. */
+const throttle454 = {
+  name: '454-throttling',
+  title: '454 "Maximum sending rate exceeded" to every third message',
+  async inject({ sink, seeded, first }) {
+    await sink.throttle(3);
+    await deliverUntil([first], seeded, 0.5);
+    const { pace } = await first.settings();
+    await sink.throttle(0);
+    const slowest = Math.min(...pace.instances.map((instance) => instance.perSecond ?? Infinity));
+    return {
+      report: () => ({
+        bit: first.outcomes.transient > 0 && pace.lastThrottledAt !== null,
+        evidence: `${first.outcomes.transient} throttled (454), pace at half-way ${Number.isFinite(slowest) ? `${slowest.toFixed(1)}/s` : 'full speed'}`,
+      }),
+    };
+  },
+};
+
+/**
+ * An instance killed while it holds messages timed by the rate limit: the others keep to the limit
+ * (the busiest window shows it), the killed one's allowance comes back, and nothing is lost.
+ */
+const LIMIT_PER_SECOND = 20;
+const killWithAllowance = {
+  name: 'kill-rate-limited',
+  title: `SIGKILL of an instance under a ${LIMIT_PER_SECOND}/s cluster limit, then a new one`,
+  messages: 400,
+  env: { WORKER_LEASE_SECONDS: '3', MESSAGE_RATE_LIMIT_PER_SECOND: String(LIMIT_PER_SECOND) },
+  async inject({ sink, seeded, first, startWorker, database }) {
+    const others = database.client === 'postgres' ? [await startWorker()] : [];
+    await deliverUntil([first, ...others], seeded, 0.3);
+    await first.kill();
+    const next = await startWorker();
+    const { results } = await next.results(seeded.runId);
+    const unrecorded = results.filter((row) => row.status === 'sending' && row.lockedBy === first.workerId);
+    const allowedDuplicates = new Set(unrecorded.filter((row) => row.handedAt).map((row) => row.id));
+    await next.go();
+    return {
+      workers: [next, ...others],
+      allowedDuplicates,
+      report: () => {
+        const busiest = busiestWindow(sink.receivedAt, 1000);
+        return {
+          bit: first.handing.size > 0,
+          evidence: `killed after ${first.handing.size} handed (${unrecorded.length} unrecorded); busiest second ${busiest} of ${LIMIT_PER_SECOND}`,
+          problems: busiest > LIMIT_PER_SECOND ? [`${busiest} messages in one second, over the limit of ${LIMIT_PER_SECOND}`] : [],
+        };
+      },
     };
   },
 };
@@ -244,4 +321,6 @@ const stopMidSend = {
   },
 };
 
-module.exports = { scenarios: [sigkill, smtpDown, storm451, reject550, pgDrop, race, slowServer, stopMidSend] };
+module.exports = {
+  scenarios: [sigkill, closedPortPause, storm451, throttle454, reject550, pgDrop, race, slowServer, stopMidSend, killWithAllowance],
+};

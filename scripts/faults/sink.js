@@ -3,16 +3,18 @@
 /**
  * The fault suite's SMTP sink, a process of its own (fork it). Every message it accepts is reported to
  * the runner as `{ received: [resultId, …] }` (from the X-Fault-Result-Ids header the worker adds)
- * before the 250 goes out, so the runner's tally is complete even if the sink is taken down later.
+ * with the time it arrived (`at`, when its DATA began), before the 250 goes out, so the runner's tally
+ * is complete even if the sink is taken down later.
  * Commands (scripts/lib/ipc.js): `down` (stop listening; open connections get 421 on their next
  * command), `up` (listen again on the same port), `storm` `{ on }` (451 to every RCPT and DATA),
+ * `throttle` `{ every }` (454 "Throttling failure" to every n-th message's DATA; 0 stops),
  * `reject` `{ recipients }` (550 to these RCPT TO addresses), `delay` `{ ms }` (slow acceptance).
  */
 const { SMTPServer } = require('smtp-server');
 const { serve } = require('../lib/ipc');
 
 const RESULT_HEADER = /^x-fault-result-ids:[ \t]*([0-9,]+)/im;
-const state = { storm: false, rejected: new Set(), delayMs: 0 };
+const state = { storm: false, rejected: new Set(), delayMs: 0, throttleEvery: 0, messages: 0 };
 let server;
 let port = 0;
 
@@ -45,12 +47,17 @@ function createServer() {
       callback();
     },
     onData(stream, _session, callback) {
+      const at = Date.now();
+      state.messages++;
       readHeader(stream).then(
         (header) => {
           if (state.storm) return callback(smtpError(451, '4.3.0 Try again later (fault: 451 storm)'));
+          if (state.throttleEvery && state.messages % state.throttleEvery === 0) {
+            return callback(smtpError(454, 'Throttling failure: Maximum sending rate exceeded (fault: 454)'));
+          }
           const ids = header.replace(/\r?\n[ \t]+/g, ' ').match(RESULT_HEADER)?.[1];
           setTimeout(() => {
-            process.send({ received: ids ? ids.split(',').map(Number) : [] });
+            process.send({ received: ids ? ids.split(',').map(Number) : [], at });
             callback();
           }, state.delayMs);
         },
@@ -87,6 +94,9 @@ serve({
   },
   delay({ ms }) {
     state.delayMs = ms;
+  },
+  throttle({ every }) {
+    state.throttleEvery = every;
   },
 });
 listen().then(({ port: listening }) => process.send({ listening }));

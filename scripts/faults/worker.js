@@ -7,7 +7,8 @@
  * - the worker reports `{ handing: ids }` just before it hands a message to SMTP and `{ handed: ids,
  *   status }` when nodemailer answers, so the runner knows what a killed worker may have delivered.
  * Commands: `seed` `{ name, size }` (a started run), `results` `{ runId }` (every result's state),
- * `transition` `{ runDocumentId, action }` (start or stop a run), `go` (tick the queue until `stop`),
+ * `transition` `{ runDocumentId, action }` (start or stop a run), `run` `{ runDocumentId }` (the run as
+ * the API shows it), `settings` (the limits and paces, as GET /settings), `go` (tick the queue until `stop`),
  * `stop` (finish the tick, shut down, exit).
  */
 const { loadWorkerStrapi, startTicking } = require('../lib/worker-strapi');
@@ -29,10 +30,10 @@ function instrument(plugin) {
     }
     return composed;
   };
-  mailer.send = async (mail) => {
+  mailer.send = async (mail, notBefore) => {
     const ids = mail.headers[HEADER].split(',').map(Number);
     process.send({ handing: ids });
-    const delivery = await send(mail);
+    const delivery = await send(mail, notBefore);
     process.send({ handed: ids, status: delivery.status });
     return delivery;
   };
@@ -73,6 +74,8 @@ function instrument(plugin) {
     },
     /** Starts or stops a run as an admin would (through the runs service); answers the run. */
     transition: ({ runDocumentId, action }) => plugin.service('runs').transition(runDocumentId, action),
+    run: ({ runDocumentId }) => plugin.service('runs').findOne(runDocumentId),
+    settings: () => plugin.service('settings').get(),
     go() {
       // knex puts the statement before the driver's message: keep the message.
       stopTicking = startTicking(queue, (error) =>

@@ -1,0 +1,20 @@
+'use strict';
+
+/**
+ * The most messages in any window of `widthMs` (half-open, [t, t + width)) over the times a server
+ * received them: what a provider that limits a sliding window counts.
+ */
+function busiestWindow(times, widthMs) {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let start = 0, end = 0; start < sorted.length; start++) {
+    while (end < sorted.length && sorted[end] < sorted[start] + widthMs) end++;
+    most = Math.max(most, end - start);
+  }
+  return most;
+}
+
+/** "60 s: 118, 1 s: 4": the busiest minute and second of these receive times. */
+const describeWindows = (times) => `60 s: ${busiestWindow(times, 60_000)}, 1 s: ${busiestWindow(times, 1000)}`;
+
+module.exports = { busiestWindow, describeWindows };
