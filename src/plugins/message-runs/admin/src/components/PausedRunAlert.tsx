@@ -22,8 +22,8 @@ export const PausedRunAlert = ({ run }: { run: Run }) => {
   // Until the settings answer, rather than "several" turning into a number.
   if (!paused || closed || settings.isLoading) return null;
 
-  // 0 means "never pause" now: the setting changed since, and the number that paused the run is unknown.
-  const failures = settings.data?.data.pauseAfterFailures || null;
+  // 0 ("several"): the settings are not the admin's to read, or say "never pause" since the run paused.
+  const failures = settings.data?.data.pauseAfterFailures ?? 0;
   return (
     <Alert
       variant="danger"
@@ -32,8 +32,8 @@ export const PausedRunAlert = ({ run }: { run: Run }) => {
       onClose={() => setClosed(true)}
       title={t(
         'run.paused.title',
-        'Delivery paused itself: {count, select, several {several attempts} other {{count} attempts}} in a row failed because of the mail server, not the recipients',
-        { count: failures ?? 'several' }
+        'Delivery paused itself: {count, plural, =0 {several attempts} one {# attempt} other {# attempts}} in a row failed because of the mail server, not the recipients',
+        { count: failures }
       )}
       action={
         <Link tag={NavLink} to={`/settings/${PLUGIN_ID}`}>
