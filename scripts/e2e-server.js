@@ -2,8 +2,9 @@
 /**
  * The Strapi instance the browser tests run against: the built admin (`strapi start`), a fresh
  * SQLite database seeded with a small demo data set (20 customers, the demo's definitions and its
- * started October run), fresh secrets, and delivery every second to an SMTP sink of its own. The sink
- * refuses the `factures@` mailboxes, so runs show failed results next to sent and skipped ones.
+ * started October run), fresh secrets, a few delivery limits, and delivery every second to an SMTP
+ * sink of its own. The sink refuses the `factures@` mailboxes, so runs show failed results next to
+ * sent and skipped ones.
  * Playwright starts it (playwright.config.ts) and stops it.
  */
 const fs = require('fs');
@@ -12,11 +13,10 @@ const { spawn } = require('child_process');
 const { SMTPServer } = require('smtp-server');
 const { strapiCli } = require('./lib/strapi-cli');
 const { freshSecrets } = require('./lib/secrets');
-const { E2E_ADMIN } = require('./lib/e2e-admin');
+const { E2E_ADMIN, E2E_DATABASE } = require('./lib/e2e-admin');
 
 const ACCEPT_DELAY_MS = 1500;
 const appDir = path.resolve(__dirname, '..');
-const database = path.join('.tmp', 'e2e', 'data.db');
 fs.rmSync(path.join(appDir, '.tmp', 'e2e'), { recursive: true, force: true });
 fs.mkdirSync(path.join(appDir, '.tmp', 'e2e'), { recursive: true });
 
@@ -56,10 +56,14 @@ async function main() {
     HOST: '127.0.0.1',
     PORT: process.env.E2E_PORT ?? '1339',
     DATABASE_CLIENT: 'sqlite',
-    DATABASE_FILENAME: database,
+    DATABASE_FILENAME: E2E_DATABASE,
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(sink.server.address().port),
     MESSAGE_RUNS_CRON_RULE: '* * * * * *',
+    // Limits the settings page shows (tests/e2e/paused-run.spec.ts); none slows the sink's runs down.
+    MESSAGE_RATE_LIMIT_PER_SECOND: '5',
+    MESSAGE_DOMAIN_RATE_LIMITS: 'gmail.com=600,outlook.com=300',
+    MESSAGE_RUNS_PAUSE_AFTER_FAILURES: '10',
     ...freshSecrets(),
     LOG_LEVEL: 'warn',
   };

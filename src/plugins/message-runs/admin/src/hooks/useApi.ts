@@ -10,17 +10,19 @@ interface ApiState<T> {
 }
 
 /**
- * GETs `url` with the admin's JWT (useFetchClient) whenever `url` or `params` change. Later refetches
- * replace the data in place, so tables keep their selection and scroll position while they refresh.
+ * GETs `url` with the admin's JWT (useFetchClient) whenever `url` or `params` change; nothing while
+ * `url` is null (an answer the admin may not read). Later refetches replace the data in place, so
+ * tables keep their selection and scroll position while they refresh.
  */
-export function useApi<T>(url: string, params?: Record<string, unknown>) {
+export function useApi<T>(url: string | null, params?: Record<string, unknown>) {
   const { get } = useFetchClient();
-  const [state, setState] = React.useState<Omit<ApiState<T>, 'refetch'>>({ isLoading: true });
+  const [state, setState] = React.useState<Omit<ApiState<T>, 'refetch'>>({ isLoading: url !== null });
   const paramsKey = JSON.stringify(params ?? {});
   const latest = React.useRef(0);
 
   const refetch = React.useCallback(async () => {
     const call = ++latest.current;
+    if (url === null) return;
     try {
       const { data } = await get<T>(url, { params: JSON.parse(paramsKey) });
       // A slower earlier answer must not overwrite a newer one.
@@ -31,7 +33,7 @@ export function useApi<T>(url: string, params?: Record<string, unknown>) {
   }, [get, url, paramsKey]);
 
   React.useEffect(() => {
-    setState((previous) => ({ ...previous, error: undefined, isLoading: previous.data === undefined }));
+    setState((previous) => ({ ...previous, error: undefined, isLoading: url !== null && previous.data === undefined }));
     refetch();
   }, [refetch]);
 

@@ -8,6 +8,7 @@ import { PLUGIN_ID, RESULT_STATUSES } from '../../../shared/constants';
 import type { GetRun, Run } from '../../../shared/contracts/runs';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { PluginPage } from '../components/PageParts';
+import { PausedRunAlert } from '../components/PausedRunAlert';
 import { ResultsSection } from '../components/ResultsSection';
 import { RunProgress } from '../components/RunProgress';
 import { StatusBadge } from '../components/StatusBadge';
@@ -29,11 +30,20 @@ const Detail = ({ label, children }: { label: string; children: React.ReactNode 
 
 const RunDetails = ({ run }: { run: Run }) => {
   const t = useT();
+  const labels = useLabels();
   const { formatDate } = useIntl();
   const date = (value: string) => formatDate(value, { dateStyle: 'medium' });
   const timestamp = (value: string | null) =>
     value ? formatDate(value, { dateStyle: 'medium', timeStyle: 'medium' }) : '—';
   const creator = fullName(run.createdBy);
+  const stopped = () => {
+    if (!run.stopReason) return timestamp(run.stoppedAt);
+    const reason = labels.stopReason(run.stopReason);
+    // Start clears stoppedAt but keeps the reason: how the run was stopped before it was resumed.
+    return run.stoppedAt
+      ? t('run.stoppedWhy', '{date}, {reason}', { date: timestamp(run.stoppedAt), reason })
+      : t('run.resumedSince', 'Resumed since; last {reason}', { reason });
+  };
   return (
     <Box background="neutral0" hasRadius shadow="tableShadow" padding={6}>
       <Grid.Root gap={5}>
@@ -53,7 +63,7 @@ const RunDetails = ({ run }: { run: Run }) => {
             : timestamp(run.createdAt)}
         </Detail>
         <Detail label={t('run.started', 'Started')}>{timestamp(run.startedAt)}</Detail>
-        <Detail label={t('run.stopped', 'Stopped')}>{timestamp(run.stoppedAt)}</Detail>
+        <Detail label={t('run.stopped', 'Stopped')}>{stopped()}</Detail>
         <Detail label={t('run.completed', 'Completed')}>{timestamp(run.completedAt)}</Detail>
       </Grid.Root>
     </Box>
@@ -160,6 +170,7 @@ export const RunPage = () => {
       }
     >
       <Flex direction="column" alignItems="stretch" gap={6}>
+        <PausedRunAlert key={run.stoppedAt} run={run} />
         <RunDetails run={run} />
         <RunCounts run={run} />
         <ResultsSection runId={documentId} polling={running} canManage={canManageResults} onChange={refetch} />

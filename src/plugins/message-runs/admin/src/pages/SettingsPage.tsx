@@ -1,7 +1,8 @@
 import * as React from 'react';
-import { Box, Button, Flex, Grid, TextInput, Typography } from '@strapi/design-system';
+import { Box, Button, Flex, Grid, Table, Tbody, Td, TextInput, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Mail } from '@strapi/icons';
 import { Page, useFetchClient } from '@strapi/strapi/admin';
+import { useIntl } from 'react-intl';
 import { PERMISSIONS, PLUGIN_ID } from '../../../shared/constants';
 import type { GetSettings, MailSettings, SendTestEmail } from '../../../shared/contracts/settings';
 import { FormField } from '../components/FormField';
@@ -9,15 +10,62 @@ import { Loaded, PluginPage } from '../components/PageParts';
 import { errorMessage, fieldErrors, useApi } from '../hooks/useApi';
 import { useT } from '../utils/translations';
 
-const Setting = ({ label, children }: { label: string; children: React.ReactNode }) => (
+const Setting = ({ id, label, children }: { id: string; label: string; children: React.ReactNode }) => (
   <Grid.Item col={4} s={12} direction="column" alignItems="start" gap={1}>
     <Typography variant="sigma" textColor="neutral600">
       {label}
     </Typography>
-    <Typography textColor="neutral800" data-testid={`setting-${label}`}>
+    <Typography textColor="neutral800" data-testid={`setting-${id}`}>
       {children}
     </Typography>
   </Grid.Item>
+);
+
+/** A read-only table of a few rows under its label, or `empty` in its place. */
+const SmallTable = ({
+  id,
+  label,
+  headers,
+  rows,
+  empty,
+}: {
+  id: string;
+  label: string;
+  headers: string[];
+  rows: { key: string; cells: React.ReactNode[] }[];
+  empty: string;
+}) => (
+  <Flex direction="column" alignItems="stretch" gap={2}>
+    <Typography variant="sigma" textColor="neutral600" id={`${id}-label`}>
+      {label}
+    </Typography>
+    {rows.length ? (
+      <Table colCount={headers.length} rowCount={rows.length + 1} aria-labelledby={`${id}-label`}>
+        <Thead>
+          <Tr>
+            {headers.map((header) => (
+              <Th key={header}>
+                <Typography variant="sigma">{header}</Typography>
+              </Th>
+            ))}
+          </Tr>
+        </Thead>
+        <Tbody>
+          {rows.map((row) => (
+            <Tr key={row.key}>
+              {row.cells.map((cell, index) => (
+                <Td key={headers[index]}>
+                  <Typography textColor="neutral800">{cell}</Typography>
+                </Td>
+              ))}
+            </Tr>
+          ))}
+        </Tbody>
+      </Table>
+    ) : (
+      <Typography textColor="neutral800">{empty}</Typography>
+    )}
+  </Flex>
 );
 
 const Transport = ({ settings }: { settings: MailSettings }) => {
@@ -25,7 +73,7 @@ const Transport = ({ settings }: { settings: MailSettings }) => {
   const { transport } = settings;
   return (
     <Grid.Root gap={5}>
-      <Setting label={t('settings.transport', 'Transport')}>
+      <Setting id="transport" label={t('settings.transport', 'Transport')}>
         {transport.kind === 'smtp'
           ? t('settings.smtp', 'SMTP {host}:{port}{secure, select, true { (TLS)} other {}}', {
               host: transport.host,
@@ -34,13 +82,97 @@ const Transport = ({ settings }: { settings: MailSettings }) => {
             })
           : t('settings.outbox', 'Outbox folder {folder} (no SMTP host configured)', { folder: transport.outboxDir })}
       </Setting>
-      <Setting label={t('settings.maxConnections', 'Max connections')}>{settings.maxConnections}</Setting>
-      <Setting label={t('settings.rateLimit', 'Rate limit')}>
-        {settings.rateLimitPerMinute
-          ? t('settings.perMinute', '{count} messages per minute', { count: settings.rateLimitPerMinute })
-          : t('settings.noLimit', 'No limit')}
+      <Setting id="maxConnections" label={t('settings.maxConnections', 'Max connections')}>
+        {settings.maxConnections}
       </Setting>
     </Grid.Root>
+  );
+};
+
+/** The limits as the limiter applies them: every instance together, in any sliding window. */
+const Limits = ({ settings }: { settings: MailSettings }) => {
+  const t = useT();
+  const noLimit = t('settings.noLimit', 'No limit');
+  return (
+    <Flex direction="column" alignItems="stretch" gap={5}>
+      <Grid.Root gap={5}>
+        <Setting id="perMinute" label={t('settings.rateLimit', 'Per minute (all instances, any 60 s window)')}>
+          {settings.rateLimitPerMinute
+            ? t('settings.perMinute', '{count} messages per minute', { count: settings.rateLimitPerMinute })
+            : noLimit}
+        </Setting>
+        <Setting id="perSecond" label={t('settings.rateLimitPerSecond', 'Per second (all instances, any 1 s window)')}>
+          {settings.rateLimitPerSecond
+            ? t('settings.perSecond', '{count} messages per second', { count: settings.rateLimitPerSecond })
+            : noLimit}
+        </Setting>
+        <Setting id="pauseAfterFailures" label={t('settings.pauseAfterFailures', 'Pause a run')}>
+          {settings.pauseAfterFailures
+            ? t(
+                'settings.pauseAfter',
+                'After {count, plural, one {# failure} other {# failures}} in a row caused by the mail server, not the recipients',
+                { count: settings.pauseAfterFailures }
+              )
+            : t('settings.neverPause', 'Never')}
+        </Setting>
+      </Grid.Root>
+      <SmallTable
+        id="domain-limits"
+        label={t('settings.domainLimits', 'Per recipient domain (all instances, any 60 s window)')}
+        headers={[t('settings.domain', 'Recipient domain'), t('settings.domainPerMinute', 'Messages per minute')]}
+        rows={settings.domainRateLimits.map(({ domain, perMinute }) => ({ key: domain, cells: [domain, perMinute] }))}
+        empty={t('settings.noDomainLimits', 'No limits per recipient domain')}
+      />
+    </Flex>
+  );
+};
+
+/** When the server last throttled, and the pace each instance allows itself since. */
+const Pace = ({ pace }: { pace: MailSettings['pace'] }) => {
+  const t = useT();
+  const { formatDate } = useIntl();
+  const time = (value: string) => formatDate(value, { dateStyle: 'medium', timeStyle: 'medium' });
+  return (
+    <Flex direction="column" alignItems="stretch" gap={5}>
+      <Typography textColor="neutral600">
+        {t(
+          'settings.paceHint',
+          'An instance the mail server throttles slows itself down, then speeds up step by step while the server accepts its messages.'
+        )}
+      </Typography>
+      <Grid.Root gap={5}>
+        <Setting id="lastThrottledAt" label={t('settings.lastThrottledAt', 'Last throttled by the mail server')}>
+          {pace.lastThrottledAt ? time(pace.lastThrottledAt) : t('settings.neverThrottled', 'Never')}
+        </Setting>
+      </Grid.Root>
+      <SmallTable
+        id="instance-paces"
+        label={t('settings.instances', 'Pace of each instance')}
+        headers={[
+          t('settings.instance', 'Instance'),
+          t('settings.pace', 'Pace'),
+          t('settings.lastThrottle', 'Last throttle'),
+          t('settings.updatedAt', 'Updated'),
+        ]}
+        rows={pace.instances.map((instance) => ({
+          key: instance.instance,
+          cells: [
+            instance.instance,
+            instance.perSecond === null
+              ? t('settings.fullSpeed', 'Full speed')
+              : t('settings.perSecond', '{count} messages per second', { count: instance.perSecond }),
+            instance.lastThrottledAt
+              ? t('settings.throttle', '{answer} ({time})', {
+                  answer: instance.lastThrottle ?? '—',
+                  time: time(instance.lastThrottledAt),
+                })
+              : t('settings.neverThrottled', 'Never'),
+            time(instance.updatedAt),
+          ],
+        }))}
+        empty={t('settings.noInstances', 'No instance delivered or was throttled in the last hour')}
+      />
+    </Flex>
   );
 };
 
@@ -137,6 +269,12 @@ const Settings = () => {
           <Flex direction="column" alignItems="stretch" gap={6}>
             <Section title={t('settings.transportTitle', 'Transport in use')}>
               <Transport settings={data} />
+            </Section>
+            <Section title={t('settings.limitsTitle', 'Limits')}>
+              <Limits settings={data} />
+            </Section>
+            <Section title={t('settings.paceTitle', 'Pace')}>
+              <Pace pace={data.pace} />
             </Section>
             <Section title={t('settings.testTitle', 'Send a test email')}>
               <TestEmailForm />
