@@ -84,23 +84,35 @@ describe('assignTimes', () => {
 });
 
 describe('instancePace', () => {
-  it('halves on throttling and grows back one message a second per second of accepted messages', () => {
+  it('halves on throttling, once a second at most, and grows back while the server accepts', () => {
     const pace = instancePace();
     expect(pace.perSecond()).toBeNull();
     pace.throttled('454 Throttling failure', 40, new Date(0));
     expect(pace.perSecond()).toBe(20);
-    pace.throttled('454 Throttling failure', 20, new Date(1));
+    // Answers to messages sent before the halving halve nothing more…
+    pace.throttled('454 Throttling failure', 20, new Date(500));
+    expect(pace.perSecond()).toBe(20);
+    // …a throttle a second later does.
+    pace.throttled('454 Throttling failure', 20, new Date(1500));
     expect(pace.perSecond()).toBe(10);
+    // A second's worth of accepted messages (10) adds the step: 40 / 20 = 2 messages a second.
     for (let i = 0; i < 10; i++) pace.accepted();
-    expect(pace.perSecond()).toBeGreaterThan(10.9);
-    expect(pace.perSecond()).toBeLessThan(11);
+    expect(pace.perSecond()).toBeGreaterThan(11.8);
+    expect(pace.perSecond()).toBeLessThan(12);
     // Back to full speed once it reaches the rate of the first throttle.
     let accepted = 0;
     while (pace.perSecond() !== null) {
       pace.accepted();
       accepted++;
     }
-    expect(accepted).toBeGreaterThan(400);
+    expect(accepted).toBeGreaterThan(300);
+    expect(accepted).toBeLessThan(600);
     expect(pace.record().lastThrottle).toBe('454 Throttling failure');
+  });
+
+  it('never goes slower than one message a second', () => {
+    const pace = instancePace();
+    for (let second = 0; second < 20; second++) pace.throttled('421 Too many messages', 8, new Date(second * 1000));
+    expect(pace.perSecond()).toBe(1);
   });
 });

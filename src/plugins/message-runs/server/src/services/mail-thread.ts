@@ -41,8 +41,11 @@ export interface MailReply {
 }
 
 const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNREFUSED', 'ECONNRESET', 'EDNS', 'ETLS', 'EPROTOCOL']);
-/** nodemailer's codes for a server that could not be reached, spoken to securely, or logged in to. */
-const UNAVAILABLE_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ECONNREFUSED', 'EDNS', 'ETLS', 'EAUTH']);
+/**
+ * nodemailer's codes for a server that could not be reached or kept (a refused connection is an
+ * ESOCKET), spoken to securely, or logged in to.
+ */
+const UNAVAILABLE_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'ECONNREFUSED', 'EDNS', 'ETLS', 'EAUTH']);
 /** Authentication refused or required (RFC 4954): the credentials, not the message. */
 const AUTH_REPLIES = new Set([530, 534, 535, 538]);
 /** "Local error", "temporary failure": what providers answer a sender going too fast. */

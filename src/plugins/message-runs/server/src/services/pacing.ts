@@ -116,30 +116,42 @@ export function assignTimes({
 
 /** Never slower than this after throttling (messages a second). */
 const SLOWEST_PACE = 1;
+/**
+ * Throttles answered within this time of a halving answer messages sent before it: they halve nothing
+ * more (as TCP halves once per round trip).
+ */
+const HALVING_COOLDOWN_MS = 1000;
+/** Back at full speed from half of it within about this many seconds of accepted messages. */
+const RECOVERY_SECONDS = 10;
 
 /**
- * This instance's own pace: halved when the server throttles (from the rate it was sending at), then
- * raised by one message a second for every second's worth of messages the server accepts, back to
- * full speed once it reaches the rate of the first throttle (additive increase, multiplicative
- * decrease).
+ * This instance's own pace: halved when the server throttles (from the rate it was sending at; once a
+ * second at most), then raised while the server accepts, by a step for every second's worth of
+ * accepted messages, back to full speed once it reaches the rate of the first throttle (additive
+ * increase, multiplicative decrease). The step is 1/(2 × RECOVERY_SECONDS) of that rate (at least one
+ * message a second), so a single halving is made up in about RECOVERY_SECONDS.
  */
 export function instancePace() {
   let perSecond: number | null = null;
   let ceiling = 0;
   let lastThrottledAt: Date | null = null;
   let lastThrottle: string | null = null;
+  let lastHalvedAt = -Infinity;
   return {
     /** The server said slow down; `sendingRate` is what this instance sent at (messages a second). */
     throttled(answer: string, sendingRate: number, now: Date) {
-      if (perSecond === null) ceiling = sendingRate;
-      perSecond = Math.max(SLOWEST_PACE, (perSecond ?? sendingRate) / 2);
       lastThrottledAt = now;
       lastThrottle = answer;
+      if (now.getTime() - lastHalvedAt < HALVING_COOLDOWN_MS) return;
+      lastHalvedAt = now.getTime();
+      if (perSecond === null) ceiling = sendingRate;
+      perSecond = Math.max(SLOWEST_PACE, (perSecond ?? sendingRate) / 2);
     },
     /** The server accepted a message. Returns whether the pace went back to full speed. */
     accepted() {
       if (perSecond === null) return false;
-      perSecond += 1 / perSecond;
+      const step = Math.max(1, ceiling / (2 * RECOVERY_SECONDS));
+      perSecond += step / perSecond;
       if (perSecond < ceiling) return false;
       perSecond = null;
       return true;
