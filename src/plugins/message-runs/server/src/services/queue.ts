@@ -237,7 +237,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * Collects outcomes and writes them in one statement: at once when the last write is older than
-   * OUTCOME_WRITE_INTERVAL_MS or OUTCOMES_PER_WRITE are waiting, otherwise when that interval is up.
+   * OUTCOME_WRITE_INTERVAL_MS, OUTCOMES_PER_WRITE are waiting or the server was unavailable, otherwise
+   * when that interval is up.
    */
   function outcomeWriter(report: TickReport, onError: (error: unknown) => void) {
     const knex = strapi.db.connection;
@@ -277,7 +278,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         pending.push({ runId, resultIds, outcome });
         report[outcome.status] += resultIds.length;
         const sinceLastWrite = Date.now() - lastWrite;
-        if (pending.length >= OUTCOMES_PER_WRITE || sinceLastWrite >= OUTCOME_WRITE_INTERVAL_MS) flush();
+        // An unavailable server is counted at once: the run pauses after as few attempts as it can.
+        const urgent = outcome.reason === 'smtp-unavailable';
+        if (urgent || pending.length >= OUTCOMES_PER_WRITE || sinceLastWrite >= OUTCOME_WRITE_INTERVAL_MS) flush();
         else timeout ??= setTimeout(flush, OUTCOME_WRITE_INTERVAL_MS - sinceLastWrite);
       },
       /** Writes what is pending and waits for every write under way. */
