@@ -129,8 +129,11 @@ export default () => async (ctx, next) => {
   // PostgreSQL's not-null constraint (a 500), a number was stored behind the id sequence's back (the
   // sequence's next value would collide). The admin's forms never send it; its components' ids are
   // nested and stay (they name the component rows to keep).
-  if (CONTENT_MANAGER_DOCUMENT.test(ctx.path) && body && typeof body === 'object' && Object.hasOwn(body, 'id')) {
-    throw refuse('id is set by the server, not by the client', ['id']);
+  if (CONTENT_MANAGER_DOCUMENT.test(ctx.path) && body && typeof body === 'object') {
+    if (Object.hasOwn(body, 'id')) throw refuse('id is set by the server, not by the client', ['id']);
+    // Strapi looks a given documentId up (`where: { documentId }`): an object was taken for operators
+    // (a 500), a number, a boolean or a list was stored as the document's documentId.
+    if (body.documentId != null && typeof body.documentId !== 'string') throw refuse('documentId must be a string', ['documentId']);
   }
   // The Content Manager's search text: it calls `_q.split`, so an object there (`_q[$ne]=x`) was a 500.
   if (ctx.query._q !== undefined && typeof ctx.query._q !== 'string') throw refuse('_q must be a string', ['_q']);
