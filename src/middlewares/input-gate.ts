@@ -26,7 +26,11 @@ const MAX_DEPTH = 64;
 const MAX_VALUES = 200_000;
 
 type Path = (string | number)[];
-type Finding = { problem: 'nul' | 'prototype-key' | 'prototype-name' | 'too-deep' | 'too-large'; path: Path; name?: string };
+type Finding = {
+  problem: 'nul' | 'prototype-key' | 'prototype-name' | 'too-deep' | 'too-large';
+  path: Path;
+  name?: string;
+};
 
 const PROTOTYPE_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
@@ -43,7 +47,13 @@ const contextBelow = (context: Context, key: string | number): Context => {
 };
 
 /** The names in `name,parent.cluster:desc` (Strapi's lists, dotted paths and sort directions). */
-const namesIn = (text: string) => text.split(',').flatMap((part) => part.split(':')[0].split('.').map((name) => name.trim()));
+const namesIn = (text: string) =>
+  text.split(',').flatMap((part) =>
+    part
+      .split(':')[0]
+      .split('.')
+      .map((name) => name.trim())
+  );
 
 /** `data.emailAddresses[1].key`; a key with a NUL byte is shown escaped, as JSON writes it. */
 const formatPath = (path: Path) =>
@@ -58,7 +68,9 @@ const formatPath = (path: Path) =>
  * prototype name, or the bound the walk hit; undefined when clean.
  */
 function findHostile(root: unknown, rootPath: Path, rootContext: Context): Finding | undefined {
-  const pending: { value: unknown; path: Path; context: Context }[] = [{ value: root, path: rootPath, context: rootContext }];
+  const pending: { value: unknown; path: Path; context: Context }[] = [
+    { value: root, path: rootPath, context: rootContext },
+  ];
   for (let visited = 0; pending.length; visited += 1) {
     const { value, path, context } = pending.pop()!;
     if (visited >= MAX_VALUES) return { problem: 'too-large', path: rootPath };
@@ -75,7 +87,8 @@ function findHostile(root: unknown, rootPath: Path, rootContext: Context): Findi
       : Object.entries(value);
     for (const [key, item] of entries) {
       if (typeof key === 'string' && key.includes('\0')) return { problem: 'nul', path: [...path, key] };
-      if (typeof key === 'string' && PROTOTYPE_NAMES.has(key)) return { problem: 'prototype-key', path: [...path, key] };
+      if (typeof key === 'string' && PROTOTYPE_NAMES.has(key))
+        return { problem: 'prototype-key', path: [...path, key] };
       pending.push({ value: item, path: [...path, key], context: contextBelow(context, key) });
     }
   }
@@ -133,7 +146,8 @@ export default () => async (ctx, next) => {
     if (Object.hasOwn(body, 'id')) throw refuse('id is set by the server, not by the client', ['id']);
     // Strapi looks a given documentId up (`where: { documentId }`): an object was taken for operators
     // (a 500), a number, a boolean or a list was stored as the document's documentId.
-    if (body.documentId != null && typeof body.documentId !== 'string') throw refuse('documentId must be a string', ['documentId']);
+    if (body.documentId != null && typeof body.documentId !== 'string')
+      throw refuse('documentId must be a string', ['documentId']);
   }
   // The Content Manager's search text: it calls `_q.split`, so an object there (`_q[$ne]=x`) was a 500.
   if (ctx.query._q !== undefined && typeof ctx.query._q !== 'string') throw refuse('_q must be a string', ['_q']);
