@@ -7,7 +7,7 @@ import { errors } from '@strapi/utils';
  * `populate=parent.constructor`): a 400 naming the field. No content type or route has a field of
  * those names, and Strapi looks fields up on plain objects (`attributes[name]`), where it finds
  * Object.prototype's (yup took `constructor` for a schema, the query builder selected a column
- * `__proto__`, a body key `toString` broke the write: each a 500). PostgreSQL cannot store NUL in text
+ * `__proto__`, a body key `toString` was a 500 too). PostgreSQL cannot store NUL in text
  * (error 22021), so without this gate such a value reached the database as a 500, or, through Strapi's
  * unique check, an unhandled rejection. It runs after `strapi::query` and `strapi::body` (which parse
  * what it walks) and before the router, so it covers every route: Strapi's REST and Content Manager,
