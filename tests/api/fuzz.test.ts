@@ -18,12 +18,27 @@ import { fuzzer, truncate, withOwnKey, type Fuzzer, type Hostile } from '../help
  * the report lists beside the failures. A request after which the database or the server no longer
  * answers ends the loop with a failure that names it, so the suite still ends and reports.
  *
- * The inputs come from a seeded generator: the seed is printed, and FUZZ_SEED=<seed> replays a run
- * (FUZZ_REQUESTS sets how many requests; 600 by default).
+ * The inputs come from a seeded generator, one test per seed. By default (CI) the suite runs
+ * FIXED_SEEDS, seeds that passed 600 requests on both databases, 200 requests each (about the time one
+ * seed of 600 took): CI fails on what a change breaks, not on a bug a random seed happens to find that
+ * day. For exploratory runs FUZZ_SEED=random runs one new seed and FUZZ_SEED=<seed> replays one, 600
+ * requests by default; FUZZ_REQUESTS sets the requests per seed. A seed's inputs do not depend on what
+ * ran before, only the stored documents they pick do, so a failing fixed seed replays on its own.
+ * A failure found by a new seed gets a regression test in input-gate.test.ts, not a place in this list.
  */
 
-const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 600);
+/** Seeds seen passing 600 requests on SQLite and PostgreSQL. */
+const FIXED_SEEDS = [879532250, 219988619, 946389120];
+
+function seeds(): number[] {
+  const chosen = process.env.FUZZ_SEED;
+  if (!chosen) return FIXED_SEEDS;
+  if (chosen === 'random') return [Math.floor(Math.random() * 2 ** 31)];
+  if (!/^\d+$/.test(chosen)) throw new Error(`FUZZ_SEED must be a whole number or "random", not ${chosen}`);
+  return [Number(chosen)];
+}
+const SEEDS = seeds();
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? (process.env.FUZZ_SEED ? 600 : 200));
 /** A request (or one of the suite's own queries) that takes longer hangs, as far as this suite is concerned. */
 const DEADLINE_MS = 30_000;
 
@@ -70,7 +85,6 @@ beforeAll(async () => {
   world = runWorld(app.strapi);
   tokens.api = await createApiToken(app.strapi, 'full-access');
   tokens.admin = await loginSuperAdmin(app);
-  random = fuzzer(SEED);
   await world.make.sender({ key: unique('sender') });
   await runWithResults();
 });
@@ -326,7 +340,7 @@ function listQuery(type: Type): { query: string; kinds: string[] } {
   const field = random.pick(['name', 'code', 'number', 'periodStart', 'amount', 'key', 'createdAt', 'id', 'password', '__proto__']);
   const operator = random.pick(['$eq', '$ne', '$in', '$containsi', '$null', '$between', '$lt', '$gte', '$startsWith', '$and', '$or', '$not', '$foo']);
   const relation = random.pick(['cluster', 'customer', 'invoice', 'parent', 'invoiceTransformations', 'createdBy', 'updatedBy']);
-  return hostileQuery({
+  const { query, kinds } = hostileQuery({
     [`filters[${field}][${operator}]`]: () => 'x',
     [`filters[${relation}][${field}][$eq]`]: () => 'x',
     [`filters[$or][0][${field}][$eq]`]: () => 'x',
@@ -342,6 +356,8 @@ function listQuery(type: Type): { query: string; kinds: string[] } {
     status: () => 'published',
     locale: () => 'en',
   });
+  // The field the valid values name may itself be hostile (`fields[0]=__proto__`): the report says which.
+  return { query, kinds: [`field:${field}`, ...kinds] };
 }
 
 /** The REST API Strapi generates for each domain type, and the Content Manager's create and update. */
@@ -510,15 +526,16 @@ function summary(failures: Failure[]) {
 const polluted = () => Object.getOwnPropertyNames(Object.prototype).filter((name) => !BUILTIN_PROTOTYPE.includes(name));
 const BUILTIN_PROTOTYPE = Object.getOwnPropertyNames(Object.prototype);
 
-it(`answers hostile input on every route with a 2xx or a 4xx, stays up, and writes nothing when it refuses`, async () => {
+it.each(SEEDS)(`seed %i: answers hostile input on every route with a 2xx or a 4xx, stays up, and writes nothing when it refuses`, async (seed) => {
+  random = fuzzer(seed);
   // eslint-disable-next-line no-console
-  console.log(`fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED}), ${REQUESTS} requests on ${app.database}`);
+  console.log(`fuzz seed ${seed} (replay with FUZZ_SEED=${seed} FUZZ_REQUESTS=${REQUESTS}), ${REQUESTS} requests on ${app.database}`);
   const targets = [...pluginTargets(), ...domainTargets()];
   const failures: Failure[] = [];
   let current: { target: Target; attempt: Attempt } | undefined;
   const record = (problem: string, res?: { status: number; text?: string }) =>
     failures.push({
-      seed: SEED,
+      seed,
       route: current?.target.route ?? '(between requests)',
       kinds: current?.attempt.kinds.join(', ') ?? '',
       input: current?.attempt ? truncate(`${current.attempt.path}${current.attempt.query ? `?${current.attempt.query}` : ''} ${current.attempt.body ?? ''}`) : '',
@@ -572,7 +589,7 @@ it(`answers hostile input on every route with a 2xx or a 4xx, stays up, and writ
 
   if (failures.length) {
     // eslint-disable-next-line no-console
-    console.log(`fuzz seed ${SEED} on ${app.database}: ${failures.length} failures\n${summary(failures)}`);
+    console.log(`fuzz seed ${seed} on ${app.database}: ${failures.length} failures\n${summary(failures)}`);
   }
   expect(failures).toEqual([]);
 }, 600_000);
