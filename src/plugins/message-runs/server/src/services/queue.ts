@@ -412,11 +412,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         waiting.splice(0, waiting.length, ...waiting.filter((message) => !leaving.has(message)));
         await deferClaims(knex, t, workerId, deferred.map(({ message, at }) => ({ resultIds: message.resultIds, at: new Date(at) })), new Date());
       }
-      if (!timed.size && assignment.retryAt !== undefined) {
-        limitedUntil = assignment.retryAt;
-        clearTimeout(limitTimer);
-        limitTimer = setTimeout(() => wake(), Math.max(0, limitedUntil - Date.now()));
-      }
+      if (!timed.size && assignment.retryAt !== undefined) limitedUntil = assignment.retryAt;
       return timed;
     }
 
@@ -479,8 +475,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (!busy.claiming && !drained && Date.now() < deadline && held + claimSize <= limit) {
           run('claiming', () => claim(Math.min(batchSize, limit - held)));
         }
-        const handOverDue = waiting.length && inFlight < handOverLimit() && Date.now() >= limitedUntil;
-        if (!busy.handingOver && handOverDue) run('handingOver', handOverToFreeConnections);
+        if (!busy.handingOver && waiting.length && inFlight < handOverLimit()) {
+          const limitedFor = limitedUntil - Date.now();
+          if (limitedFor <= 0) run('handingOver', handOverToFreeConnections);
+          else {
+            // A timer may fire a little early: it is set again until the time has come.
+            clearTimeout(limitTimer);
+            limitTimer = setTimeout(() => wake(), limitedFor + 1);
+          }
+        }
       }
       const nothingToHandOver = failure || (!waiting.length && (drained || Date.now() >= deadline));
       if (nothingToHandOver && !busy.claiming && !busy.handingOver && !inFlight) break;
