@@ -21,7 +21,7 @@ import { reserveSendTimes } from '../data/send-pacers';
 import { resolveTables } from '../data/tables';
 import { getService } from '../utils';
 import type { Delivery } from './mailer';
-import { instancePace, scopesOf, spacingOf } from './pacing';
+import { ALL, instancePace, scopesOf, spacingOf } from './pacing';
 
 /** How long one tick keeps claiming results before it lets the next tick take over. */
 const TICK_BUDGET_MS = 60_000;
@@ -320,7 +320,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Messages a second: as measured, and no more than the limits and this instance's pace allow. */
     const sendingRate = () => {
       const measured = timer.rate(handOverLimit());
-      const step = Math.max(spacing.all ?? 0, pace.spacing());
+      const step = Math.max(spacing[ALL] ?? 0, pace.spacing());
       return step && measured !== undefined ? Math.min(measured, 1000 / step) : measured;
     };
 
@@ -352,10 +352,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
     }
 
-    async function send(message: Mailable, notBefore: number) {
+    /** Sends a message handed over at `handedAt`, not before `notBefore` (both ms since the epoch). */
+    async function send(message: Mailable, handedAt: number, notBefore: number) {
       try {
         const delivery = await mailer.send(message.mail, notBefore);
-        timer.record(Date.now() - Math.max(notBefore, handedAt(message)));
+        timer.record(Date.now() - Math.max(notBefore, handedAt));
         if (delivery.status === 'sent' && pace.accepted()) void savePace();
         if (delivery.status === 'transient' && delivery.slowDown) {
           pace.throttled(delivery.error, sendingRate() ?? maxConnections, new Date());
@@ -372,9 +373,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         wake();
       }
     }
-    const handedAtOf = new WeakMap<Mailable, number>();
-    const handedAt = (message: Mailable) => handedAtOf.get(message) ?? Date.now();
-
     /**
      * The times the rate limits give the first waiting messages, as many as there are free connections;
      * messages whose domain has no room soon go back to the queue until it has.
@@ -401,7 +399,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (time !== null) timed.set(message, time);
         else if (domainFreeAt !== undefined && domainFreeAt - now > DOMAIN_WAIT_HELD_MS) {
           // Due when its domain has room, after the ones of the same domain deferred before it.
-          const domain = message.scopes.find((scope) => scope !== 'all')!;
+          const domain = message.scopes.find((scope) => scope !== ALL)!;
           const at = Math.max(domainFreeAt, projected[domain] ?? 0);
           projected[domain] = at + spacing[domain];
           deferred.push({ message, at });
@@ -443,8 +441,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       inFlight -= refused.length;
       for (const message of group) {
         if (refused.includes(message)) continue;
-        handedAtOf.set(message, Date.now());
-        void send(message, timed.get(message)!);
+        void send(message, Date.now(), timed.get(message)!);
       }
       if (refused.length) {
         // Results this worker still holds but may not hand over (their run was stopped) are queued again
