@@ -150,6 +150,11 @@ function sendTimer() {
  * returned to the queue, is never sent by this one. Handed over are the messages in an SMTP
  * transaction (at most `maxConnections`) and, at a server that answers within PROMPT_START_MS, those
  * the pool starts within that time: Stop lets exactly those finish.
+ *
+ * Under a rate limit, or while the server has throttled this instance, each message handed over also
+ * gets the time the limits give it (services/pacing.ts), at most PROMPT_START_MS ahead, and the mail
+ * thread starts it then. A server that throttles halves this instance's pace; one that is unavailable
+ * counts towards pausing the run (`pauseAfterFailures`).
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
