@@ -3,7 +3,7 @@
 const { Client } = require('pg');
 const { postgresServer } = require('../lib/databases');
 const { waitFor } = require('./processes');
-const { busiestWindow } = require('../lib/windows');
+const { busiestWindowAt } = require('../lib/windows');
 
 /**
  * The faults. Each `inject` gets the fault's context (sink, the seeding worker, a way to start more,
@@ -128,6 +128,7 @@ const killWithAllowance = {
   async inject({ sink, seeded, first, startWorker, database }) {
     const others = database.client === 'postgres' ? [await startWorker()] : [];
     await deliverUntil([first, ...others], seeded, 0.3);
+    const killedAt = Date.now();
     await first.kill();
     const next = await startWorker();
     const { results } = await next.results(seeded.runId);
@@ -138,10 +139,11 @@ const killWithAllowance = {
       workers: [next, ...others],
       allowedDuplicates,
       report: () => {
-        const busiest = busiestWindow(sink.receivedAt, 1000);
+        const { count: busiest, start } = busiestWindowAt(sink.receivedAt, 1000);
+        const sinceKill = ((start - killedAt) / 1000).toFixed(1);
         return {
           bit: first.handing.size > 0,
-          evidence: `killed after ${first.handing.size} handed (${unrecorded.length} unrecorded); busiest second ${busiest} of ${LIMIT_PER_SECOND}`,
+          evidence: `killed after ${first.handing.size} handed (${unrecorded.length} unrecorded); busiest second ${busiest} of ${LIMIT_PER_SECOND}, ${sinceKill} s after the kill`,
           problems: busiest > LIMIT_PER_SECOND ? [`${busiest} messages in one second, over the limit of ${LIMIT_PER_SECOND}`] : [],
         };
       },

@@ -5,16 +5,21 @@
  * received them: what a provider that limits a sliding window counts.
  */
 function busiestWindow(times, widthMs) {
+  return busiestWindowAt(times, widthMs).count;
+}
+
+/** The busiest window's count and start time. */
+function busiestWindowAt(times, widthMs) {
   const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
+  let busiest = { count: 0, start: undefined };
   for (let start = 0, end = 0; start < sorted.length; start++) {
     while (end < sorted.length && sorted[end] < sorted[start] + widthMs) end++;
-    most = Math.max(most, end - start);
+    if (end - start > busiest.count) busiest = { count: end - start, start: sorted[start] };
   }
-  return most;
+  return busiest;
 }
 
 /** "60 s: 118, 1 s: 4": the busiest minute and second of these receive times. */
 const describeWindows = (times) => `60 s: ${busiestWindow(times, 60_000)}, 1 s: ${busiestWindow(times, 1000)}`;
 
-module.exports = { busiestWindow, describeWindows };
+module.exports = { busiestWindow, busiestWindowAt, describeWindows };

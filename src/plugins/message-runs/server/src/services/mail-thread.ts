@@ -35,10 +35,8 @@ export interface MailThreadOptions {
 
 /** `notBefore`: the time (ms since the epoch) the rate limits gave the message; it is not started earlier. */
 export type MailRequest = { id: number; mail: Mail.Options; notBefore?: number } | { close: true };
-export interface MailReply {
-  id: number;
-  delivery: Delivery;
-}
+/** A message's outcome, or `ready` once the thread can send (its modules loaded). */
+export type MailReply = { id: number; delivery: Delivery } | { ready: true };
 
 const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNREFUSED', 'ECONNRESET', 'EDNS', 'ETLS', 'EPROTOCOL']);
 /**
@@ -85,6 +83,9 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot }: MailThre
         port: smtp.port,
         secure: smtp.secure,
         auth: smtp.user ? { user: smtp.user, pass: smtp.pass } : undefined,
+        // A connection is kept for as many messages as the server takes (nodemailer's default closes it
+        // after 100): a new one's greeting delays its message, which then reaches the server late.
+        maxMessages: Infinity,
         connectionTimeout: 30_000,
         greetingTimeout: 30_000,
         socketTimeout: 60_000,
@@ -159,12 +160,46 @@ function asBuffers(mail: Mail.Options): Mail.Options {
   return { ...mail, attachments };
 }
 
+/**
+ * When each message starts: not before the time the rate limits gave it, and, as messages come in that
+ * order, never closer to the one before than the limits spaced them, even when this thread runs late
+ * (a busy machine fires several timers at once): a late message delays the ones after it instead of
+ * going out together with them. A message with no time goes at once.
+ *
+ * The thread's first timed message goes alone: the next waits for its answer. The pool opens a
+ * connection for a message that finds none free, and the first connections' greeting took longer
+ * (on a busy machine, up to 100 ms) than the limits' spacing: their messages reached the server
+ * together with the ones sent on the connections that were open.
+ */
+function startScheduler() {
+  let last = { notBefore: 0, startedAt: 0 };
+  let queue = Promise.resolve();
+  let firstAnswered: Promise<void> | undefined;
+  return {
+    /** Resolves when the message timed `notBefore` may start; `answered` resolves with its answer. */
+    next(notBefore: number, answered: Promise<unknown>) {
+      const warmUp = notBefore ? firstAnswered : undefined;
+      if (notBefore) firstAnswered ??= answered.then(() => undefined);
+      queue = queue.then(async () => {
+        await warmUp;
+        const at = Math.max(notBefore, last.startedAt + Math.max(0, notBefore - last.notBefore));
+        const wait = at - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        last = { notBefore, startedAt: Date.now() };
+      });
+      return queue;
+    },
+  };
+}
+
 if (parentPort && workerData?.mailThread) {
   const port = parentPort;
   const sender = createMailSender(workerData.mailThread as MailThreadOptions);
+  const startTimes = startScheduler();
   let sending = 0;
   // The thread ends once its port is closed: after `close`, when the last message is answered.
   const closeWhenIdle = () => sender.isClosed() && sending === 0 && port.close();
+  port.postMessage({ ready: true } satisfies MailReply);
   port.on('message', async (request: MailRequest) => {
     if ('close' in request) {
       sender.close();
@@ -172,9 +207,10 @@ if (parentPort && workerData?.mailThread) {
       return;
     }
     sending++;
-    const wait = (request.notBefore ?? 0) - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    let answer = (_delivery: Delivery) => {};
+    await startTimes.next(request.notBefore ?? 0, new Promise<Delivery>((resolve) => (answer = resolve)));
     const delivery = await sender.send(asBuffers(request.mail));
+    answer(delivery);
     sending--;
     port.postMessage({ id: request.id, delivery } satisfies MailReply);
     closeWhenIdle();

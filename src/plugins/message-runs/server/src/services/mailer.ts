@@ -36,12 +36,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       resourceLimits: { maxYoungGenerationSizeMb: MAIL_THREAD_YOUNG_GENERATION_MB },
     });
     const waiting = new Map<number, (delivery: Delivery) => void>();
-    worker.on('message', ({ id, delivery }: MailReply) => {
-      waiting.get(id)?.(delivery);
-      waiting.delete(id);
+    let markReady = () => {};
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    worker.on('message', (reply: MailReply) => {
+      if ('ready' in reply) return markReady();
+      waiting.get(reply.id)?.(reply.delivery);
+      waiting.delete(reply.id);
     });
     worker.on('error', (error) => strapi.log.error(`[message-runs] the mail thread failed: ${error.message}`));
     worker.on('exit', () => {
+      markReady();
       if (thread === started) thread = undefined;
       // Whatever it had not answered is retried, not lost.
       for (const resolve of waiting.values()) resolve({ status: 'transient', error: 'the mail thread ended before the message was sent' });
@@ -57,6 +61,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           worker.postMessage({ id, mail, notBefore } satisfies MailRequest);
         }),
       close: () => worker.postMessage({ close: true } satisfies MailRequest),
+      ready,
     };
     return started;
   }
@@ -69,6 +74,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ? { kind: 'smtp', host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user ?? null }
         : { kind: 'outbox', outboxDir: folder };
       return { transport, maxConnections };
+    },
+
+    /**
+     * Starts the mail thread if it is not running, and resolves once it can send: a message timed by
+     * the rate limits must not wait for the thread to boot and then go out together with the next.
+     */
+    ready(): Promise<void> {
+      thread ??= startThread();
+      return thread.ready;
     },
 
     /** Sends `mail`, not before `notBefore` (ms since the epoch) when given. */

@@ -383,6 +383,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * messages whose domain has no room soon go back to the queue until it has.
      */
     async function timeWaitingMessages(free: number) {
+      await mailer.ready();
       const candidates = waiting.slice(0, free + DOMAIN_LOOKAHEAD);
       const now = Date.now();
       const assignment = await reserveSendTimes(knex, t, dialect, {
