@@ -1,5 +1,5 @@
 import { startStrapi, type TestApp } from '../helpers/strapi';
-import { deliveriesOf, startSmtpSink } from '../helpers/smtp';
+import { deliveriesOf, startSmtpSink, type SmtpSink } from '../helpers/smtp';
 import { deliveryWorkers, finished } from '../helpers/workers';
 import { seedRun } from '../helpers/bulk-run';
 
@@ -11,7 +11,7 @@ const RESULTS = 5000;
 const WORKERS = process.env.TEST_DATABASE === 'postgres' ? 3 : 0;
 
 let app: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let smtp: SmtpSink;
 const workers = deliveryWorkers();
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { startStrapi, type TestApp } from '../helpers/strapi';
-import { busiestWindow, deliveriesOf, startSmtpSink } from '../helpers/smtp';
+import { busiestWindow, deliveriesOf, startSmtpSink, type SmtpSink } from '../helpers/smtp';
 import { deliverWithWorkers, deliveryWorkers } from '../helpers/workers';
 import { deliveryWorld } from '../helpers/delivery';
 import { seedRun } from '../helpers/bulk-run';
@@ -13,7 +13,7 @@ import { RECIPIENT_KEY, runWorld } from '../helpers/runs';
 const WORKERS = process.env.TEST_DATABASE === 'postgres' ? 3 : 0;
 
 let app: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let smtp: SmtpSink;
 let delivery: ReturnType<typeof deliveryWorld>;
 const workers = deliveryWorkers();
 

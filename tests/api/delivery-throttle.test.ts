@@ -1,5 +1,5 @@
 import { startStrapi, type TestApp } from '../helpers/strapi';
-import { deliveriesOf, freePort, startSmtpSink } from '../helpers/smtp';
+import { deliveriesOf, freePort, startSmtpSink, type SmtpSink } from '../helpers/smtp';
 import { deliveryWorld } from '../helpers/delivery';
 import { seedRun } from '../helpers/bulk-run';
 import { loginSuperAdmin } from '../helpers/auth';
@@ -13,7 +13,7 @@ import { runsApi } from '../helpers/runs';
 const THROTTLE_RETRY_SECONDS = 1;
 
 let app: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let smtp: SmtpSink;
 let delivery: ReturnType<typeof deliveryWorld>;
 let admin: ReturnType<typeof runsApi>;
 let token: string;
@@ -78,19 +78,63 @@ it('fails results refused by a 550 as recipient-rejected and never pauses the ru
   expect(new Set(results.map((result) => `${result.status} ${result.reason} ${result.attempts}`))).toEqual(new Set(['failed recipient-rejected 1']));
 });
 
-it('pauses a run after pauseAfterFailures connection failures in a row, and delivers every message once when started again', async () => {
+/** A server fault that is not the recipients': `begin` breaks the server, `end` mends it and gives the sink that then receives. */
+interface ServerFault {
+  lastError: RegExp;
+  begin(): Promise<void>;
+  end(): Promise<SmtpSink>;
+  cleanUp(): Promise<void>;
+}
+
+function closedPort(): ServerFault {
+  let port: number;
+  let reopened: SmtpSink | undefined;
+  return {
+    lastError: /ECONNREFUSED/,
+    async begin() {
+      port = await freePort();
+      useSmtpPort(port);
+    },
+    async end() {
+      reopened = await startSmtpSink(port);
+      return reopened;
+    },
+    async cleanUp() {
+      useSmtpPort(smtp.port);
+      await reopened?.stop();
+    },
+  };
+}
+
+function refusedLogin(): ServerFault {
+  return {
+    lastError: /530/,
+    async begin() {
+      smtp.answerRecipients(() => ({ code: 530, message: '5.7.0 Authentication required' }));
+    },
+    async end() {
+      smtp.answerRecipients(() => undefined);
+      return smtp;
+    },
+    async cleanUp() {},
+  };
+}
+
+it.each([
+  ['a closed port', closedPort],
+  ['a server refusing to authenticate (530)', refusedLogin],
+])('pauses a run after pauseAfterFailures failures in a row at %s, and delivers every message once when started again', async (_name, serverFault) => {
   const { pauseAfterFailures } = app.strapi.config.get('plugin::message-runs') as { pauseAfterFailures: number };
   const size = 200;
-  const closedPort = await freePort();
+  const fault = serverFault();
   const { runDocumentId, subjects } = await seedRun(app.strapi, size);
-  useSmtpPort(closedPort);
-  let reopened: Awaited<ReturnType<typeof startSmtpSink>> | undefined;
+  await fault.begin();
   try {
     await queue().tick();
 
     const paused = await getRun(runDocumentId);
     expect(paused).toMatchObject({ status: 'stopped', stopReason: 'paused-after-failures' });
-    expect(paused.lastError).toMatch(/ECONNREFUSED/);
+    expect(paused.lastError).toMatch(fault.lastError);
     // None failed: what was tried goes back to the queue, its attempt not counted, with what was never tried.
     expect(paused.counts).toMatchObject({ failed: 0, sending: 0, sent: 0 });
     expect(paused.counts.queued).toBeGreaterThanOrEqual(size - pauseAfterFailures);
@@ -98,16 +142,16 @@ it('pauses a run after pauseAfterFailures connection failures in a row, and deli
     const results = await admin.allResults(runDocumentId);
     expect(results.filter((result) => result.attempts !== 0)).toEqual([]);
 
-    reopened = await startSmtpSink(closedPort);
+    const sink = await fault.end();
+    sink.received.length = 0;
     expect((await admin.start(runDocumentId)).status).toBe(200);
     await tickUntilIdle();
 
-    const { duplicated, lost } = deliveriesOf(reopened.received, subjects);
-    expect({ received: reopened.received.length, duplicated, lost }).toEqual({ received: size, duplicated: [], lost: [] });
+    const { duplicated, lost } = deliveriesOf(sink.received, subjects);
+    expect({ received: sink.received.length, duplicated, lost }).toEqual({ received: size, duplicated: [], lost: [] });
     expect(await getRun(runDocumentId)).toMatchObject({ status: 'completed', counts: { sent: size } });
   } finally {
-    useSmtpPort(smtp.port);
-    await reopened?.stop();
+    await fault.cleanUp();
     await admin.stop(runDocumentId);
   }
 });

@@ -113,3 +113,5 @@ export function deliveriesOf(mails: ReceivedMail[], subjects: string[]) {
     lost: subjects.filter((subject) => !delivered.has(subject)),
   };
 }
+
+export type SmtpSink = Awaited<ReturnType<typeof startSmtpSink>>;
