@@ -30,6 +30,8 @@ afterAll(async () => {
 beforeEach(() => {
   smtp.received.length = 0;
 });
+// A worker still delivering after a failed test would take the next test's results.
+afterEach(() => workers.kill());
 
 const setConfig = (values: Record<string, unknown>) => {
   for (const [key, value] of Object.entries(values)) app.strapi.config.set(`plugin::message-runs.${key}`, value);
