@@ -1,7 +1,6 @@
-import path from 'path';
-import { fork, type ChildProcess } from 'child_process';
 import { startStrapi, type TestApp } from '../helpers/strapi';
-import { startSmtpSink } from '../helpers/smtp';
+import { deliveriesOf, startSmtpSink, type SmtpSink } from '../helpers/smtp';
+import { deliveryWorkers, finished } from '../helpers/workers';
 import { seedRun } from '../helpers/bulk-run';
 
 /**
@@ -12,50 +11,27 @@ const RESULTS = 5000;
 const WORKERS = process.env.TEST_DATABASE === 'postgres' ? 3 : 0;
 
 let app: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
-const children: ChildProcess[] = [];
+let smtp: SmtpSink;
+const workers = deliveryWorkers();
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
   app = await startStrapi({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port) });
 });
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  workers.kill();
   await app?.stop();
   await smtp?.stop();
 });
-
-/** Starts worker processes on this test's database; resolves once each has booted. */
-async function startWorkers(count: number, env: Record<string, string> = {}) {
-  const workers = Array.from({ length: count }, () => {
-    const child = fork(path.join(__dirname, '..', 'helpers', 'worker.js'), [], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    children.push(child);
-    return child;
-  });
-  await Promise.all(workers.map((child) => new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
-  })));
-  return workers;
-}
-
-const finished = (child: ChildProcess) =>
-  new Promise<Record<string, number>>((resolve, reject) => {
-    child.on('message', (message: any) => message.done && resolve(message.done));
-    child.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
-  });
 
 it(`delivers ${RESULTS} results exactly once with ${WORKERS ? `${WORKERS} instances` : 'one instance'}`, async () => {
   const { runDocumentId, subjects } = await seedRun(app.strapi, RESULTS);
   const queue = app.strapi.plugin('message-runs').service('queue');
 
   if (WORKERS) {
-    const workers = await startWorkers(WORKERS);
-    const reports = workers.map(finished);
-    for (const worker of workers) worker.send('go');
+    const started = await workers.start(WORKERS);
+    const reports = started.map(finished);
+    for (const worker of started) worker.send('go');
     const done = await Promise.all(reports);
     // Every instance took part.
     for (const report of done) expect(report.sent).toBeGreaterThan(0);
@@ -64,11 +40,8 @@ it(`delivers ${RESULTS} results exactly once with ${WORKERS ? `${WORKERS} instan
     while ((await queue.tick()).claimed) {}
   }
 
-  const delivered = new Map<string, number>();
-  for (const mail of smtp.received) delivered.set(mail.parsed.subject!, (delivered.get(mail.parsed.subject!) ?? 0) + 1);
-  const duplicated = [...delivered.values()].filter((n) => n > 1).length;
-  const lost = subjects.filter((subject) => !delivered.has(subject)).length;
-  expect({ received: smtp.received.length, duplicated, lost }).toEqual({ received: RESULTS, duplicated: 0, lost: 0 });
+  const { duplicated, lost } = deliveriesOf(smtp.received, subjects);
+  expect({ received: smtp.received.length, duplicated: duplicated.length, lost: lost.length }).toEqual({ received: RESULTS, duplicated: 0, lost: 0 });
   const run = await app.strapi.plugin('message-runs').service('runs').findOne(runDocumentId);
   expect(run.counts).toMatchObject({ total: RESULTS, sent: RESULTS });
 });
@@ -77,7 +50,7 @@ it('sends the results of a worker killed mid-batch once its claims expire, none 
   const { subjects } = await seedRun(app.strapi, 300);
   smtp.received.length = 0;
   smtp.slowDown(30);
-  const [doomed] = await startWorkers(1);
+  const [doomed] = await workers.start(1);
   doomed.send('go');
   while (smtp.received.length < 40) await new Promise((resolve) => setTimeout(resolve, 20));
   doomed.kill('SIGKILL');
@@ -100,34 +73,7 @@ it('sends the results of a worker killed mid-batch once its claims expire, none 
   const queue = app.strapi.plugin('message-runs').service('queue');
   while ((await queue.tick()).claimed) {}
 
-  const delivered = new Map<string, number>();
-  for (const mail of smtp.received) delivered.set(mail.parsed.subject!, (delivered.get(mail.parsed.subject!) ?? 0) + 1);
-  const duplicated = [...delivered].filter(([, n]) => n > 1).map(([subject]) => subject);
-  const lost = subjects.filter((subject) => !delivered.has(subject));
+  const { duplicated, lost } = deliveriesOf(smtp.received, subjects);
   expect(lost).toEqual([]);
   expect(duplicated.filter((subject) => !unrecorded.includes(subject))).toEqual([]);
-});
-
-it('keeps to the rate limit across all instances sharing the database', async () => {
-  const limit = 10;
-  await seedRun(app.strapi, 3 * limit);
-  smtp.received.length = 0;
-  if (WORKERS) {
-    const workers = await startWorkers(2, { MESSAGE_RATE_LIMIT: String(limit) });
-    const reports = workers.map(finished);
-    for (const worker of workers) worker.send('go');
-    await Promise.all(reports);
-  } else {
-    app.strapi.config.set('plugin::message-runs.rateLimitPerMinute', limit);
-    const queue = app.strapi.plugin('message-runs').service('queue');
-    await queue.tick();
-    await queue.tick();
-    app.strapi.config.set('plugin::message-runs.rateLimitPerMinute', 0);
-  }
-  const windows: { minute: number; sent: number }[] = await app.strapi.db.query('plugin::message-runs.send-window').findMany();
-  // Each minute's count is what was sent in it, and no minute went over the limit.
-  expect(windows.reduce((sum, window) => sum + window.sent, 0)).toBe(smtp.received.length);
-  for (const window of windows) expect(window.sent).toBeLessThanOrEqual(limit);
-  expect(smtp.received.length).toBeGreaterThanOrEqual(limit);
-  expect(smtp.received.length).toBeLessThanOrEqual(limit * windows.length);
 });

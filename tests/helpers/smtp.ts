@@ -5,6 +5,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 export interface ReceivedMail {
   envelope: { from: string; to: string[] };
   parsed: ParsedMail;
+  /** When the message's data began to arrive (ms since the epoch): the time a provider's rate limit counts. */
+  receivedAt: number;
 }
 
 /** An SMTP answer to force: `{ code: 451, message: '…' }`, or undefined to accept. */
@@ -17,7 +19,7 @@ type Answer = { code: number; message: string } | undefined;
 export async function startSmtpSink(port = 0) {
   const received: ReceivedMail[] = [];
   let answerRecipient: (address: string) => Answer = () => undefined;
-  let answerMessage: () => Answer = () => undefined;
+  let answerMessage: (mail: ParsedMail) => Answer = () => undefined;
   let acceptDelayMs = 0;
   /** Messages whose data the server has, and has not answered yet. */
   let answering = 0;
@@ -33,9 +35,10 @@ export async function startSmtpSink(port = 0) {
       callback(answer ? fail(answer) : undefined);
     },
     onData(stream, session: SMTPServerSession, callback) {
+      const receivedAt = Date.now();
       simpleParser(stream).then(
         (parsed) => {
-          const answer = answerMessage();
+          const answer = answerMessage(parsed);
           if (answer) return callback(fail(answer));
           // A message counts as received when the server accepts it (its 250), as for a real server.
           answering++;
@@ -47,6 +50,7 @@ export async function startSmtpSink(port = 0) {
                 to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
               },
               parsed,
+              receivedAt,
             });
             callback();
           }, acceptDelayMs);
@@ -67,7 +71,7 @@ export async function startSmtpSink(port = 0) {
       answerRecipient = fn;
     },
     /** Refuse (or accept) each message after its data, as the function says. */
-    answerMessages(fn: () => Answer) {
+    answerMessages(fn: (mail: ParsedMail) => Answer) {
       answerMessage = fn;
     },
     /** How many messages are in their SMTP transaction: data received, not yet answered. */
@@ -88,3 +92,26 @@ export async function freePort() {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
 }
+
+/** The most messages received within any `windowMs` (a sliding window over the receive times). */
+export function busiestWindow(mails: ReceivedMail[], windowMs: number) {
+  const times = mails.map((mail) => mail.receivedAt).sort((a, b) => a - b);
+  let busiest = 0;
+  for (let first = 0, last = 0; last < times.length; last++) {
+    while (times[last] - times[first] >= windowMs) first++;
+    busiest = Math.max(busiest, last - first + 1);
+  }
+  return busiest;
+}
+
+/** How often each subject was received: the ones received more than once, and those never received. */
+export function deliveriesOf(mails: ReceivedMail[], subjects: string[]) {
+  const delivered = new Map<string, number>();
+  for (const mail of mails) delivered.set(mail.parsed.subject!, (delivered.get(mail.parsed.subject!) ?? 0) + 1);
+  return {
+    duplicated: [...delivered].filter(([, n]) => n > 1).map(([subject]) => subject),
+    lost: subjects.filter((subject) => !delivered.has(subject)),
+  };
+}
+
+export type SmtpSink = Awaited<ReturnType<typeof startSmtpSink>>;
