@@ -142,7 +142,7 @@ export async function requeueServerFailures(knex: Knex, t: Tables, runId: number
   return knex(t.results)
     .where({ run_id: runId, status: 'retrying' })
     .whereIn('reason', SERVER_FAILURE_REASONS)
-    .update({ status: 'queued', next_attempt_at: null, updated_at: timestamp(knex, now) });
+    .update({ status: 'queued', reason: null, next_attempt_at: null, updated_at: timestamp(knex, now) });
 }
 
 /** How many due results per run a claim looks at, per batch result: room to skip those other workers hold. */
@@ -285,11 +285,16 @@ export async function recordOutcomes(
     row.recipient?.name ?? null,
     row.uncounted ? 1 : 0,
   ]);
+  // A server failure of a run that is no longer running (it paused, or was stopped, meanwhile) is
+  // queued at once, like the run's others: it waits for Start, not for its retry time.
+  const waitsForStart = `outcome.uncounted = 1 AND EXISTS (SELECT 1 FROM ${t.runs} run WHERE run.id = ${t.results}.run_id AND run.status <> 'running')`;
   const sql = `
     WITH outcome (id, status, reason, error, response, message_id, sent_at, next_attempt_at, recipient, recipient_name, uncounted) AS (VALUES ${values})
     UPDATE ${t.results}
-    SET status = outcome.status, reason = outcome.reason, error = outcome.error, response = outcome.response,
-        message_id = outcome.message_id, sent_at = outcome.sent_at, next_attempt_at = outcome.next_attempt_at,
+    SET status = CASE WHEN ${waitsForStart} THEN 'queued' ELSE outcome.status END,
+        reason = CASE WHEN ${waitsForStart} THEN NULL ELSE outcome.reason END,
+        error = outcome.error, response = outcome.response, message_id = outcome.message_id, sent_at = outcome.sent_at,
+        next_attempt_at = CASE WHEN ${waitsForStart} THEN NULL ELSE outcome.next_attempt_at END,
         attempts = ${t.results}.attempts - outcome.uncounted,
         recipient = coalesce(outcome.recipient, ${t.results}.recipient),
         recipient_name = CASE WHEN outcome.recipient IS NULL THEN ${t.results}.recipient_name ELSE outcome.recipient_name END,
