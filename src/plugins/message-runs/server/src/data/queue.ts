@@ -263,6 +263,7 @@ export interface Outcome {
 export async function recordOutcomes(
   knex: Knex,
   t: Tables,
+  dialect: Dialect,
   workerId: string,
   outcomes: { resultIds: number[]; outcome: Outcome }[],
   now: Date
@@ -287,7 +288,11 @@ export async function recordOutcomes(
   ]);
   // A server failure of a run that is no longer running (it paused, or was stopped, meanwhile) is
   // queued at once, like the run's others: it waits for Start, not for its retry time.
-  const waitsForStart = `outcome.uncounted = 1 AND EXISTS (SELECT 1 FROM ${t.runs} run WHERE run.id = ${t.results}.run_id AND run.status <> 'running')`;
+  // On PostgreSQL it share-locks the run, as a claim does: a pause under way (it queues the run's
+  // server failures) waits for this write to commit, or this write waits for the pause and sees it.
+  const runLock = dialect.client === 'postgres' ? 'FOR SHARE' : '';
+  // (The status is read from the locked row: a filter on it would pass over the row Stop is changing.)
+  const waitsForStart = `outcome.uncounted = 1 AND (SELECT run.status FROM ${t.runs} run WHERE run.id = ${t.results}.run_id ${runLock}) <> 'running'`;
   const sql = `
     WITH outcome (id, status, reason, error, response, message_id, sent_at, next_attempt_at, recipient, recipient_name, uncounted) AS (VALUES ${values})
     UPDATE ${t.results}

@@ -182,7 +182,9 @@ function startScheduler() {
       if (notBefore) firstAnswered ??= answered.then(() => undefined);
       queue = queue.then(async () => {
         await warmUp;
-        const at = Math.max(notBefore, last.startedAt + Math.max(0, notBefore - last.notBefore));
+        // The gap the limits gave the two messages (none unless both were timed).
+        const gap = notBefore && last.notBefore ? Math.max(0, notBefore - last.notBefore) : 0;
+        const at = Math.max(notBefore, last.startedAt + gap);
         const wait = at - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         last = { notBefore, startedAt: Date.now() };

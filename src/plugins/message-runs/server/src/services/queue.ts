@@ -262,7 +262,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       lastWrite = now.getTime();
       const expected = outcomes.reduce((sum, { resultIds }) => sum + resultIds.length, 0);
       const write = retryWrite(
-        () => recordOutcomes(knex, t, workerId, outcomes, now),
+        () => recordOutcomes(knex, t, resolveDialect(strapi), workerId, outcomes, now),
         (error) => strapi.log.warn(`[message-runs] ${workerId}: recording outcomes failed, trying again: ${error}`)
       )
         .then(async (recorded) => {
