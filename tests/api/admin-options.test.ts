@@ -14,7 +14,15 @@ const prefix = unique('Tree');
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  app = await startStrapi({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), SMTP_PASS: 'secret-pass' });
+  app = await startStrapi({
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(sink.port),
+    SMTP_PASS: 'secret-pass',
+    MESSAGE_RATE_LIMIT: '600',
+    MESSAGE_RATE_LIMIT_PER_SECOND: '14',
+    MESSAGE_DOMAIN_RATE_LIMITS: 'gmail.com=300, Outlook.com=120',
+    MESSAGE_RUNS_PAUSE_AFTER_FAILURES: '30',
+  });
   const make = fixtures(app.strapi);
   const europe = await make.cluster({ name: `${prefix} Europe` });
   const benelux = await make.cluster({ name: `${prefix} Benelux`, parent: europe.documentId });
@@ -123,12 +131,19 @@ describe('mail settings', () => {
     token = await loginSuperAdmin(app);
   });
 
-  it('shows the SMTP transport and limits, never the password', async () => {
+  it('shows the SMTP transport, the limits as configured and no pace before any delivery, never the password', async () => {
     const res = await get('/message-runs/settings', token);
     expect(res.body.data).toEqual({
       transport: { kind: 'smtp', host: '127.0.0.1', port: sink.port, secure: false, user: null },
       maxConnections: 5,
-      rateLimitPerMinute: 0,
+      rateLimitPerMinute: 600,
+      rateLimitPerSecond: 14,
+      domainRateLimits: [
+        { domain: 'gmail.com', perMinute: 300 },
+        { domain: 'outlook.com', perMinute: 120 },
+      ],
+      pauseAfterFailures: 30,
+      pace: { lastThrottledAt: null, instances: [] },
     });
     expect(JSON.stringify(res.body)).not.toContain('secret-pass');
   });
