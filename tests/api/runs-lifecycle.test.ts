@@ -67,6 +67,7 @@ describe('transitions', () => {
       startedAt: null,
       stoppedAt: null,
       completedAt: null,
+      stopReason: null,
     });
 
     const started = (await api.start(run.documentId)).body.data;
@@ -82,6 +83,8 @@ describe('transitions', () => {
       status: 'stopped',
       startedAt: started.startedAt,
       stoppedAt: ISO,
+      stopReason: 'stopped-by-admin',
+      lastError: null,
     });
 
     const resumed = (await api.start(run.documentId)).body.data;

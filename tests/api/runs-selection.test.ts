@@ -248,6 +248,8 @@ describe('creation', () => {
         startedAt: null,
         stoppedAt: null,
         completedAt: null,
+        stopReason: null,
+        lastError: null,
       },
       meta: { message: 'The run holds 2 results: 1 queued, 1 skipped.' },
     });
