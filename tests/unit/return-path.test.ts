@@ -1,3 +1,5 @@
+import { env } from '@strapi/utils';
+import config from '../../src/plugins/message-runs/server/src/config';
 import { returnPathFor, returnPathProblem, resultIdOf } from '../../src/plugins/message-runs/server/src/services/return-path';
 
 const TEMPLATE = 'bounces+{token}@billing.example';
@@ -71,5 +73,38 @@ describe('return path', () => {
     expect(returnPathProblem('bounces+{token}@billing.example@x.example')).toMatch(/@ and a domain/);
     expect(returnPathProblem('bounces {token}@billing.example')).toMatch(/local part/);
     expect(() => returnPathFor('bounces@billing.example', 1, SECRET)).toThrow(/exactly one \{token\}/);
+  });
+});
+
+describe('return path configuration', () => {
+  /** The plugin's validator, to run on its defaults read from the environment with these variables set. */
+  const validate = (variables: Record<string, string>) => {
+    const saved = process.env;
+    process.env = { ...saved, ...variables };
+    try {
+      const defaults = config.default({ env });
+      return () => config.validator(defaults);
+    } finally {
+      process.env = saved;
+    }
+  };
+  const SET = { MESSAGE_RETURN_PATH: TEMPLATE, MESSAGE_RETURN_PATH_SECRET: SECRET };
+
+  it('is off by default, and valid with a template and a secret', () => {
+    expect(config.default({ env }).returnPath).toBeUndefined();
+    expect(validate({})).not.toThrow();
+    expect(validate(SET)).not.toThrow();
+  });
+
+  it('refuses a return path without a secret, or with a short one', () => {
+    const missing = /returnPathSecret \(MESSAGE_RETURN_PATH_SECRET\) must be set, at least 16 characters, when returnPath is/;
+    expect(validate({ MESSAGE_RETURN_PATH: TEMPLATE })).toThrow(missing);
+    expect(validate({ ...SET, MESSAGE_RETURN_PATH_SECRET: 'short' })).toThrow(missing);
+  });
+
+  it('refuses a template without a token', () => {
+    expect(validate({ ...SET, MESSAGE_RETURN_PATH: 'bounces@billing.example' })).toThrow(
+      /returnPath \(MESSAGE_RETURN_PATH\): "bounces@billing.example" must hold exactly one \{token\}/
+    );
   });
 });
