@@ -1,3 +1,5 @@
+import { returnPathProblem } from '../services/return-path';
+
 /**
  * The plugin's configuration (DESIGN.md §3): every key has a default read from env, and
  * `config/plugins.ts` → `'message-runs'.config` overrides any of them.
@@ -22,6 +24,10 @@ export interface MessageRunsConfig {
   /** How long rendering one message may take, and how large it may be (subject, HTML and text). */
   renderTimeoutMs: number;
   renderMaxBytes: number;
+  /** The envelope sender of every message, with `{token}` naming its result (unset: the From address). */
+  returnPath?: string;
+  /** The key that signs the return path's token. */
+  returnPathSecret?: string;
 }
 
 /**
@@ -64,10 +70,13 @@ const defaults = ({ env }): MessageRunsConfig => ({
   retryDelays: [60, 300, 1800, 3600],
   renderTimeoutMs: env.int('MESSAGE_RENDER_TIMEOUT_MS', 2000),
   renderMaxBytes: env.int('MESSAGE_RENDER_MAX_BYTES', 2 * 1024 * 1024),
+  returnPath: env('MESSAGE_RETURN_PATH') || undefined,
+  returnPathSecret: env('MESSAGE_RETURN_PATH_SECRET') || undefined,
 });
 
 const isPositiveInt = (n: unknown) => Number.isInteger(n) && (n as number) > 0;
 const isCount = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
+const MIN_SECRET_LENGTH = 16;
 const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
 function validator(config: MessageRunsConfig) {
@@ -96,6 +105,16 @@ function validator(config: MessageRunsConfig) {
   if (!isPositiveInt(config.renderMaxBytes)) problems.push('renderMaxBytes must be a positive number of bytes');
   if (typeof config.cron.rule !== 'string' || !config.cron.rule.trim()) problems.push('cron.rule must be a cron rule');
   if (!config.outboxDir) problems.push('outboxDir must be a folder');
+  if (config.returnPath !== undefined) {
+    const problem = typeof config.returnPath === 'string' ? returnPathProblem(config.returnPath) : 'it must be a string';
+    if (problem) problems.push(`returnPath (MESSAGE_RETURN_PATH): ${problem}`);
+    // Without a secret anyone could forge a token, and bounces would land on the wrong results.
+    if (typeof config.returnPathSecret !== 'string' || config.returnPathSecret.length < MIN_SECRET_LENGTH) {
+      problems.push(
+        `returnPathSecret (MESSAGE_RETURN_PATH_SECRET) must be set, at least ${MIN_SECRET_LENGTH} characters, when returnPath is: it signs the return path's token`
+      );
+    }
+  }
   if (problems.length) {
     throw new Error(`Invalid configuration of plugin message-runs: ${problems.join('; ')}`);
   }

@@ -12,7 +12,9 @@ import {
 } from '../data/message-context';
 import { resolveTables } from '../data/tables';
 import { getService } from '../utils';
+import type { MessageRunsConfig } from '../config';
 import { toAttachment, zipAttachments, type Attachment } from './attachments';
+import { returnPathFor } from './return-path';
 import type { TemplateContext, Templates } from './templates';
 import type { DefinitionSnapshot } from './runs';
 
@@ -76,6 +78,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async compose(claimed: ClaimedResult[]): Promise<ComposedMessage[]> {
       const t = resolveTables(strapi);
+      const { returnPath, returnPathSecret } = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
       const runRows: RunForSending[] = await strapi.db.query(RUN_UID).findMany({
         where: { id: { $in: [...new Set(claimed.map((result) => result.runId))] } },
         select: ['id', 'definitionSnapshot', 'bcc', 'periodStart', 'periodEnd'],
@@ -153,12 +156,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const loaded = attachmentLoads[i];
         if ('error' in loaded) return failed(message.resultIds, 'attachment-error', errorText(loaded.error));
         const { sender, recipient } = message.context;
+        const bcc = message.run.bcc?.length ? message.run.bcc : undefined;
         return {
           resultIds: message.resultIds,
           mail: {
             from: { name: sender.displayName ?? '', address: sender.email },
             to: { name: recipient.displayName ?? '', address: recipient.address },
-            bcc: message.run.bcc?.length ? message.run.bcc : undefined,
+            bcc,
+            // A given envelope replaces the one nodemailer derives, so it lists every recipient.
+            // A collated message is named by its first result, the one the queue claims as leader.
+            ...(returnPath && {
+              envelope: {
+                from: returnPathFor(returnPath, message.resultIds[0], returnPathSecret!),
+                to: [recipient.address, ...(bcc ?? [])],
+              },
+            }),
             subject: render.rendered.subject,
             html: render.rendered.html,
             text: render.rendered.text,
