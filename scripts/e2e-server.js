@@ -60,7 +60,8 @@ async function main() {
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(sink.server.address().port),
     MESSAGE_RUNS_CRON_RULE: '* * * * * *',
-    // Limits the settings page shows (tests/e2e/paused-run.spec.ts); none slows the sink's runs down.
+    // Limits the settings page shows (tests/e2e/paused-run.spec.ts). The per-second limit paces the
+    // demo run's delivery a little (its first message goes alone), so the runs list waits for it.
     MESSAGE_RATE_LIMIT_PER_SECOND: '5',
     MESSAGE_DOMAIN_RATE_LIMITS: 'gmail.com=600,outlook.com=300',
     MESSAGE_RUNS_PAUSE_AFTER_FAILURES: '10',

@@ -1,7 +1,7 @@
 import path from 'path';
 import { fork, type ChildProcess } from 'child_process';
-import { startStrapi, type TestApp } from '../helpers/strapi';
-import { startSmtpSink } from '../helpers/smtp';
+import type { TestApp } from '../helpers/strapi';
+import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
 import { seedRun } from '../helpers/bulk-run';
 import { pluginModule } from '../../scripts/lib/worker-strapi';
 
@@ -10,21 +10,18 @@ import { pluginModule } from '../../scripts/lib/worker-strapi';
  * never sent by the first: with an SMTP server slower than the lease, every message arrives once.
  */
 let app: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let smtp: SmtpSink;
+let stop: () => Promise<void>;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startStrapi({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port) });
+  ({ app, smtp, stop } = await startStrapiWithSink());
 });
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
-  await app?.stop();
-  await smtp?.stop();
+  await stop?.();
 });
-beforeEach(() => {
-  smtp.received.length = 0;
-});
+beforeEach(() => smtp.reset());
 
 const queue = () => app.strapi.plugin('message-runs').service('queue');
 const runStatus = async (documentId: string) =>

@@ -1,31 +1,27 @@
 import fs from 'fs';
 import path from 'path';
-import { startStrapi, type TestApp } from '../helpers/strapi';
+import type { TestApp } from '../helpers/strapi';
 import { createApiToken } from '../helpers/auth';
 import { deliveryWorld } from '../helpers/delivery';
-import { startSmtpSink } from '../helpers/smtp';
+import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
 import { UIDS } from '../helpers/fixtures';
 import { runsApi } from '../helpers/runs';
 
 /** A result records what really happened to its message: where it went, and which Bcc copies were refused. */
 let app: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let smtp: SmtpSink;
+let stop: () => Promise<void>;
 let delivery: ReturnType<typeof deliveryWorld>;
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startStrapi({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port) });
+  ({ app, smtp, stop } = await startStrapiWithSink());
   delivery = deliveryWorld(app);
 });
 afterAll(async () => {
   await delivery?.cleanUp();
-  await app?.stop();
-  await smtp?.stop();
+  await stop?.();
 });
-beforeEach(() => {
-  smtp.received.length = 0;
-  smtp.answerRecipients(() => undefined);
-});
+beforeEach(() => smtp.reset());
 
 it('records the address the message went to when the customer’s address changed after the run was created', async () => {
   const w = await delivery.world();

@@ -1,6 +1,6 @@
-import { startStrapi, type TestApp } from '../helpers/strapi';
+import type { TestApp } from '../helpers/strapi';
 import { deliveryWorld } from '../helpers/delivery';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
+import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
 import { resultIdOf } from '../../src/plugins/message-runs/server/src/services/return-path';
 
 const RETURN_PATH = 'bounces+{token}@billing.example';
@@ -8,27 +8,22 @@ const SECRET = 'return-path secret for the tests';
 
 let app: TestApp;
 let smtp: SmtpSink;
+let stop: () => Promise<void>;
 let delivery: ReturnType<typeof deliveryWorld>;
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startStrapi({
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(smtp.port),
+  ({ app, smtp, stop } = await startStrapiWithSink({
     SMTP_SECURE: 'false',
     MESSAGE_RETURN_PATH: RETURN_PATH,
     MESSAGE_RETURN_PATH_SECRET: SECRET,
-  });
+  }));
   delivery = deliveryWorld(app);
 });
 afterAll(async () => {
   await delivery?.cleanUp();
-  await app?.stop();
-  await smtp?.stop();
+  await stop?.();
 });
-beforeEach(() => {
-  smtp.received.length = 0;
-});
+beforeEach(() => smtp.reset());
 
 describe('per-result return path (VERP)', () => {
   it('sends each message from its result’s return path, to the customer and the Bcc, with the sender’s From', async () => {

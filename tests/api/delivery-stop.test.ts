@@ -1,5 +1,5 @@
-import { startStrapi, type TestApp } from '../helpers/strapi';
-import { startSmtpSink } from '../helpers/smtp';
+import type { TestApp } from '../helpers/strapi';
+import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
 import { seedRun } from '../helpers/bulk-run';
 import { createApiToken } from '../helpers/auth';
 import { runsApi, RESULT_UID, RUN_UID, type RunsApi } from '../helpers/runs';
@@ -10,24 +10,17 @@ import { runsApi, RESULT_UID, RUN_UID, type RunsApi } from '../helpers/runs';
  * cannot be deleted.
  */
 let app: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let smtp: SmtpSink;
+let stop: () => Promise<void>;
 let api: RunsApi;
 
 const MAX_CONNECTIONS = 5;
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startStrapi({
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(smtp.port),
-    SMTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
-  });
+  ({ app, smtp, stop } = await startStrapiWithSink({ SMTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS) }));
   api = runsApi(app, await createApiToken(app.strapi));
 });
-afterAll(async () => {
-  await app?.stop();
-  await smtp?.stop();
-});
+afterAll(() => stop?.());
 
 const queue = () => app.strapi.plugin('message-runs').service('queue');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
-import { startStrapi, type TestApp } from '../helpers/strapi';
-import { deliveriesOf, freePort, startSmtpSink, type SmtpSink } from '../helpers/smtp';
+import type { TestApp } from '../helpers/strapi';
+import { deliveriesOf, freePort, startSmtpSink, startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
 import { deliveryWorld } from '../helpers/delivery';
 import { seedRun } from '../helpers/bulk-run';
 import { loginSuperAdmin } from '../helpers/auth';
@@ -14,30 +14,19 @@ const THROTTLE_RETRY_SECONDS = 1;
 
 let app: TestApp;
 let smtp: SmtpSink;
+let stop: () => Promise<void>;
 let delivery: ReturnType<typeof deliveryWorld>;
 let admin: ReturnType<typeof runsApi>;
 let token: string;
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startStrapi({
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(smtp.port),
-    MESSAGE_THROTTLE_RETRY_SECONDS: String(THROTTLE_RETRY_SECONDS),
-  });
+  ({ app, smtp, stop } = await startStrapiWithSink({ MESSAGE_THROTTLE_RETRY_SECONDS: String(THROTTLE_RETRY_SECONDS) }));
   delivery = deliveryWorld(app);
   token = await loginSuperAdmin(app);
   admin = runsApi(app, token, { admin: true });
 });
-afterAll(async () => {
-  await app?.stop();
-  await smtp?.stop();
-});
-beforeEach(() => {
-  smtp.received.length = 0;
-  smtp.answerRecipients(() => undefined);
-  smtp.answerMessages(() => undefined);
-});
+afterAll(() => stop?.());
+beforeEach(() => smtp.reset());
 
 const queue = () => app.strapi.plugin('message-runs').service('queue');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

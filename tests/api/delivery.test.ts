@@ -1,28 +1,23 @@
 import fs from 'fs';
 import path from 'path';
-import { startStrapi, type TestApp } from '../helpers/strapi';
+import type { TestApp } from '../helpers/strapi';
 import { deliveryWorld } from '../helpers/delivery';
-import { startSmtpSink } from '../helpers/smtp';
+import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
 
 let app: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let smtp: SmtpSink;
+let stop: () => Promise<void>;
 let delivery: ReturnType<typeof deliveryWorld>;
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startStrapi({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_SECURE: 'false' });
+  ({ app, smtp, stop } = await startStrapiWithSink({ SMTP_SECURE: 'false' }));
   delivery = deliveryWorld(app);
 });
 afterAll(async () => {
   await delivery?.cleanUp();
-  await app?.stop();
-  await smtp?.stop();
+  await stop?.();
 });
-beforeEach(() => {
-  smtp.received.length = 0;
-  smtp.answerRecipients(() => undefined);
-  smtp.answerMessages(() => undefined);
-});
+beforeEach(() => smtp.reset());
 
 
 describe('delivery to a real SMTP server', () => {

@@ -1,8 +1,8 @@
-import { startStrapi, type TestApp } from '../helpers/strapi';
+import type { TestApp } from '../helpers/strapi';
 import { createApiToken, loginSuperAdmin } from '../helpers/auth';
 import { deliveryWorld } from '../helpers/delivery';
 import { fixtures, unique, UIDS } from '../helpers/fixtures';
-import { startSmtpSink } from '../helpers/smtp';
+import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
 
 /**
  * Templates that are safe to save and to run (DESIGN.md §3): saving refuses what the renderer does
@@ -20,30 +20,25 @@ const EXPLODING_BODY = nested(9, 'x');
 const LARGE_BODY = nested(4, `${'y'.repeat(49)}\n`);
 
 let app: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let smtp: SmtpSink;
+let stop: () => Promise<void>;
 let delivery: ReturnType<typeof deliveryWorld>;
 let token: string;
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  app = await startStrapi({
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(smtp.port),
+  ({ app, smtp, stop } = await startStrapiWithSink({
     SMTP_SECURE: 'false',
     MESSAGE_RENDER_TIMEOUT_MS: String(RENDER_TIMEOUT_MS),
     MESSAGE_RENDER_MAX_BYTES: String(RENDER_MAX_BYTES),
-  });
+  }));
   delivery = deliveryWorld(app);
   token = await createApiToken(app.strapi, 'full-access');
 });
 afterAll(async () => {
   await delivery?.cleanUp();
-  await app?.stop();
-  await smtp?.stop();
+  await stop?.();
 });
-beforeEach(() => {
-  smtp.received.length = 0;
-});
+beforeEach(() => smtp.reset());
 
 const elapsedMs = async <T>(work: () => Promise<T>) => {
   const start = Date.now();

@@ -1,6 +1,7 @@
 import net, { type AddressInfo } from 'net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { startStrapi } from './strapi';
 
 export interface ReceivedMail {
   envelope: { from: string; to: string[] };
@@ -74,6 +75,12 @@ export async function startSmtpSink(port = 0) {
     answerMessages(fn: (mail: ParsedMail) => Answer) {
       answerMessage = fn;
     },
+    /** Forgets what it received and accepts everything again (before each test). */
+    reset() {
+      received.length = 0;
+      answerRecipient = () => undefined;
+      answerMessage = () => undefined;
+    },
     /** How many messages are in their SMTP transaction: data received, not yet answered. */
     inTransaction: () => answering,
     /** Makes the server take this long to accept each message (so messages are in flight). */
@@ -115,3 +122,20 @@ export function deliveriesOf(mails: ReceivedMail[], subjects: string[]) {
 }
 
 export type SmtpSink = Awaited<ReturnType<typeof startSmtpSink>>;
+
+/**
+ * A real SMTP sink and a Strapi instance sending to it, for a test file's `beforeAll`; `env` adds to
+ * the instance's environment. `stop()` (for `afterAll`) stops both.
+ */
+export async function startStrapiWithSink(env: Record<string, string> = {}) {
+  const smtp = await startSmtpSink();
+  const app = await startStrapi({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), ...env });
+  return {
+    smtp,
+    app,
+    async stop() {
+      await app.stop();
+      await smtp.stop();
+    },
+  };
+}
