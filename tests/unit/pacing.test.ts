@@ -39,8 +39,8 @@ describe('spacing', () => {
   });
 
   it('takes the tighter of the per-minute and per-second limits', () => {
-    expect(spacingOf({ rateLimitPerMinute: 6000, rateLimitPerSecond: 10, domainRateLimits: {} })[ALL]).toBeCloseTo(110);
-    expect(spacingOf({ rateLimitPerMinute: 60, rateLimitPerSecond: 10, domainRateLimits: {} })[ALL]).toBeCloseTo(1001.6667, 3);
+    expect(spacingOf({ rateLimitPerMinute: 6000, rateLimitPerSecond: 10, domainRateLimits: {} })[ALL]).toBeCloseTo((1000 + GUARD_MS) / 10);
+    expect(spacingOf({ rateLimitPerMinute: 60, rateLimitPerSecond: 10, domainRateLimits: {} })[ALL]).toBeCloseTo((60_000 + GUARD_MS) / 60, 3);
     expect(spacingOf({ rateLimitPerMinute: 0, rateLimitPerSecond: 0, domainRateLimits: {} })).toEqual({});
   });
 

@@ -11,7 +11,7 @@
  */
 import type { MessageRunsConfig } from '../config';
 
-export const GUARD_MS = 100;
+export const GUARD_MS = 250;
 /** The scope of the cluster-wide limits, and of a domain's. */
 export const ALL = 'all';
 export const domainScope = (domain: string) => `domain:${domain}`;
