@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { InstancePace } from '../../../shared/contracts/settings';
 import { toIsoTimestamp } from '../utils';
+import { timestamp } from './dialect';
 import type { Tables } from './tables';
 
-const timestamp = (knex: Knex, date: Date) => knex.raw('CAST(? AS TIMESTAMP)', [date]);
 
 /** Instances the settings page lists: those that delivered or were throttled within this time. */
 const RECENT_MS = 60 * 60 * 1000;

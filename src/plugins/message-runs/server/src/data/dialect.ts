@@ -1,6 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
 
+/** A date as a SQL timestamp, bound the same way on SQLite and PostgreSQL. */
+export const timestamp = (knex: Knex, date: Date) => knex.raw('CAST(? AS TIMESTAMP)', [date]);
+
 /** The few SQL expressions that differ between SQLite and PostgreSQL. */
 export interface Dialect {
   client: 'sqlite' | 'postgres';

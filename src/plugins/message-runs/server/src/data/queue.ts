@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { SERVER_FAILURE_REASONS } from '../../../shared/constants';
-import type { Dialect } from './dialect';
+import { timestamp, type Dialect } from './dialect';
 import type { Tables } from './tables';
 
 /**
@@ -8,7 +8,6 @@ import type { Tables } from './tables';
  * number of workers (in one or several Strapi instances) share the queue with no other coordination.
  */
 
-const timestamp = (knex: Knex, date: Date) => knex.raw('CAST(? AS TIMESTAMP)', [date]);
 
 export interface ClaimedResult {
   id: number;

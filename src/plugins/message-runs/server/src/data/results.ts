@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { RESULT_STATUSES, type ResultStatus } from '../../../shared/constants';
 import type { ResultCounts } from '../../../shared/contracts/runs';
 import type { ResultSortKey } from '../../../shared/contracts/results';
-import type { Dialect } from './dialect';
+import { timestamp, type Dialect } from './dialect';
 import {
   hasTransformationResult,
   selectInvoices,
@@ -17,7 +17,6 @@ import type { Tables } from './tables';
  */
 
 /** A timestamp parameter, written as Strapi itself writes one (epoch ms on SQLite, timestamp on PostgreSQL). */
-const timestamp = (knex: Knex, date: Date) => knex.raw('CAST(? AS TIMESTAMP)', [date]);
 
 /** Creates one result per matched invoice of a run, in one INSERT … SELECT. */
 export async function insertResultsForRun(

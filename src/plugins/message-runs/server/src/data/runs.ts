@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { RunStatus, StopReason } from '../../../shared/constants';
+import { timestamp } from './dialect';
 import type { Tables } from './tables';
 
-const timestamp = (knex: Knex, date: Date) => knex.raw('CAST(? AS TIMESTAMP)', [date]);
 
 /** Columns a status change may set besides the status. */
 export interface RunChanges {
