@@ -7,6 +7,8 @@ export const RUN_UID = 'plugin::message-runs.message-run';
 export const RESULT_UID = 'plugin::message-runs.message-result';
 export const SEND_PACER_UID = 'plugin::message-runs.send-pacer';
 export const DELIVERY_INSTANCE_UID = 'plugin::message-runs.delivery-instance';
+export const EVENT_UID = 'plugin::message-runs.message-event';
+export const SUPPRESSION_UID = 'plugin::message-runs.suppression';
 
 export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -18,10 +20,15 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const STOP_REASONS = ['stopped-by-admin', 'paused-after-failures'] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 
-export const RESULT_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'failed', 'skipped'] as const;
+/**
+ * `bounced` and `complained` follow `sent`: the recipient's server refused the message for good after
+ * accepting it (a hard bounce), or the recipient reported it as spam (a complaint).
+ */
+export const RESULT_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'failed', 'skipped', 'bounced', 'complained'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
-export const SKIP_REASONS = ['no-recipient', 'no-transformation-result'] as const;
+/** `suppressed`: the recipient is on the suppression list (it bounced, complained, or an admin put it there). */
+export const SKIP_REASONS = ['no-recipient', 'suppressed', 'no-transformation-result'] as const;
 export const FAILURE_REASONS = [
   'render-error',
   'no-sender',
@@ -38,6 +45,57 @@ export const FAILURE_REASONS = [
 export const SERVER_FAILURE_REASONS = ['smtp-throttled', 'smtp-unavailable'] as const;
 export const RESULT_REASONS = [...SKIP_REASONS, ...FAILURE_REASONS] as const;
 export type ResultReason = (typeof RESULT_REASONS)[number];
+
+/**
+ * What a result's history records (GET /results/:id/events). `delayed`: a soft bounce (DSN 4.x.x) or a
+ * provider's temporary failure, which changes nothing but is worth seeing.
+ */
+export const RESULT_EVENT_TYPES = [
+  'created',
+  'skipped',
+  'queued',
+  'claimed',
+  'sent',
+  'retrying',
+  'failed',
+  'bounced',
+  'delayed',
+  'complained',
+  'delivered',
+  'resent',
+  'removed',
+  'test-sent',
+] as const;
+export type ResultEventType = (typeof RESULT_EVENT_TYPES)[number];
+
+/** A run's audit trail (GET /runs/:id/events); `resent` and `removed` carry their counts. */
+export const RUN_EVENT_TYPES = ['created', 'started', 'stopped', 'paused', 'completed', 'deleted', 'resent', 'removed'] as const;
+export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
+
+/** Who did it: an admin in the panel, an integrator's API token, or the plugin itself (the queue, a bounce). */
+export const ACTOR_KINDS = ['admin', 'api-token', 'system'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
+/** Why an address is on the suppression list. */
+export const SUPPRESSION_REASONS = ['bounced', 'complained', 'manual'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/**
+ * Delivery reports (bounces, complaints, deliveries) arrive from these sources: the bounce mailbox,
+ * or a mail provider's webhook (`POST /api/message-runs/events/:provider`).
+ */
+export const REPORT_SOURCES = ['imap', 'mailgun', 'sendgrid', 'postmark'] as const;
+export type ReportSource = (typeof REPORT_SOURCES)[number];
+export const WEBHOOK_PROVIDERS = ['mailgun', 'sendgrid', 'postmark'] as const;
+export type WebhookProvider = (typeof WEBHOOK_PROVIDERS)[number];
+
+/** Events the plugin announces through Strapi's webhooks (Settings → Webhooks). */
+export const WEBHOOK_EVENTS = {
+  runCompleted: 'message-run.completed',
+  runPaused: 'message-run.paused',
+  resultFailed: 'message-result.failed',
+  resultBounced: 'message-result.bounced',
+} as const;
 
 /** Admin RBAC actions, as `plugin::message-runs.<uid>`. */
 export const PERMISSIONS = {

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { PLUGIN_ID } from '../../shared/constants';
+import { PLUGIN_ID, SUPPRESSION_UID } from '../../shared/constants';
 
 const ACTIONS = [
   { uid: 'read', displayName: 'Read runs and results' },
@@ -8,6 +8,19 @@ const ACTIONS = [
   { uid: 'settings', displayName: 'See the mail settings and send a test email', subCategory: 'settings' },
 ].map((action) => ({ ...action, section: 'plugins', pluginName: PLUGIN_ID }));
 
+/**
+ * The suppression list keeps addresses lower-cased, whoever writes them (the Content Manager, the
+ * REST API): mail systems treat the case of an address as insignificant, and lookups compare as stored.
+ */
+const lowerCaseSuppressedAddresses: Parameters<Core.Strapi['documents']['use']>[0] = async (context, next) => {
+  const data = (context.params as { data?: { address?: unknown } } | undefined)?.data;
+  if (context.uid === SUPPRESSION_UID && typeof data?.address === 'string') {
+    data.address = data.address.trim().toLowerCase();
+  }
+  return next();
+};
+
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.service('admin::permission').actionProvider.registerMany(ACTIONS);
+  strapi.documents.use(lowerCaseSuppressedAddresses);
 };

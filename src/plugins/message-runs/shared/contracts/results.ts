@@ -14,6 +14,8 @@ export interface Result {
   lastAttemptAt: string | null;
   nextAttemptAt: string | null;
   sentAt: string | null;
+  /** When a mail provider reported the message delivered (null without a provider's webhook). */
+  deliveredAt: string | null;
   messageId: string | null;
   invoice: { documentId: string; number: string | null; label: string; periodStart: string; periodEnd: string } | null;
   customer: { documentId: string; code: string; name: string } | null;
@@ -51,8 +53,11 @@ export namespace ResendResults {
     body: { ids: string[] } | { status: ResultStatus[] };
   }
   export interface Response {
-    /** requeued: queued again; skipped: no longer eligible (see their reason); inFlight: being sent, left alone. */
-    data: { requeued: number; skipped: number; inFlight: number };
+    /**
+     * requeued: queued again; skipped: no longer eligible (see their reason), of which suppressed: their
+     * recipient is on the suppression list; inFlight: being sent, left alone.
+     */
+    data: { requeued: number; skipped: number; suppressed: number; inFlight: number };
   }
 }
 

@@ -229,6 +229,13 @@ const PreviewCounts = ({
             }
           )}
         </Typography>
+        {preview.skipped.suppressed > 0 && (
+          <Typography>
+            {t('newRun.preview.suppressed', '{count} skipped: the address is on the suppression list', {
+              count: preview.skipped.suppressed,
+            })}
+          </Typography>
+        )}
         <Typography>
           {t(
             'newRun.preview.noTransformation',

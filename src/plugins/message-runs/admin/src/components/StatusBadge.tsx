@@ -15,6 +15,8 @@ const VARIANTS: Record<RunStatus | ResultStatus, Variant> = {
   retrying: 'warning',
   failed: 'danger',
   skipped: 'secondary',
+  bounced: 'danger',
+  complained: 'danger',
 };
 
 /** The status of a run or a result, in one colour per status across the plugin's pages. */

@@ -16,10 +16,13 @@ const STATUS_LABELS: Record<RunStatus | ResultStatus, string> = {
   retrying: 'Retrying',
   failed: 'Failed',
   skipped: 'Skipped',
+  bounced: 'Bounced',
+  complained: 'Complained',
 };
 
 const REASON_LABELS: Record<ResultReason, string> = {
   'no-recipient': 'No recipient address',
+  suppressed: 'Recipient suppressed',
   'no-transformation-result': 'No document to attach',
   'render-error': 'Template error',
   'no-sender': 'Unknown sender',

@@ -66,6 +66,17 @@ export function hasTransformationResult(knex: Knex, t: Tables, invoiceIdColumn: 
 }
 
 /**
+ * Whether the address (an SQL expression) is on the suppression list, which holds addresses
+ * lower-cased: answered from its unique index.
+ */
+export function isSuppressed(knex: Knex, t: Tables, address: string | Knex.QueryBuilder) {
+  return knex
+    .select(knex.raw('1'))
+    .from({ suppression: t.suppressions })
+    .whereRaw('suppression.address = lower(?)', [typeof address === 'string' ? knex.ref(address) : address]);
+}
+
+/**
  * One row per matched invoice, in one statement: `invoice_id`, `customer_id`, `customer_code`,
  * `period_start`, `recipient`, `recipient_name` and `reason` (null when the invoice can be sent,
  * else the skip reason). The recipient comes from a join to a derived table (one pass over the
@@ -75,8 +86,8 @@ export function hasTransformationResult(knex: Knex, t: Tables, invoiceIdColumn: 
  */
 export function selectInvoices(knex: Knex, t: Tables, criteria: SelectionCriteria) {
   const reason = knex.raw(
-    `CASE WHEN email.address IS NULL THEN 'no-recipient' WHEN NOT EXISTS ? THEN 'no-transformation-result' END`,
-    [hasTransformationResult(knex, t, 'invoice.id', criteria.transformationIds)]
+    `CASE WHEN email.address IS NULL THEN 'no-recipient' WHEN EXISTS ? THEN 'suppressed' WHEN NOT EXISTS ? THEN 'no-transformation-result' END`,
+    [isSuppressed(knex, t, 'email.address'), hasTransformationResult(knex, t, 'invoice.id', criteria.transformationIds)]
   );
   return knex
     .select({

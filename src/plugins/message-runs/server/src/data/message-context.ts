@@ -67,6 +67,14 @@ export async function loadRecipientAddresses(knex: Knex, t: Tables, customerIds:
   );
 }
 
+/** Which of the addresses are on the suppression list (lower-cased, as the list keeps them). */
+export async function loadSuppressed(knex: Knex, t: Tables, addresses: string[]) {
+  const lowered = [...new Set(addresses.map((address) => address.toLowerCase()))];
+  if (!lowered.length) return new Set<string>();
+  const rows: { address: string }[] = await knex(t.suppressions).select('address').whereIn('address', lowered);
+  return new Set(rows.map((row) => row.address));
+}
+
 export async function loadSenders(knex: Knex, t: Tables, fromKeys: string[]) {
   const rows = await knex(t.senders).select('key', 'email', 'display_name').whereIn('key', fromKeys);
   return new Map(rows.map((row) => [row.key, { email: row.email, displayName: row.display_name ?? null }]));

@@ -5,6 +5,7 @@ import type { ResultSortKey } from '../../../shared/contracts/results';
 import { timestamp, type Dialect } from './dialect';
 import {
   hasTransformationResult,
+  isSuppressed,
   selectInvoices,
   selectRecipientEmails,
   type SelectionCriteria,
@@ -15,8 +16,6 @@ import type { Tables } from './tables';
  * The results table: every statement here acts on a whole selection of results at once, so its cost
  * grows with the database's work per row, never with a round trip per row.
  */
-
-/** A timestamp parameter, written as Strapi itself writes one (epoch ms on SQLite, timestamp on PostgreSQL). */
 
 /** Creates one result per matched invoice of a run, in one INSERT … SELECT. */
 export async function insertResultsForRun(
@@ -138,6 +137,7 @@ const RESULT_ROW_COLUMNS = {
   lastAttemptAt: 'result.last_attempt_at',
   nextAttemptAt: 'result.next_attempt_at',
   sentAt: 'result.sent_at',
+  deliveredAt: 'result.delivered_at',
   messageId: 'result.message_id',
   invoiceDocumentId: 'invoice.document_id',
   invoiceNumber: 'invoice.number',
@@ -238,7 +238,8 @@ const whereSelected = (query: Knex.QueryBuilder, runId: number, selection: Resul
 
 /**
  * Queues the selected results again (never one being sent), re-checking eligibility against the
- * customer's and invoice's data as they are now, in one UPDATE. Returns the new status of each.
+ * customer's and invoice's data and the suppression list as they are now, in one UPDATE. Returns the
+ * new status and skip reason of each.
  */
 export async function requeueResults(
   knex: Knex,
@@ -256,14 +257,11 @@ export async function requeueResults(
       .whereRaw('?? = ??', ['re.customer_id', `${t.results}.customer_id`]);
   const hasDocument = hasTransformationResult(knex, t, `${t.results}.invoice_id`, eligibility.transformationIds);
   const reason = knex.raw(
-    `CASE WHEN ? IS NULL THEN 'no-recipient' WHEN NOT EXISTS ? THEN 'no-transformation-result' END`,
-    [recipientEmail('address'), hasDocument]
+    `CASE WHEN ? IS NULL THEN 'no-recipient' WHEN EXISTS ? THEN 'suppressed' WHEN NOT EXISTS ? THEN 'no-transformation-result' END`,
+    [recipientEmail('address'), isSuppressed(knex, t, recipientEmail('address')), hasDocument]
   );
-  const status = knex.raw(`CASE WHEN ? IS NULL OR NOT EXISTS ? THEN 'skipped' ELSE 'queued' END`, [
-    recipientEmail('address'),
-    hasDocument,
-  ]);
-  const updated: { status: ResultStatus }[] = await whereSelected(knex(t.results), runId, selection).update(
+  const status = knex.raw(`CASE WHEN ? IS NULL THEN 'queued' ELSE 'skipped' END`, [reason]);
+  const updated: { status: ResultStatus; reason: string | null }[] = await whereSelected(knex(t.results), runId, selection).update(
     {
       status,
       reason,
@@ -276,24 +274,14 @@ export async function requeueResults(
       locked_at: null,
       updated_at: timestamp(knex, now),
     },
-    ['status']
+    ['status', 'reason']
   );
-  return updated.map((row) => row.status);
+  return updated;
 }
 
 /** Deletes the selected results (never one being sent); returns how many. */
 export async function deleteResults(knex: Knex, t: Tables, runId: number, selection: ResultSelection) {
   return whereSelected(knex(t.results), runId, selection).delete();
-}
-
-/** Whether any result of the run is still to be sent: queued, being sent or waiting to retry. */
-export async function hasPendingResults(knex: Knex, t: Tables, runId: number) {
-  const row = await knex(t.results)
-    .select('id')
-    .where('run_id', runId)
-    .whereIn('status', ['queued', 'sending', 'retrying'])
-    .first();
-  return Boolean(row);
 }
 
 /** How many of the run's results a worker holds (claimed, or handed to SMTP). */

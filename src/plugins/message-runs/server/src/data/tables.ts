@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { DELIVERY_INSTANCE_UID, RESULT_UID, RUN_UID, SEND_PACER_UID } from '../../../shared/constants';
+import { DELIVERY_INSTANCE_UID, EVENT_UID, RESULT_UID, RUN_UID, SEND_PACER_UID, SUPPRESSION_UID } from '../../../shared/constants';
 
 /**
  * Table and link-table names of the content types that the set-based queries read, taken from
@@ -39,6 +39,8 @@ export interface Tables {
   definitions: string;
   runs: string;
   results: string;
+  events: string;
+  suppressions: string;
   sendPacers: string;
   deliveryInstances: string;
 }
@@ -92,6 +94,8 @@ export function resolveTables(strapi: Core.Strapi): Tables {
     definitions: meta('api::message-definition.message-definition').tableName,
     runs: meta(RUN_UID).tableName,
     results: meta(RESULT_UID).tableName,
+    events: meta(EVENT_UID).tableName,
+    suppressions: meta(SUPPRESSION_UID).tableName,
     sendPacers: meta(SEND_PACER_UID).tableName,
     deliveryInstances: meta(DELIVERY_INSTANCE_UID).tableName,
   };

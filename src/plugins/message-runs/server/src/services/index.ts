@@ -1,4 +1,5 @@
 import counts from './counts';
+import deliveryReports from './delivery-reports';
 import mailer from './mailer';
 import messages from './messages';
 import options from './options';
@@ -10,6 +11,6 @@ import settings from './settings';
 
 // runs and results (with counts) serve the routes, options and settings the admin's dialog and
 // settings page; queue, messages (context and attachments), renderer (the render thread) and mailer deliver.
-const services = { runs, results, counts, options, settings, queue, messages, renderer, mailer };
+const services = { runs, results, counts, options, settings, queue, messages, renderer, mailer, deliveryReports };
 export type Services = typeof services;
 export default services;

@@ -8,6 +8,7 @@ import {
   loadInvoices,
   loadRecipientAddresses,
   loadSenders,
+  loadSuppressed,
   type InvoiceDocument,
 } from '../data/message-context';
 import { resolveTables } from '../data/tables';
@@ -94,6 +95,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const key of new Set(runRows.map((run) => run.definitionSnapshot.recipientKey))) {
         addressesByKey.set(key, await loadRecipientAddresses(knex(), t, ids((result) => result.customerId), key));
       }
+      // An address may have bounced or been suppressed since the run was created.
+      const suppressed = await loadSuppressed(knex(), t, [
+        ...[...addressesByKey.values()].flatMap((addresses) => [...addresses.values()].map((recipient) => recipient.address)),
+        ...runRows.flatMap((run) => run.bcc ?? []),
+      ]);
+      const isSuppressed = (address: string) => suppressed.has(address.toLowerCase());
       const documents = await loadInvoiceDocuments(
         knex(),
         t,
@@ -109,6 +116,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const customer = customers.get(group[0].customerId!);
         const recipient = addressesByKey.get(snapshot.recipientKey)?.get(group[0].customerId!);
         if (!customer || !recipient) return { outcomes: [skipped(resultIds, 'no-recipient')] };
+        if (isSuppressed(recipient.address)) return { outcomes: [skipped(resultIds, 'suppressed')] };
         const sender = senders.get(snapshot.fromKey);
         if (!sender) return { outcomes: [failed(resultIds, 'no-sender', `No message sender has the key "${snapshot.fromKey}"`)] };
 
@@ -156,7 +164,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const loaded = attachmentLoads[i];
         if ('error' in loaded) return failed(message.resultIds, 'attachment-error', errorText(loaded.error));
         const { sender, recipient } = message.context;
-        const bcc = message.run.bcc?.length ? message.run.bcc : undefined;
+        const unsuppressedBcc = message.run.bcc?.filter((address) => !isSuppressed(address));
+        const bcc = unsuppressedBcc?.length ? unsuppressedBcc : undefined;
         return {
           resultIds: message.resultIds,
           mail: {

@@ -35,6 +35,7 @@ export const toResult = (row: ResultRow): Result => ({
   lastAttemptAt: toIsoTimestamp(row.lastAttemptAt),
   nextAttemptAt: toIsoTimestamp(row.nextAttemptAt),
   sentAt: toIsoTimestamp(row.sentAt),
+  deliveredAt: toIsoTimestamp(row.deliveredAt),
   messageId: row.messageId ?? null,
   invoice: row.invoiceDocumentId
     ? {
@@ -64,6 +65,7 @@ const CSV_COLUMNS: [string, (result: Result) => unknown][] = [
   ['attempts', (r) => r.attempts],
   ['lastAttemptAt', (r) => r.lastAttemptAt],
   ['sentAt', (r) => r.sentAt],
+  ['deliveredAt', (r) => r.deliveredAt],
   ['messageId', (r) => r.messageId],
 ];
 
@@ -147,7 +149,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     ): Promise<ResendResults.Response['data']> {
       const run = await runs().findRunRow(runDocumentId);
       if (body.ids) await assertResultsOfRun(run.id, body.ids);
-      const statuses = await requeueResults(
+      const updated = await requeueResults(
         knex(),
         tables(),
         run.id,
@@ -156,12 +158,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         new Date()
       );
       getService(strapi, 'counts').forget(run.id);
-      const requeued = statuses.filter((status) => status === 'queued').length;
+      const requeued = updated.filter((row) => row.status === 'queued').length;
       if (requeued) await runs().reopen(run.id);
       return {
         requeued,
-        skipped: statuses.length - requeued,
-        inFlight: body.ids ? body.ids.length - statuses.length : 0,
+        skipped: updated.length - requeued,
+        suppressed: updated.filter((row) => row.reason === 'suppressed').length,
+        inFlight: body.ids ? body.ids.length - updated.length : 0,
       };
     },
 

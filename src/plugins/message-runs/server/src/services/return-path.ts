@@ -49,11 +49,28 @@ function base32(bytes: Buffer) {
 const macOf = (resultId: number, secret: string) =>
   base32(createHmac('sha256', secret).update(String(resultId)).digest()).slice(0, MAC_LENGTH);
 
+/**
+ * The token that names result `resultId`: `<id, base 36>-<MAC>`. It goes in the return path, and in
+ * the headers a mail provider echoes in its webhook events (services/webhook-providers.ts).
+ */
+export const tokenFor = (resultId: number, secret: string) => `${resultId.toString(36)}-${macOf(resultId, secret)}`;
+
+/** The result id a token names, or undefined when it is not one that `secret` signed. Case is ignored. */
+export function resultIdOfToken(token: string, secret: string): number | undefined {
+  const match = TOKEN_SHAPE.exec(token.trim().toLowerCase());
+  if (!match) return undefined;
+  const resultId = parseInt(match[1], 36);
+  // Only the spelling that was issued: no leading zeros, nothing past exact integers.
+  if (!Number.isSafeInteger(resultId) || resultId.toString(36) !== match[1]) return undefined;
+  const valid = timingSafeEqual(Buffer.from(macOf(resultId, secret)), Buffer.from(match[2]));
+  return valid ? resultId : undefined;
+}
+
 /** The return path of result `resultId`: `template` with `{token}` replaced. */
 export function returnPathFor(template: string, resultId: number, secret: string): string {
   const problem = returnPathProblem(template);
   if (problem) throw new Error(problem);
-  return template.replace(TOKEN, `${resultId.toString(36)}-${macOf(resultId, secret)}`);
+  return template.replace(TOKEN, tokenFor(resultId, secret));
 }
 
 /**
@@ -66,11 +83,5 @@ export function resultIdOf(address: string, template: string, secret: string): n
   if (after === undefined || text.length <= before.length + after.length || !text.startsWith(before) || !text.endsWith(after)) {
     return undefined;
   }
-  const match = TOKEN_SHAPE.exec(text.slice(before.length, text.length - after.length));
-  if (!match) return undefined;
-  const resultId = parseInt(match[1], 36);
-  // Only the spelling that was issued: no leading zeros, nothing past exact integers.
-  if (!Number.isSafeInteger(resultId) || resultId.toString(36) !== match[1]) return undefined;
-  const valid = timingSafeEqual(Buffer.from(macOf(resultId, secret)), Buffer.from(match[2]));
-  return valid ? resultId : undefined;
+  return resultIdOfToken(text.slice(before.length, text.length - after.length), secret);
 }

@@ -35,6 +35,8 @@ export default {
     lastAttemptAt: { type: 'datetime' },
     nextAttemptAt: { type: 'datetime' },
     sentAt: { type: 'datetime' },
+    // When a provider reported the message delivered to the recipient's server.
+    deliveredAt: { type: 'datetime' },
     // Text: a message id ends with the sender's domain, which may make it longer than 255 characters.
     messageId: { type: 'text' },
     response: { type: 'text' },
@@ -51,5 +53,7 @@ export default {
     { name: 'message_results_run_status_idx', columns: ['run_id', 'status', 'id'] },
     // The queue: due results (and, among the few being sent, expired claims).
     { name: 'message_results_status_next_idx', columns: ['status', 'next_attempt_at'] },
+    // Delivery reports (bounces, provider events) find their results by Message-ID.
+    { name: 'message_results_message_id_idx', columns: ['message_id'] },
   ],
 };
