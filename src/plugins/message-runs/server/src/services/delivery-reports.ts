@@ -6,6 +6,7 @@ import { resolveDialect } from '../data/dialect';
 import { findReportedResults, markDelivered, markReported, suppress, type ReportedResult } from '../data/delivery-reports';
 import { insertEvents, type NewEvent } from '../data/events';
 import { resolveTables } from '../data/tables';
+import { getService } from '../utils';
 import { resultIdOfToken } from './return-path';
 
 /**
@@ -83,7 +84,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const tokenIds = reports.map((report) => tokenIdOf(report, secret)).filter((id): id is number => id !== undefined);
       const messageIds = reports.flatMap((report) => (report.messageId ? [storedMessageId(report.messageId)] : []));
 
-      const { outcomes, bounced } = await strapi.db.connection.transaction(async (trx) => {
+      const { outcomes, bounced, changedRunIds } = await strapi.db.connection.transaction(async (trx) => {
         const match = matcher(await findReportedResults(trx, t, tokenIds, messageIds), secret);
         const matched = reports.map((report) => ({ report, results: match.resultsOf(report) }));
         const events: NewEvent[] = matched.flatMap(({ report, results }) =>
@@ -137,6 +138,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const changedIds = new Set(changed);
         const resultsById = new Map(matched.flatMap(({ results }) => results.map((result) => [result.id, result])));
         return {
+          changedRunIds: new Set(changed.map((id) => resultsById.get(id)!.runId)),
           outcomes: matched.map(({ results }, i): ReportOutcome =>
             !results.length ? 'unmatched' : fresh[i].results.length ? 'applied' : 'duplicate'
           ),
@@ -146,6 +148,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         };
       });
 
+      const countsOf = getService(strapi, 'counts');
+      for (const runId of changedRunIds) countsOf.forget(runId);
       for (const result of bounced) {
         strapi.eventHub.emit(WEBHOOK_EVENTS.resultBounced, {
           result: { documentId: result.documentId, status: 'bounced', recipient: result.recipient, error: result.error, messageId: result.messageId },
