@@ -36,7 +36,8 @@ export interface DeliveryReport {
 /** applied: written now; duplicate: written before; unmatched: no result has that token or Message-ID. */
 export type ReportOutcome = 'applied' | 'duplicate' | 'unmatched';
 
-const bareMessageId = (messageId: string) => messageId.trim().replace(/^<|>$/g, '');
+/** A Message-ID as results keep it (nodemailer's, in angle brackets), from one written with or without them. */
+const storedMessageId = (messageId: string) => `<${messageId.trim().replace(/^<|>$/g, '')}>`;
 const sameAddress = (a: string | null | undefined, b: string | null | undefined) =>
   !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
 /** A fixed-length key: sources' ids may be long, the column is a string. */
@@ -61,7 +62,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return {
       resultsOf(report: DeliveryReport): ReportedResult[] {
         const tokenResult = byId.get(tokenIdOf(report, secret) ?? -1);
-        const messageId = tokenResult?.messageId ?? (report.messageId ? bareMessageId(report.messageId) : undefined);
+        const messageId = tokenResult?.messageId ?? (report.messageId ? storedMessageId(report.messageId) : undefined);
         if (messageId && byMessageId.has(messageId)) return byMessageId.get(messageId)!;
         return tokenResult ? [tokenResult] : [];
       },
@@ -80,7 +81,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       const secret = config().returnPathSecret;
       const tokenIds = reports.map((report) => tokenIdOf(report, secret)).filter((id): id is number => id !== undefined);
-      const messageIds = reports.flatMap((report) => (report.messageId ? [bareMessageId(report.messageId)] : []));
+      const messageIds = reports.flatMap((report) => (report.messageId ? [storedMessageId(report.messageId)] : []));
 
       const { outcomes, bounced } = await strapi.db.connection.transaction(async (trx) => {
         const match = matcher(await findReportedResults(trx, t, tokenIds, messageIds), secret);
