@@ -254,6 +254,10 @@ describe('bounce mailbox (real Dovecot, real SMTP, the real return paths)', () =
     // While another instance holds it, this one's poll does not read the mailbox.
     dovecot.deliver(dsn({ to: 'postmaster@billing.example', recipient: 'y@example.com', action: 'failed', status: '5.1.1', diagnostic: '550 no', originalId: '<y@example.com>' }).raw);
     expect(await poll()).toEqual({ polled: false, fetched: 0, processed: 0, unmatched: 0, malformed: 0 });
+    // Within one process, a second tick while a poll is under way joins it.
+    const polling = poll();
+    expect(poll()).toBe(polling);
+    await polling;
 
     expect(await acquireLease(knex, t, BOUNCE_POLL_TASK, winner, now, 60)).toBe(true);
     expect(await acquireLease(knex, t, BOUNCE_POLL_TASK, other, new Date(now.getTime() + 59_000), 60)).toBe(false);
