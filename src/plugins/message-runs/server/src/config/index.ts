@@ -28,6 +28,90 @@ export interface MessageRunsConfig {
   returnPath?: string;
   /** The key that signs the return path's token. */
   returnPathSecret?: string;
+  /** The bounce mailbox (DESIGN.md §4, "Bounce mailbox"): polled only when `url` or `host` is set. */
+  bounceImap: {
+    /** `imaps://user:pass@host:993/INBOX`; the other keys override its parts. */
+    url?: string;
+    host?: string;
+    port?: number;
+    secure?: boolean;
+    user?: string;
+    pass?: string;
+    mailbox?: string;
+    processedFolder: string;
+    unmatchedFolder: string;
+    rule: string;
+  };
+}
+
+/** Where the bounce mailbox is, every part resolved. */
+export interface BounceImapSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  pass: string;
+  mailbox: string;
+  processedFolder: string;
+  unmatchedFolder: string;
+  rule: string;
+}
+
+/**
+ * The bounce mailbox's settings from `bounceImap` (the URL's parts, each overridden by its own key),
+ * undefined when none is configured, or what is wrong. No problem repeats the URL or the password.
+ */
+export function resolveBounceImap(bounceImap: MessageRunsConfig['bounceImap']): { settings?: BounceImapSettings; problems: string[] } {
+  const { url, processedFolder, unmatchedFolder, rule } = bounceImap;
+  if (!url && !bounceImap.host) return { problems: [] };
+  const problems: string[] = [];
+  let fromUrl: Partial<BounceImapSettings> = {};
+  if (url) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['imap:', 'imaps:'].includes(parsed.protocol) || !parsed.hostname) {
+      problems.push('bounceImap.url (BOUNCE_IMAP_URL) must be imap://user:password@host:port/mailbox or imaps://…');
+    } else {
+      const secure = parsed.protocol === 'imaps:';
+      const decode = (text: string) => (text ? decodeURIComponent(text) : undefined);
+      fromUrl = {
+        host: parsed.hostname,
+        port: parsed.port ? Number(parsed.port) : undefined,
+        secure,
+        user: decode(parsed.username),
+        pass: decode(parsed.password),
+        mailbox: decode(parsed.pathname.replace(/^\//, '')),
+      };
+    }
+  }
+  const secure = bounceImap.secure ?? fromUrl.secure ?? (bounceImap.port ?? fromUrl.port) === 993;
+  const settings: BounceImapSettings = {
+    host: bounceImap.host ?? fromUrl.host ?? '',
+    port: bounceImap.port ?? fromUrl.port ?? (secure ? 993 : 143),
+    secure,
+    user: bounceImap.user ?? fromUrl.user ?? '',
+    pass: bounceImap.pass ?? fromUrl.pass ?? '',
+    mailbox: bounceImap.mailbox ?? fromUrl.mailbox ?? 'INBOX',
+    processedFolder,
+    unmatchedFolder,
+    rule,
+  };
+  if (!settings.host && !problems.length) problems.push('bounceImap.host (BOUNCE_IMAP_HOST) must be set');
+  if (!isPositiveInt(settings.port) || settings.port > 65535) problems.push('bounceImap.port (BOUNCE_IMAP_PORT) must be 1..65535');
+  if (!settings.user || !settings.pass) {
+    problems.push('bounceImap needs a user and a password (in BOUNCE_IMAP_URL, or BOUNCE_IMAP_USER and BOUNCE_IMAP_PASS)');
+  }
+  const folders = { mailbox: settings.mailbox, processedFolder, unmatchedFolder };
+  for (const [key, folder] of Object.entries(folders)) {
+    if (typeof folder !== 'string' || !folder.trim()) problems.push(`bounceImap.${key} must be a folder name`);
+  }
+  if (new Set(Object.values(folders)).size !== 3) problems.push('bounceImap.mailbox, processedFolder and unmatchedFolder must be three different folders');
+  if (typeof rule !== 'string' || !rule.trim()) problems.push('bounceImap.rule (BOUNCE_IMAP_CRON_RULE) must be a cron rule');
+  return problems.length ? { problems } : { settings, problems };
 }
 
 /**
@@ -72,6 +156,18 @@ const defaults = ({ env }): MessageRunsConfig => ({
   renderMaxBytes: env.int('MESSAGE_RENDER_MAX_BYTES', 2 * 1024 * 1024),
   returnPath: env('MESSAGE_RETURN_PATH') || undefined,
   returnPathSecret: env('MESSAGE_RETURN_PATH_SECRET') || undefined,
+  bounceImap: {
+    url: env('BOUNCE_IMAP_URL') || undefined,
+    host: env('BOUNCE_IMAP_HOST') || undefined,
+    port: env('BOUNCE_IMAP_PORT') ? env.int('BOUNCE_IMAP_PORT') : undefined,
+    secure: env('BOUNCE_IMAP_SECURE') ? env.bool('BOUNCE_IMAP_SECURE') : undefined,
+    user: env('BOUNCE_IMAP_USER') || undefined,
+    pass: env('BOUNCE_IMAP_PASS') || undefined,
+    mailbox: env('BOUNCE_IMAP_MAILBOX') || undefined,
+    processedFolder: 'Processed',
+    unmatchedFolder: 'Unmatched',
+    rule: env('BOUNCE_IMAP_CRON_RULE', '0 * * * * *'),
+  },
 });
 
 const isPositiveInt = (n: unknown) => Number.isInteger(n) && (n as number) > 0;
@@ -115,6 +211,7 @@ function validator(config: MessageRunsConfig) {
       );
     }
   }
+  problems.push(...resolveBounceImap(config.bounceImap).problems);
   if (problems.length) {
     throw new Error(`Invalid configuration of plugin message-runs: ${problems.join('; ')}`);
   }
