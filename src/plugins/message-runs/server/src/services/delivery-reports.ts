@@ -56,12 +56,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const byId = new Map(found.map((result) => [result.id, result]));
     const byMessageId = new Map<string, ReportedResult[]>();
     for (const result of found) {
-      if (result.messageId) byMessageId.set(result.messageId, [...(byMessageId.get(result.messageId) ?? []), result]);
+      if (!result.messageId) continue;
+      const messageId = bareMessageId(result.messageId);
+      byMessageId.set(messageId, [...(byMessageId.get(messageId) ?? []), result]);
     }
     return {
       resultsOf(report: DeliveryReport): ReportedResult[] {
         const tokenResult = byId.get(tokenIdOf(report, secret) ?? -1);
-        const messageId = tokenResult?.messageId ?? (report.messageId ? bareMessageId(report.messageId) : undefined);
+        const reported = tokenResult?.messageId ?? report.messageId;
+        const messageId = reported ? bareMessageId(reported) : undefined;
         if (messageId && byMessageId.has(messageId)) return byMessageId.get(messageId)!;
         return tokenResult ? [tokenResult] : [];
       },
@@ -80,7 +83,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       const secret = config().returnPathSecret;
       const tokenIds = reports.map((report) => tokenIdOf(report, secret)).filter((id): id is number => id !== undefined);
-      const messageIds = reports.flatMap((report) => (report.messageId ? [bareMessageId(report.messageId)] : []));
+      // Results keep the Message-ID as nodemailer gives it, in angle brackets; reports may have them or not.
+      const messageIds = reports.flatMap((report) => {
+        const bare = report.messageId ? bareMessageId(report.messageId) : '';
+        return bare ? [bare, `<${bare}>`] : [];
+      });
 
       const { outcomes, bounced } = await strapi.db.connection.transaction(async (trx) => {
         const match = matcher(await findReportedResults(trx, t, tokenIds, messageIds), secret);
