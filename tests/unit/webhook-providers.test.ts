@@ -294,13 +294,14 @@ describe('Postmark', () => {
 
 describe('token headers', () => {
   it('asks each configured provider, and only those, to echo the token', () => {
+    // Prepared: nodemailer sends them as written, not MIME-encoded, so the provider reads the JSON.
     expect(tokenHeaders(CONFIG, 'tok')).toEqual({
-      'X-Mailgun-Variables': '{"message_run_token":"tok"}',
-      'X-SMTPAPI': '{"unique_args":{"message_run_token":"tok"}}',
-      'X-PM-Metadata-message-run-token': 'tok',
+      'X-Mailgun-Variables': { prepared: true, value: '{"message_run_token":"tok"}' },
+      'X-SMTPAPI': { prepared: true, value: '{"unique_args":{"message_run_token":"tok"}}' },
+      'X-PM-Metadata-message-run-token': { prepared: true, value: 'tok' },
     });
     expect(tokenHeaders({ mailgun: {}, sendgrid: {}, postmark: { user: 'u', password: 'p' } }, 'tok')).toEqual({
-      'X-PM-Metadata-message-run-token': 'tok',
+      'X-PM-Metadata-message-run-token': { prepared: true, value: 'tok' },
     });
     expect(tokenHeaders({ mailgun: {}, sendgrid: {}, postmark: {} }, 'tok')).toBeUndefined();
   });

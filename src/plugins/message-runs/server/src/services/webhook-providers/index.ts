@@ -19,13 +19,21 @@ export const isWebhookProvider = (name: string): name is ProviderName =>
 
 /**
  * The headers that make each provider whose webhook is configured echo `token` in its events (a
- * provider's own message ids are not the Message-ID); undefined when none is configured.
+ * provider's own message ids are not the Message-ID); undefined when none is configured. They go out
+ * as written (`prepared`): nodemailer would MIME-encode a value with quotes, and a provider reads the
+ * JSON of X-Mailgun-Variables and X-SMTPAPI as it is. The values are JSON of a token ([0-9a-z-]).
  */
-export function tokenHeaders(config: WebhooksConfig, token: string): Record<string, string> | undefined {
-  const headers = {
+export function tokenHeaders(
+  config: WebhooksConfig,
+  token: string
+): Record<string, { prepared: true; value: string }> | undefined {
+  const headers: Record<string, string> = {
     ...(config.mailgun.signingKey && mailgun.tokenHeaders(token)),
     ...(config.sendgrid.publicKey && sendgrid.tokenHeaders(token)),
     ...(config.postmark.user && config.postmark.password && postmark.tokenHeaders(token)),
   };
-  return Object.keys(headers).length ? headers : undefined;
+  const entries = Object.entries(headers);
+  return entries.length
+    ? Object.fromEntries(entries.map(([name, value]) => [name, { prepared: true, value }]))
+    : undefined;
 }
