@@ -309,6 +309,9 @@ describe('SendGrid', () => {
     ]);
     const broken = await postSendgrid(null, { raw: '[{"event": "delivered",' });
     expect(broken.status).toBe(400);
+    // Past koa-body's 1 MB JSON limit the body is not even read.
+    const heavy = await postSendgrid(null, { raw: JSON.stringify([{ event: 'open', pad: 'x'.repeat(1024 * 1024) }]) });
+    expect(heavy.status).toBe(413);
     const huge = await postSendgrid(Array.from({ length: 5001 }, () => ({ event: 'open' })));
     expect([huge.status, huge.body.error.message]).toEqual([
       413,
