@@ -1,4 +1,5 @@
 import { returnPathProblem } from '../services/return-path';
+import { parsePublicKey, type WebhooksConfig } from '../services/webhook-providers';
 
 /**
  * The plugin's configuration (DESIGN.md §3): every key has a default read from env, and
@@ -26,7 +27,7 @@ export interface MessageRunsConfig {
   renderMaxBytes: number;
   /** The envelope sender of every message, with `{token}` naming its result (unset: the From address). */
   returnPath?: string;
-  /** The key that signs the return path's token. */
+  /** The key that signs the return path's token, and the token that providers' webhook events echo. */
   returnPathSecret?: string;
   /** The bounce mailbox (DESIGN.md §4, "Bounce mailbox"): polled only when `url` or `host` is set. */
   bounceImap: {
@@ -42,6 +43,8 @@ export interface MessageRunsConfig {
     unmatchedFolder: string;
     rule: string;
   };
+  /** Each mail provider's webhook secret (`POST /api/message-runs/events/:provider`); unset: that webhook is refused. */
+  webhooks: WebhooksConfig;
 }
 
 /** Where the bounce mailbox is, every part resolved. */
@@ -168,7 +171,46 @@ const defaults = ({ env }): MessageRunsConfig => ({
     unmatchedFolder: 'Unmatched',
     rule: env('BOUNCE_IMAP_CRON_RULE', '0 * * * * *'),
   },
+  webhooks: {
+    mailgun: { signingKey: env('MAILGUN_WEBHOOK_SIGNING_KEY') || undefined },
+    sendgrid: { publicKey: env('SENDGRID_WEBHOOK_PUBLIC_KEY') || undefined },
+    postmark: { user: env('POSTMARK_WEBHOOK_USER') || undefined, password: env('POSTMARK_WEBHOOK_PASSWORD') || undefined },
+  },
 });
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Problems of the webhooks' secrets, each naming its variable and never its value. */
+function webhookProblems(config: MessageRunsConfig): string[] {
+  const { mailgun, sendgrid, postmark } = config.webhooks ?? ({} as Partial<WebhooksConfig>);
+  if (!mailgun || !sendgrid || !postmark) return ['webhooks must hold mailgun, sendgrid and postmark'];
+  const problems: string[] = [];
+  const isUnsetOrText = (value: unknown) => value === undefined || (typeof value === 'string' && value.length > 0);
+  if (!isUnsetOrText(mailgun.signingKey)) problems.push('webhooks.mailgun.signingKey (MAILGUN_WEBHOOK_SIGNING_KEY) must be a string');
+  if (!isUnsetOrText(postmark.user) || !isUnsetOrText(postmark.password)) {
+    problems.push('webhooks.postmark.user and .password (POSTMARK_WEBHOOK_USER, POSTMARK_WEBHOOK_PASSWORD) must be strings');
+  } else if (!postmark.user !== !postmark.password) {
+    problems.push('webhooks.postmark: POSTMARK_WEBHOOK_USER and POSTMARK_WEBHOOK_PASSWORD must be set together');
+  }
+  if (sendgrid.publicKey !== undefined) {
+    try {
+      if (typeof sendgrid.publicKey !== 'string') throw new Error('it must be a string');
+      parsePublicKey(sendgrid.publicKey);
+    } catch (error) {
+      problems.push(
+        `webhooks.sendgrid.publicKey (SENDGRID_WEBHOOK_PUBLIC_KEY) is not the webhook's verification key, an ECDSA public key in base64 DER as SendGrid shows it: ${errorText(error)}`
+      );
+    }
+  }
+  const configured = mailgun.signingKey || sendgrid.publicKey || (postmark.user && postmark.password);
+  // The provider's event names its message by the token, which the secret signs: without it nothing would match.
+  if (configured && (typeof config.returnPathSecret !== 'string' || config.returnPathSecret.length < MIN_SECRET_LENGTH)) {
+    problems.push(
+      `returnPathSecret (MESSAGE_RETURN_PATH_SECRET) must be set, at least ${MIN_SECRET_LENGTH} characters, when a provider webhook is: it signs the token the provider's events echo`
+    );
+  }
+  return problems;
+}
 
 const isPositiveInt = (n: unknown) => Number.isInteger(n) && (n as number) > 0;
 const isCount = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
@@ -212,6 +254,7 @@ function validator(config: MessageRunsConfig) {
     }
   }
   problems.push(...resolveBounceImap(config.bounceImap).problems);
+  problems.push(...webhookProblems(config));
   if (problems.length) {
     throw new Error(`Invalid configuration of plugin message-runs: ${problems.join('; ')}`);
   }
