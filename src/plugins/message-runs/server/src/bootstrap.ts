@@ -4,8 +4,12 @@ import { getService } from './utils';
 
 export const DELIVERY_JOB = 'message-runs.deliver';
 
-/** Every instance runs the delivery cron task (unless switched off); the queue shares the work out. */
+/**
+ * The plugin's webhook events; every instance runs the delivery cron task (unless switched off), and
+ * the queue shares the work out.
+ */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
+  getService(strapi, 'webhooks').register();
   const { cron } = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
   if (!cron.enabled) return;
   strapi.cron.add({

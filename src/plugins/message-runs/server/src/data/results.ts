@@ -261,7 +261,7 @@ export async function requeueResults(
     [recipientEmail('address'), isSuppressed(knex, t, recipientEmail('address')), hasDocument]
   );
   const status = knex.raw(`CASE WHEN ? IS NULL THEN 'queued' ELSE 'skipped' END`, [reason]);
-  const updated: { status: ResultStatus; reason: string | null }[] = await whereSelected(knex(t.results), runId, selection).update(
+  const updated: { id: number; status: ResultStatus; reason: string | null }[] = await whereSelected(knex(t.results), runId, selection).update(
     {
       status,
       reason,
@@ -274,14 +274,17 @@ export async function requeueResults(
       locked_at: null,
       updated_at: timestamp(knex, now),
     },
-    ['status', 'reason']
+    ['id', 'status', 'reason']
   );
-  return updated;
+  return updated.map((row) => ({ ...row, id: Number(row.id) }));
 }
 
-/** Deletes the selected results (never one being sent); returns how many. */
+/** Deletes the selected results (never one being sent); returns the ids deleted. */
 export async function deleteResults(knex: Knex, t: Tables, runId: number, selection: ResultSelection) {
-  return whereSelected(knex(t.results), runId, selection).delete();
+  // knex adds no RETURNING to a DELETE on SQLite: added here, for the removed results' history.
+  const { sql, bindings } = whereSelected(knex(t.results), runId, selection).delete().toSQL();
+  const result = await knex.raw(`${sql} RETURNING id`, bindings);
+  return ((Array.isArray(result) ? result : result.rows) as { id: number | string }[]).map((row) => Number(row.id));
 }
 
 /** How many of the run's results a worker holds (claimed, or handed to SMTP). */

@@ -1,11 +1,12 @@
 import { createHash } from 'crypto';
 import type { Core } from '@strapi/strapi';
-import { WEBHOOK_EVENTS, type ReportSource } from '../../../shared/constants';
+import type { ReportSource } from '../../../shared/constants';
 import type { MessageRunsConfig } from '../config';
 import { resolveDialect } from '../data/dialect';
 import { findReportedResults, markDelivered, markReported, suppress, type ReportedResult } from '../data/delivery-reports';
 import { insertEvents, type NewEvent } from '../data/events';
 import { resolveTables } from '../data/tables';
+import { getService } from '../utils';
 import { resultIdOfToken } from './return-path';
 
 /**
@@ -145,11 +146,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         };
       });
 
-      for (const result of bounced) {
-        strapi.eventHub.emit(WEBHOOK_EVENTS.resultBounced, {
-          result: { documentId: result.documentId, status: 'bounced', recipient: result.recipient, error: result.error, messageId: result.messageId },
-        });
-      }
+      await getService(strapi, 'webhooks').announceResults(
+        'bounced',
+        bounced.map((result) => ({ ...result, reason: null }))
+      );
       return outcomes;
     },
   };

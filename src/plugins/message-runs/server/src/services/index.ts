@@ -1,5 +1,6 @@
 import counts from './counts';
 import deliveryReports from './delivery-reports';
+import history from './history';
 import mailer from './mailer';
 import messages from './messages';
 import options from './options';
@@ -8,9 +9,11 @@ import renderer from './renderer';
 import results from './results';
 import runs from './runs';
 import settings from './settings';
+import webhooks from './webhooks';
 
 // runs and results (with counts) serve the routes, options and settings the admin's dialog and
-// settings page; queue, messages (context and attachments), renderer (the render thread) and mailer deliver.
-const services = { runs, results, counts, options, settings, queue, messages, renderer, mailer, deliveryReports };
+// settings page; queue, messages (context and attachments), renderer (the render thread) and mailer deliver;
+// history reads what happened to results and runs; webhooks announces runs and results through Strapi's webhooks.
+const services = { runs, results, counts, options, settings, queue, messages, renderer, mailer, deliveryReports, history, webhooks };
 export type Services = typeof services;
 export default services;
