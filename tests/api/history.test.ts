@@ -242,6 +242,7 @@ it('records a pause by the queue with its last error, announces it, and keeps a 
   });
   expect(await webhooksOf('message-result.failed', 0)).toEqual([]);
 
+  const [oneResult] = await admin.allResults(run.documentId);
   expect((await integrator.delete(run.documentId)).status).toBe(200);
   // The run is gone; its trail is not.
   expect((await admin.get(run.documentId)).status).toBe(404);
@@ -251,6 +252,8 @@ it('records a pause by the queue with its last error, announces it, and keeps a 
     { type: 'paused', actor: system(), detail: { failures: PAUSE_AFTER_FAILURES, lastError: expect.stringContaining('530') } },
     { type: 'deleted', actor: tokenActor, detail: { removedResults: 5 } },
   ]);
+  // A deleted run's results are read through its trail only (DESIGN.md §3, "History").
+  expect((await admin.resultEvents(oneResult.documentId)).status).toBe(404);
 });
 
 it('answers 404 for a documentId that never named a result or run', async () => {

@@ -23,10 +23,12 @@ export interface NewEvent {
 }
 
 /**
- * The key of the `created` entry of a result or run: it maps the documentId to the row id for good, so
- * the history of a removed result or a deleted run can still be read by its documentId.
+ * The key of a run's `created` entry and of a result's `removed` entry: it keeps the documentId's row
+ * id once the row is gone, so a deleted run's trail and a removed result's history can still be read
+ * by documentId. (Not on each result's `created` entry: that unique key cost a third of the creation
+ * entries' INSERT; the results of a deleted run are read through their run's trail only.)
  */
-const createdKey = (kind: 'result' | 'run', documentId: string) => `created:${kind}:${documentId}`;
+export const subjectKey = (kind: 'result' | 'run', documentId: string) => `${kind === 'run' ? 'created' : 'removed'}:${kind}:${documentId}`;
 
 /** Rows per INSERT of entries listed in JS: well below SQLite's limit of bound values per statement. */
 const ROWS_PER_INSERT = 500;
@@ -79,7 +81,7 @@ export async function appendRunEvent(
 ) {
   const { documentId, ...entry } = event;
   await knex(t.events).insert(
-    eventRow(knex, dialect, { ...entry, resultId: null, dedupeKey: documentId && createdKey('run', documentId) }, now)
+    eventRow(knex, dialect, { ...entry, resultId: null, dedupeKey: documentId && subjectKey('run', documentId) }, now)
   );
 }
 
@@ -88,7 +90,7 @@ async function insertEventsOfResults(
   knex: Knex,
   t: Tables,
   dialect: Dialect,
-  entry: { type: string; detail: string; dedupeKey: string; actor: Actor; at: Date },
+  entry: { documentId: string; type: string; detail: string; actor: Actor; at: Date },
   from: { sql: string; bindings: unknown[] },
   now: Date
 ) {
@@ -96,7 +98,7 @@ async function insertEventsOfResults(
   const ts = 'CAST(? AS TIMESTAMP)';
   await knex.raw(
     `INSERT INTO ?? (${columns.map(() => '??').join(', ')})
-     SELECT ${dialect.newDocumentId(knex).toQuery()}, r.run_id, r.id, ${entry.type}, ${ts}, ?, ?, ?, ${entry.detail}, ${entry.dedupeKey}, ${ts}, ${ts}, ${ts}
+     SELECT ${entry.documentId}, r.run_id, r.id, ${entry.type}, ${ts}, ?, ?, ?, ${entry.detail}, NULL, ${ts}, ${ts}, ${ts}
      ${from.sql}`,
     [t.events, ...columns, entry.at, entry.actor.kind, entry.actor.id, entry.actor.name, now, now, now, ...from.bindings]
   );
@@ -112,9 +114,10 @@ export async function insertCreationEvents(trx: Knex, t: Tables, dialect: Dialec
     t,
     dialect,
     {
+      // One creation entry per result: its id makes the entry's document id (see Dialect.documentIdOf).
+      documentId: dialect.documentIdOf('c', 'r.id'),
       type: `CASE WHEN r.status = 'skipped' THEN 'skipped' ELSE 'created' END`,
       detail: `CASE WHEN r.reason IS NULL THEN NULL ELSE ${dialect.jsonObject(`'reason', r.reason`)} END`,
-      dedupeKey: `'${createdKey('result', '')}' || r.document_id`,
       actor,
       at: now,
     },
@@ -130,22 +133,22 @@ export async function insertResendEvents(trx: Knex, t: Tables, dialect: Dialect,
     trx,
     t,
     dialect,
-    { type: `'resent'`, detail: dialect.jsonObject(`'status', r.status, 'reason', r.reason`), dedupeKey: 'NULL', actor, at: now },
+    { documentId: dialect.newDocumentId(trx).toQuery(), type: `'resent'`, detail: dialect.jsonObject(`'status', r.status, 'reason', r.reason`), actor, at: now },
     { sql: `FROM ${t.results} r WHERE r.id IN (${dialect.integersOfJson('?')})`, bindings: [JSON.stringify(resultIds)] },
     now
   );
 }
 
 /**
- * The row id of a result or run named by documentId: the live row's, else (removed or deleted) the
- * one its `created` entry recorded; undefined when neither exists.
+ * The row id of a result or run named by documentId: the live row's, else (removed, deleted) the one
+ * its entry recorded (see subjectKey); undefined when neither exists.
  */
 export async function findSubjectId(knex: Knex, t: Tables, kind: 'result' | 'run', documentId: string) {
   const live = await knex(kind === 'result' ? t.results : t.runs).select('id').where('document_id', documentId).first();
   if (live) return Number(live.id);
   const created = await knex(t.events)
     .select(kind === 'result' ? 'result_id' : 'run_id')
-    .where('dedupe_key', createdKey(kind, documentId))
+    .where('dedupe_key', subjectKey(kind, documentId))
     .first();
   return created ? Number(created[kind === 'result' ? 'result_id' : 'run_id']) : undefined;
 }

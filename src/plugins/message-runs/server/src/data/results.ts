@@ -279,12 +279,15 @@ export async function requeueResults(
   return updated.map((row) => ({ ...row, id: Number(row.id) }));
 }
 
-/** Deletes the selected results (never one being sent); returns the ids deleted. */
+/** Deletes the selected results (never one being sent); returns those deleted. */
 export async function deleteResults(knex: Knex, t: Tables, runId: number, selection: ResultSelection) {
   // knex adds no RETURNING to a DELETE on SQLite: added here, for the removed results' history.
   const { sql, bindings } = whereSelected(knex(t.results), runId, selection).delete().toSQL();
-  const result = await knex.raw(`${sql} RETURNING id`, bindings);
-  return ((Array.isArray(result) ? result : result.rows) as { id: number | string }[]).map((row) => Number(row.id));
+  const result = await knex.raw(`${sql} RETURNING id, document_id`, bindings);
+  return ((Array.isArray(result) ? result : result.rows) as { id: number | string; document_id: string }[]).map((row) => ({
+    id: Number(row.id),
+    documentId: row.document_id,
+  }));
 }
 
 /** How many of the run's results a worker holds (claimed, or handed to SMTP). */

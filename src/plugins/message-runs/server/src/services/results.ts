@@ -10,7 +10,7 @@ import type {
 } from '../../../shared/contracts/results';
 import type { Actor } from '../../../shared/contracts/events';
 import { resolveDialect } from '../data/dialect';
-import { appendEvents, appendRunEvent, insertResendEvents } from '../data/events';
+import { appendEvents, appendRunEvent, insertResendEvents, subjectKey } from '../data/events';
 import { findMessageResults } from '../data/queue';
 import {
   countFilteredResults,
@@ -215,7 +215,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const dialect = resolveDialect(strapi);
       const answer = await strapi.db.transaction(async ({ trx }) => {
         const removed = await deleteResults(trx, tables(), run.id, { documentIds: ids });
-        const events = removed.map((resultId) => ({ runId: run.id, resultId, type: 'removed', at: now, actor }));
+        const events = removed.map(({ id, documentId }) => ({
+          runId: run.id,
+          resultId: id,
+          type: 'removed',
+          at: now,
+          actor,
+          dedupeKey: subjectKey('result', documentId),
+        }));
         await appendEvents(trx, tables(), dialect, events, now);
         const counts = { removed: removed.length, inFlight: ids.length - removed.length };
         await appendRunEvent(trx, tables(), dialect, { runId: run.id, type: 'removed', at: now, actor, detail: counts }, now);
