@@ -39,7 +39,9 @@ async function startReceiver() {
 }
 
 beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink({ MESSAGE_RUNS_PAUSE_AFTER_FAILURES: String(PAUSE_AFTER_FAILURES) }));
+  ({ app, smtp, stop } = await startStrapiWithSink({
+    MESSAGE_RUNS_PAUSE_AFTER_FAILURES: String(PAUSE_AFTER_FAILURES),
+  }));
   delivery = deliveryWorld(app);
   const superAdmin = await app.strapi.service('admin::role').getSuperAdmin();
   const jwt = await loginAdmin(app, [superAdmin.id], { firstname: 'Ada', lastname: 'Lovelace' });
@@ -102,10 +104,18 @@ async function webhooksOf(event: string, count: number) {
 it('records each result and the run, with who did it, and announces completions and failures once', async () => {
   const w = await delivery.world();
   const names = ['Ok', 'Bad', 'Slow', 'Flaky', 'Gone'];
-  for (const name of names) await w.invoiceWithPdf(await w.customer(name, `${name.toLowerCase()}@example.com`), `INV-${name}`);
+  for (const name of names)
+    await w.invoiceWithPdf(await w.customer(name, `${name.toLowerCase()}@example.com`), `INV-${name}`);
   const noAddress = await app.strapi
     .documents('api::customer.customer')
-    .create({ data: { code: `NOADDR-${Date.now()}`, name: 'No Address', cluster: w.cluster.documentId, emailAddresses: [] } as any });
+    .create({
+      data: {
+        code: `NOADDR-${Date.now()}`,
+        name: 'No Address',
+        cluster: w.cluster.documentId,
+        emailAddresses: [],
+      } as any,
+    });
   await w.invoiceWithPdf(noAddress, 'INV-None');
 
   // The sink refuses bad@ for good, and slow@ and flaky@ for now (450); flaky@ for good on its next try.
@@ -115,7 +125,8 @@ it('records each result and the run, with who did it, and announces completions 
     tries.set(address, n);
     if (address === 'bad@example.com') return { code: 550, message: '5.1.1 No such user' };
     if (address === 'slow@example.com' && n === 1) return { code: 450, message: '4.2.1 Mailbox busy' };
-    if (address === 'flaky@example.com') return n === 1 ? { code: 450, message: '4.2.1 Mailbox busy' } : { code: 550, message: '5.1.1 Gone away' };
+    if (address === 'flaky@example.com')
+      return n === 1 ? { code: 450, message: '4.2.1 Mailbox busy' } : { code: 550, message: '5.1.1 Gone away' };
     return undefined;
   });
 
@@ -130,7 +141,10 @@ it('records each result and the run, with who did it, and announces completions 
   const results = await admin.allResults(run.documentId);
   const resultOf = (name: string) => results.find((result) => result.customer.name === name)!.documentId;
 
-  expect((await integrator.remove(run.documentId, { ids: [resultOf('Gone')] })).body.data).toEqual({ removed: 1, inFlight: 0 });
+  expect((await integrator.remove(run.documentId, { ids: [resultOf('Gone')] })).body.data).toEqual({
+    removed: 1,
+    inFlight: 0,
+  });
   expect((await admin.start(run.documentId)).status).toBe(200);
   await tickUntilIdle();
   await delivery.makeRetriesDue();
@@ -151,22 +165,48 @@ it('records each result and the run, with who did it, and announces completions 
   const created = { type: 'created', actor: adminActor, detail: null };
   expect(await history('Ok')).toMatchObject([
     created,
-    { type: 'sent', actor: system(), detail: { attempts: 1, recipient: 'ok@example.com', response: expect.stringMatching(/^250/), messageId: expect.stringMatching(/^<.+>$/) } },
+    {
+      type: 'sent',
+      actor: system(),
+      detail: {
+        attempts: 1,
+        recipient: 'ok@example.com',
+        response: expect.stringMatching(/^250/),
+        messageId: expect.stringMatching(/^<.+>$/),
+      },
+    },
   ]);
   expect(await history('Slow')).toMatchObject([
     created,
-    { type: 'retrying', actor: system(), detail: { attempts: 1, reason: 'smtp-transient', error: expect.stringContaining('450'), nextAttemptAt: expect.any(String) } },
+    {
+      type: 'retrying',
+      actor: system(),
+      detail: {
+        attempts: 1,
+        reason: 'smtp-transient',
+        error: expect.stringContaining('450'),
+        nextAttemptAt: expect.any(String),
+      },
+    },
     { type: 'sent', actor: system(), detail: { attempts: 2, response: expect.stringMatching(/^250/) } },
   ]);
   expect(await history('Flaky')).toMatchObject([
     created,
     { type: 'retrying', actor: system(), detail: { attempts: 1, reason: 'smtp-transient' } },
-    { type: 'failed', actor: system(), detail: { attempts: 2, reason: 'recipient-rejected', error: expect.stringContaining('Gone away') } },
+    {
+      type: 'failed',
+      actor: system(),
+      detail: { attempts: 2, reason: 'recipient-rejected', error: expect.stringContaining('Gone away') },
+    },
   ]);
   const bad = await history('Bad');
   expect(bad).toMatchObject([
     created,
-    { type: 'failed', actor: system(), detail: { attempts: 1, reason: 'recipient-rejected', error: expect.stringContaining('550') } },
+    {
+      type: 'failed',
+      actor: system(),
+      detail: { attempts: 1, reason: 'recipient-rejected', error: expect.stringContaining('550') },
+    },
     { type: 'resent', actor: tokenActor, detail: { status: 'queued', reason: null } },
     { type: 'failed', actor: system(), detail: { attempts: 1, reason: 'recipient-rejected' } },
   ]);
@@ -181,7 +221,11 @@ it('records each result and the run, with who did it, and announces completions 
   // The run's audit trail: its own entries only.
   const trail = await eventsOf(integrator, 'run', run.documentId);
   expect(trail).toMatchObject([
-    { type: 'created', actor: adminActor, detail: { definition: { documentId: w.definition.documentId }, cluster: { documentId: w.cluster.documentId } } },
+    {
+      type: 'created',
+      actor: adminActor,
+      detail: { definition: { documentId: w.definition.documentId }, cluster: { documentId: w.cluster.documentId } },
+    },
     { type: 'removed', actor: tokenActor, detail: { removed: 1, inFlight: 0 } },
     { type: 'started', actor: adminActor },
     { type: 'completed', actor: system() },
@@ -198,7 +242,14 @@ it('records each result and the run, with who did it, and announces completions 
     event: 'message-result.failed',
     createdAt: expect.any(String),
     run: { documentId: run.documentId },
-    result: { documentId: resultOf(name), status: 'failed', reason: 'recipient-rejected', error: expect.stringContaining(error), recipient: `${name.toLowerCase()}@example.com`, messageId: null },
+    result: {
+      documentId: resultOf(name),
+      status: 'failed',
+      reason: 'recipient-rejected',
+      error: expect.stringContaining(error),
+      recipient: `${name.toLowerCase()}@example.com`,
+      messageId: null,
+    },
   });
   expect(failed).toHaveLength(3);
   expect(failed).toEqual(expect.arrayContaining([failure('Bad', '550'), failure('Flaky', 'Gone away')]));
@@ -217,9 +268,10 @@ it('records each result and the run, with who did it, and announces completions 
   });
 });
 
-it('records a pause by the queue with its last error, announces it, and keeps a deleted run\'s trail', async () => {
+it("records a pause by the queue with its last error, announces it, and keeps a deleted run's trail", async () => {
   const w = await delivery.world();
-  for (const n of [1, 2, 3, 4, 5]) await w.invoiceWithPdf(await w.customer(`Paused ${n}`, `paused${n}@example.com`), `INV-P${n}`);
+  for (const n of [1, 2, 3, 4, 5])
+    await w.invoiceWithPdf(await w.customer(`Paused ${n}`, `paused${n}@example.com`), `INV-P${n}`);
   // Every recipient refused for want of authentication: the server's fault, not the recipients'.
   smtp.answerRecipients(() => ({ code: 530, message: '5.7.0 Authentication required' }));
   const run = await admin.createRun({
@@ -232,13 +284,21 @@ it('records a pause by the queue with its last error, announces it, and keeps a 
   });
   await admin.start(run.documentId);
   await queue().tick();
-  expect((await admin.get(run.documentId)).body.data).toMatchObject({ status: 'stopped', stopReason: 'paused-after-failures' });
+  expect((await admin.get(run.documentId)).body.data).toMatchObject({
+    status: 'stopped',
+    stopReason: 'paused-after-failures',
+  });
 
   const [paused] = await webhooksOf('message-run.paused', 1);
   expect(paused).toEqual({
     event: 'message-run.paused',
     createdAt: expect.any(String),
-    run: expect.objectContaining({ documentId: run.documentId, status: 'stopped', stopReason: 'paused-after-failures', lastError: expect.stringContaining('530') }),
+    run: expect.objectContaining({
+      documentId: run.documentId,
+      status: 'stopped',
+      stopReason: 'paused-after-failures',
+      lastError: expect.stringContaining('530'),
+    }),
   });
   expect(await webhooksOf('message-result.failed', 0)).toEqual([]);
 
@@ -249,7 +309,11 @@ it('records a pause by the queue with its last error, announces it, and keeps a 
   expect(await eventsOf(admin, 'run', run.documentId)).toMatchObject([
     { type: 'created', actor: adminActor },
     { type: 'started', actor: adminActor },
-    { type: 'paused', actor: system(), detail: { failures: PAUSE_AFTER_FAILURES, lastError: expect.stringContaining('530') } },
+    {
+      type: 'paused',
+      actor: system(),
+      detail: { failures: PAUSE_AFTER_FAILURES, lastError: expect.stringContaining('530') },
+    },
     { type: 'deleted', actor: tokenActor, detail: { removedResults: 5 } },
   ]);
   // A deleted run's results are read through its trail only (DESIGN.md §3, "History").

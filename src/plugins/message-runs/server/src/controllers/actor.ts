@@ -18,6 +18,10 @@ export function actorOf(ctx: any): Actor {
     case 'content-api-token':
       return { kind: 'api-token', id: String(credentials.id), name: credentials.name ?? null };
     default:
-      return { kind: 'user', id: user ? String(user.id) : null, name: user ? (user.username ?? user.email ?? null) : 'public' };
+      return {
+        kind: 'user',
+        id: user ? String(user.id) : null,
+        name: user ? (user.username ?? user.email ?? null) : 'public',
+      };
   }
 }

@@ -63,7 +63,8 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       jsonBoolean: (column, key) => `(coalesce(CAST(${column}->>'${key}' AS boolean), false))`,
       documentIdOf: (letter, idColumn) => `'${letter}' || lpad(to_hex(${idColumn}), 23, '0')`,
       jsonObject: (pairs) => `jsonb_build_object(${pairs})`,
-      integersOfJson: (placeholder) => `SELECT CAST(value AS integer) AS value FROM json_array_elements_text(CAST(${placeholder} AS json))`,
+      integersOfJson: (placeholder) =>
+        `SELECT CAST(value AS integer) AS value FROM json_array_elements_text(CAST(${placeholder} AS json))`,
       lockSkippingLocked: (table) => `FOR UPDATE OF ${table} SKIP LOCKED`,
       inValuesOf: (column, subquery) => `${column} = ANY(ARRAY(${subquery}))`,
       prepareBulkStatement: (trx) => trx.raw('SET LOCAL jit = off'),

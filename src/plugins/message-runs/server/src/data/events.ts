@@ -28,7 +28,8 @@ export interface NewEvent {
  * by documentId. (Not on each result's `created` entry: that unique key cost a third of the creation
  * entries' INSERT; the results of a deleted run are read through their run's trail only.)
  */
-export const subjectKey = (kind: 'result' | 'run', documentId: string) => `${kind === 'run' ? 'created' : 'removed'}:${kind}:${documentId}`;
+export const subjectKey = (kind: 'result' | 'run', documentId: string) =>
+  `${kind === 'run' ? 'created' : 'removed'}:${kind}:${documentId}`;
 
 /** Rows per INSERT of entries listed in JS: well below SQLite's limit of bound values per statement. */
 const ROWS_PER_INSERT = 500;
@@ -67,7 +68,9 @@ export async function insertEvents(knex: Knex, t: Tables, dialect: Dialect, even
 /** Writes entries that cannot arrive twice (outcomes, a run's actions), ROWS_PER_INSERT a statement. */
 export async function appendEvents(knex: Knex, t: Tables, dialect: Dialect, events: NewEvent[], now: Date) {
   for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
-    await knex(t.events).insert(events.slice(start, start + ROWS_PER_INSERT).map((event) => eventRow(knex, dialect, event, now)));
+    await knex(t.events).insert(
+      events.slice(start, start + ROWS_PER_INSERT).map((event) => eventRow(knex, dialect, event, now))
+    );
   }
 }
 
@@ -94,13 +97,38 @@ async function insertEventsOfResults(
   from: { sql: string; bindings: unknown[] },
   now: Date
 ) {
-  const columns = ['document_id', 'run_id', 'result_id', 'type', 'at', 'actor_kind', 'actor_id', 'actor_name', 'detail', 'dedupe_key', 'created_at', 'updated_at', 'published_at'];
+  const columns = [
+    'document_id',
+    'run_id',
+    'result_id',
+    'type',
+    'at',
+    'actor_kind',
+    'actor_id',
+    'actor_name',
+    'detail',
+    'dedupe_key',
+    'created_at',
+    'updated_at',
+    'published_at',
+  ];
   const ts = 'CAST(? AS TIMESTAMP)';
   await knex.raw(
     `INSERT INTO ?? (${columns.map(() => '??').join(', ')})
      SELECT ${entry.documentId}, r.run_id, r.id, ${entry.type}, ${ts}, ?, ?, ?, ${entry.detail}, NULL, ${ts}, ${ts}, ${ts}
      ${from.sql}`,
-    [t.events, ...columns, entry.at, entry.actor.kind, entry.actor.id, entry.actor.name, now, now, now, ...from.bindings]
+    [
+      t.events,
+      ...columns,
+      entry.at,
+      entry.actor.kind,
+      entry.actor.id,
+      entry.actor.name,
+      now,
+      now,
+      now,
+      ...from.bindings,
+    ]
   );
 }
 
@@ -108,7 +136,14 @@ async function insertEventsOfResults(
  * `created` for each result of a new run, `skipped` with its reason for each skipped one, in one
  * INSERT … SELECT (in the creation's transaction).
  */
-export async function insertCreationEvents(trx: Knex, t: Tables, dialect: Dialect, runId: number, actor: Actor, now: Date) {
+export async function insertCreationEvents(
+  trx: Knex,
+  t: Tables,
+  dialect: Dialect,
+  runId: number,
+  actor: Actor,
+  now: Date
+) {
   await insertEventsOfResults(
     trx,
     t,
@@ -127,14 +162,30 @@ export async function insertCreationEvents(trx: Knex, t: Tables, dialect: Dialec
 }
 
 /** `resent` for each result a resend changed, with the status and skip reason it got, in one statement. */
-export async function insertResendEvents(trx: Knex, t: Tables, dialect: Dialect, resultIds: number[], actor: Actor, now: Date) {
+export async function insertResendEvents(
+  trx: Knex,
+  t: Tables,
+  dialect: Dialect,
+  resultIds: number[],
+  actor: Actor,
+  now: Date
+) {
   if (!resultIds.length) return;
   await insertEventsOfResults(
     trx,
     t,
     dialect,
-    { documentId: dialect.newDocumentId(trx).toQuery(), type: `'resent'`, detail: dialect.jsonObject(`'status', r.status, 'reason', r.reason`), actor, at: now },
-    { sql: `FROM ${t.results} r WHERE r.id IN (${dialect.integersOfJson('?')})`, bindings: [JSON.stringify(resultIds)] },
+    {
+      documentId: dialect.newDocumentId(trx).toQuery(),
+      type: `'resent'`,
+      detail: dialect.jsonObject(`'status', r.status, 'reason', r.reason`),
+      actor,
+      at: now,
+    },
+    {
+      sql: `FROM ${t.results} r WHERE r.id IN (${dialect.integersOfJson('?')})`,
+      bindings: [JSON.stringify(resultIds)],
+    },
     now
   );
 }
@@ -144,7 +195,10 @@ export async function insertResendEvents(trx: Knex, t: Tables, dialect: Dialect,
  * its entry recorded (see subjectKey); undefined when neither exists.
  */
 export async function findSubjectId(knex: Knex, t: Tables, kind: 'result' | 'run', documentId: string) {
-  const live = await knex(kind === 'result' ? t.results : t.runs).select('id').where('document_id', documentId).first();
+  const live = await knex(kind === 'result' ? t.results : t.runs)
+    .select('id')
+    .where('document_id', documentId)
+    .first();
   if (live) return Number(live.id);
   const created = await knex(t.events)
     .select(kind === 'result' ? 'result_id' : 'run_id')
@@ -157,18 +211,26 @@ export async function findSubjectId(knex: Knex, t: Tables, kind: 'result' | 'run
  * The newest `limit` entries of a result (or of a run: its own, not its results'), oldest first, by
  * id, and whether older ones were left out; each read is one range of an index.
  */
-export async function findEvents(knex: Knex, t: Tables, subject: { resultId: number } | { runId: number }, limit: number) {
+export async function findEvents(
+  knex: Knex,
+  t: Tables,
+  subject: { resultId: number } | { runId: number },
+  limit: number
+) {
   const query = knex(t.events).select('id', 'type', 'at', 'actor_kind', 'actor_id', 'actor_name', 'detail');
   if ('resultId' in subject) query.where('result_id', subject.resultId);
   else query.where('run_id', subject.runId).whereNull('result_id');
   const rows = await query.orderBy('id', 'desc').limit(limit + 1);
-  const events = rows.slice(0, limit).reverse().map(
-    (row): HistoryEvent => ({
-      at: toIsoTimestamp(row.at)!,
-      type: row.type,
-      actor: { kind: row.actor_kind, id: row.actor_id ?? null, name: row.actor_name ?? null },
-      detail: typeof row.detail === 'string' ? JSON.parse(row.detail) : (row.detail ?? null),
-    })
-  );
+  const events = rows
+    .slice(0, limit)
+    .reverse()
+    .map(
+      (row): HistoryEvent => ({
+        at: toIsoTimestamp(row.at)!,
+        type: row.type,
+        actor: { kind: row.actor_kind, id: row.actor_id ?? null, name: row.actor_name ?? null },
+        detail: typeof row.detail === 'string' ? JSON.parse(row.detail) : (row.detail ?? null),
+      })
+    );
   return { events, truncated: rows.length > limit };
 }

@@ -59,20 +59,28 @@ export async function findMessageResults(knex: Knex, t: Tables, resultDocumentId
  */
 export async function requeueExpiredClaims(trx: Knex, t: Tables, dialect: Dialect, now: Date, leaseSeconds: number) {
   const expired = (query: Knex.QueryBuilder) =>
-    query.where('status', 'sending').where('locked_at', '<', timestamp(trx, new Date(now.getTime() - leaseSeconds * 1000)));
+    query
+      .where('status', 'sending')
+      .where('locked_at', '<', timestamp(trx, new Date(now.getTime() - leaseSeconds * 1000)));
   const read = expired(trx(t.results).select('id', 'run_id', 'locked_by', 'handed_at'));
   // SQLite has one writer: no other can change the rows between the two statements of the transaction.
   const held: { id: number | string; run_id: number | string; locked_by: string | null; handed_at: unknown }[] =
     dialect.client === 'postgres' ? await read.forUpdate() : await read;
   if (!held.length) return [];
-  const requeued: { id: number | string }[] = await expired(trx(t.results).whereIn('id', held.map((row) => row.id))).update(
+  const heldIds = held.map((row) => row.id);
+  const requeued: { id: number | string }[] = await expired(trx(t.results).whereIn('id', heldIds)).update(
     { status: 'queued', locked_by: null, locked_at: null, updated_at: timestamp(trx, now) },
     ['id']
   );
   const ids = new Set(requeued.map((row) => Number(row.id)));
   return held
     .filter((row) => ids.has(Number(row.id)))
-    .map((row) => ({ id: Number(row.id), runId: Number(row.run_id), worker: row.locked_by, handedOver: row.handed_at !== null }));
+    .map((row) => ({
+      id: Number(row.id),
+      runId: Number(row.run_id),
+      worker: row.locked_by,
+      handedOver: row.handed_at !== null,
+    }));
 }
 
 /** A worker's heartbeat: renews the lease of every result it holds, in one statement. */
@@ -276,7 +284,17 @@ export interface RecordedResult {
   messageId: string | null;
   attempts: number;
 }
-const RECORDED_COLUMNS = ['id', 'run_id', 'document_id', 'status', 'reason', 'error', 'recipient', 'message_id', 'attempts'];
+const RECORDED_COLUMNS = [
+  'id',
+  'run_id',
+  'document_id',
+  'status',
+  'reason',
+  'error',
+  'recipient',
+  'message_id',
+  'attempts',
+];
 
 /**
  * Records the outcomes of messages on their results, in one statement for all of them, and only

@@ -14,7 +14,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const t = resolveTables(strapi);
     const id = await findSubjectId(knex, t, kind, documentId);
     if (id === undefined) throw notFound(kind === 'result' ? 'message result' : 'message run', documentId);
-    const { events, truncated } = await findEvents(knex, t, kind === 'result' ? { resultId: id } : { runId: id }, MAX_HISTORY_EVENTS);
+    const { events, truncated } = await findEvents(
+      knex,
+      t,
+      kind === 'result' ? { resultId: id } : { runId: id },
+      MAX_HISTORY_EVENTS
+    );
     return { data: events, meta: { truncated } };
   }
 

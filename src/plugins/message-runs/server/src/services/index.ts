@@ -14,6 +14,19 @@ import webhooks from './webhooks';
 // runs and results (with counts) serve the routes, options and settings the admin's dialog and
 // settings page; queue, messages (context and attachments), renderer (the render thread) and mailer deliver;
 // history reads what happened to results and runs; webhooks announces runs and results through Strapi's webhooks.
-const services = { runs, results, counts, options, settings, queue, messages, renderer, mailer, deliveryReports, history, webhooks };
+const services = {
+  runs,
+  results,
+  counts,
+  options,
+  settings,
+  queue,
+  messages,
+  renderer,
+  mailer,
+  deliveryReports,
+  history,
+  webhooks,
+};
 export type Services = typeof services;
 export default services;

@@ -99,17 +99,24 @@ const DOMAIN_LOOKAHEAD = 50;
  * the outcome's entry names the worker (its actor), and a claim that comes to nothing (Stop, a
  * domain's limit) changes nothing worth an entry, so the queue's hot path writes one entry per attempt.
  */
-function outcomeEvents(recorded: RecordedResult[], outcomes: { resultIds: number[]; outcome: Outcome }[], actor: NewEvent['actor'], now: Date): NewEvent[] {
+function outcomeEvents(
+  recorded: RecordedResult[],
+  outcomes: { resultIds: number[]; outcome: Outcome }[],
+  actor: NewEvent['actor'],
+  now: Date
+): NewEvent[] {
   const outcomeOf = new Map(outcomes.flatMap(({ resultIds, outcome }) => resultIds.map((id) => [id, outcome])));
   return recorded.map((result) => {
     const outcome = outcomeOf.get(result.id)!;
     const detail: Record<string, unknown> = { attempts: result.attempts };
-    if (result.status === 'sent') Object.assign(detail, { recipient: result.recipient, response: outcome.response ?? null, messageId: outcome.messageId ?? null });
-    else Object.assign(detail, { reason: outcome.reason ?? null });
-    // On `sent`, the Bcc addresses the server refused.
+    if (result.status === 'sent') {
+      Object.assign(detail, { recipient: result.recipient, response: outcome.response ?? null, messageId: outcome.messageId ?? null });
+    } else {
+      Object.assign(detail, { reason: outcome.reason ?? null });
+    }
+    // The SMTP answer or the render error; on `sent`, the Bcc addresses the server refused.
     if (outcome.error) detail.error = outcome.error;
     if (result.status === 'retrying') detail.nextAttemptAt = outcome.nextAttemptAt?.toISOString() ?? null;
-    // `queued`: the server failed while the run was not running; it waits for Start.
     return { runId: result.runId, resultId: result.id, type: result.status as ResultEventType, at: now, actor, detail };
   });
 }

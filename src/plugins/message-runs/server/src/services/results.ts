@@ -157,8 +157,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       const dialect = resolveDialect(strapi);
       const answer = await strapi.db.transaction(async ({ trx }) => {
-        const updated = await requeueResults(trx, tables(), run.id, toSelection(body), eligibilityOf(run.definitionSnapshot), now);
-        await insertResendEvents(trx, tables(), dialect, updated.map((row) => row.id), actor, now);
+        const updated = await requeueResults(
+          trx,
+          tables(),
+          run.id,
+          toSelection(body),
+          eligibilityOf(run.definitionSnapshot),
+          now
+        );
+        await insertResendEvents(
+          trx,
+          tables(),
+          dialect,
+          updated.map((row) => row.id),
+          actor,
+          now
+        );
         const requeued = updated.filter((row) => row.status === 'queued').length;
         const counts = {
           requeued,
@@ -166,7 +180,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           suppressed: updated.filter((row) => row.reason === 'suppressed').length,
           inFlight: body.ids ? body.ids.length - updated.length : 0,
         };
-        await appendRunEvent(trx, tables(), dialect, { runId: run.id, type: 'resent', at: now, actor, detail: counts }, now);
+        await appendRunEvent(
+          trx,
+          tables(),
+          dialect,
+          { runId: run.id, type: 'resent', at: now, actor, detail: counts },
+          now
+        );
         return counts;
       });
       getService(strapi, 'counts').forget(run.id);
@@ -208,7 +228,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Deletes results; their history stays, with a `removed` entry each, and the run's `removed` entry. */
-    async remove(runDocumentId: string, ids: string[], actor: Actor = SERVER_ACTOR): Promise<RemoveResults.Response['data']> {
+    async remove(
+      runDocumentId: string,
+      ids: string[],
+      actor: Actor = SERVER_ACTOR
+    ): Promise<RemoveResults.Response['data']> {
       const run = await runs().findRunRow(runDocumentId);
       await assertResultsOfRun(run.id, ids);
       const now = new Date();
@@ -225,7 +249,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }));
         await appendEvents(trx, tables(), dialect, events, now);
         const counts = { removed: removed.length, inFlight: ids.length - removed.length };
-        await appendRunEvent(trx, tables(), dialect, { runId: run.id, type: 'removed', at: now, actor, detail: counts }, now);
+        await appendRunEvent(
+          trx,
+          tables(),
+          dialect,
+          { runId: run.id, type: 'removed', at: now, actor, detail: counts },
+          now
+        );
         return counts;
       });
       getService(strapi, 'counts').forget(run.id);

@@ -1,5 +1,12 @@
 import type { Core } from '@strapi/strapi';
-import { RUN_UID, SKIP_REASONS, WEBHOOK_EVENTS, type RunEventType, type RunStatus, type StopReason } from '../../../shared/constants';
+import {
+  RUN_UID,
+  SKIP_REASONS,
+  WEBHOOK_EVENTS,
+  type RunEventType,
+  type RunStatus,
+  type StopReason,
+} from '../../../shared/constants';
 import type { Actor } from '../../../shared/contracts/events';
 import type { PreviewRun, Run, RunCriteria } from '../../../shared/contracts/runs';
 import type { Knex } from 'knex';
@@ -150,11 +157,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   const toRun = async (row: RunRow) => (await toRuns([row]))[0];
-  const findById = async (id: number) => toRun(await strapi.db.query(RUN_UID).findOne({ where: { id }, populate: RUN_POPULATE }));
+  const findById = async (id: number) =>
+    toRun(await strapi.db.query(RUN_UID).findOne({ where: { id }, populate: RUN_POPULATE }));
 
   /** A run's own history entry, in the transaction of the change it records. */
-  const recordRunEvent = (trx: Knex, runId: number, type: RunEventType, actor: Actor, now: Date, detail: Record<string, unknown> | null = null) =>
-    appendRunEvent(trx, tables(), resolveDialect(strapi), { runId, type, at: now, actor, detail }, now);
+  const recordRunEvent = (
+    trx: Knex,
+    runId: number,
+    type: RunEventType,
+    actor: Actor,
+    now: Date,
+    detail: Record<string, unknown> | null = null
+  ) => appendRunEvent(trx, tables(), resolveDialect(strapi), { runId, type, at: now, actor, detail }, now);
 
   return {
     findRunRow,
@@ -223,7 +237,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           periodStart: selection.periodStart,
           periodEnd: selection.periodEnd,
         };
-        await appendRunEvent(trx, tables(), dialect, { runId: run.id, type: 'created', at: now, actor, detail, documentId: run.documentId }, now);
+        const entry = { runId: run.id, type: 'created', at: now, actor, detail, documentId: run.documentId };
+        await appendRunEvent(trx, tables(), dialect, entry, now);
         await insertCreationEvents(trx, tables(), dialect, run.id, actor, now);
         return run.id as number;
       });
