@@ -21,6 +21,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/runs/:id/results/resend', handler: 'results.resend', permission: 'manage-results' },
   { method: 'POST', path: '/runs/:id/results/remove', handler: 'results.remove', permission: 'manage-results' },
   { method: 'GET', path: '/results/:id/preview', handler: 'results.preview', permission: 'read' },
+  { method: 'GET', path: '/results/:id/message', handler: 'results.message', permission: 'read' },
 ];
 
 /** Only for the admin panel: the new-run dialog's choices and the mail settings page. */

@@ -1,3 +1,4 @@
+import archive from './archive';
 import counts from './counts';
 import deliveryReports from './delivery-reports';
 import mailer from './mailer';
@@ -10,7 +11,8 @@ import runs from './runs';
 import settings from './settings';
 
 // runs and results (with counts) serve the routes, options and settings the admin's dialog and
-// settings page; queue, messages (context and attachments), renderer (the render thread) and mailer deliver.
-const services = { runs, results, counts, options, settings, queue, messages, renderer, mailer, deliveryReports };
+// settings page; queue, messages (context and attachments), renderer (the render thread) and mailer deliver;
+// archive keeps each sent message's bytes.
+const services = { runs, results, counts, options, settings, queue, messages, renderer, mailer, deliveryReports, archive };
 export type Services = typeof services;
 export default services;
