@@ -114,6 +114,7 @@ describe('GET /runs/:id/results', () => {
         nextAttemptAt: null,
         sentAt: null,
         messageId: null,
+        sha256: null,
         invoice: {
           documentId: expect.any(String),
           number: null,

@@ -13,7 +13,7 @@ import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { MessageRunsConfig } from '../config';
-import { writeToArchiveFolder } from './archive-folder';
+import { archiveFolderFile, writeToArchiveFolder } from './archive-folder';
 
 /**
  * What became of one message: accepted (`refusedBcc` names the Bcc addresses the server refused, with
@@ -181,28 +181,41 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
   }
 
   /**
-   * Keeps a sent message's bytes: written to the archive folder here, off Strapi's event loop, once the
-   * server took the message (a refused one is not kept); or handed back for the upload provider. A
-   * failed write does not undo the sending: the result says sent, with its SHA-256 and no copy.
+   * Keeps a message's bytes: written to the archive folder here, off Strapi's event loop, while the
+   * server receives the message (the write is not in the way of the answer); a copy of a message the
+   * server refused is deleted again. Or handed back for the upload provider once the server took it.
+   * A failed write does not undo the sending: the result says sent, with its SHA-256 and no copy.
    */
-  async function keep(bytes: Buffer, sha256: string, archiveAs: number | undefined): Promise<Kept> {
-    if (archiveAs === undefined) return { sha256 };
-    if (archive.returnBytes) return { sha256, bytes };
-    if (!archive.folder) return { sha256 };
-    try {
-      return { sha256, archiveKey: await writeToArchiveFolder(archive.folder, bytes, archiveAs, sha256, new Date()) };
-    } catch (error) {
-      return { sha256, archiveError: `the archive folder did not take it (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
-    }
+  function startKeeping(bytes: Buffer, sha256: string, archiveAs: number | undefined) {
+    const written =
+      archiveAs !== undefined && archive.folder
+        ? writeToArchiveFolder(archive.folder, bytes, archiveAs, sha256, new Date()).then(
+            (archiveKey) => ({ archiveKey }),
+            (error: NodeJS.ErrnoException) => ({ archiveError: `the archive folder did not take it (${error.code ?? 'error'})` })
+          )
+        : undefined;
+    return {
+      async kept(): Promise<Kept> {
+        if (archiveAs === undefined) return { sha256 };
+        if (archive.returnBytes) return { sha256, bytes };
+        return { sha256, ...(await written) };
+      },
+      async discard() {
+        const result = await written;
+        if (result && 'archiveKey' in result) await fs.rm(archiveFolderFile(archive.folder!, result.archiveKey)!, { force: true });
+      },
+    };
   }
 
   let closed = false;
   return {
     async send(mail: Mail.Options, archiveAs?: number): Promise<Delivery> {
+      let keeping;
       let built;
       let outcome;
       try {
         built = await buildMessage(mail);
+        keeping = startKeeping(built.bytes, createHash('sha256').update(built.bytes).digest('hex'), archiveAs);
         if (!transporter) {
           outcome = await writeToOutbox(built.messageId, built.bytes);
         } else {
@@ -210,14 +223,17 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
           outcome = checkRecipients(mail, info);
         }
       } catch (error) {
+        await keeping?.discard();
         // A closing pool fails the messages it had not started: they were never tried, so they are retried.
         if (closed) return { status: 'transient', error: `not sent, the mail pool was closing: ${(error as Error).message}` };
         return classifySendError(error);
       }
-      if (outcome.status !== 'accepted' && outcome.status !== 'written') return outcome;
-      const sha256 = createHash('sha256').update(built.bytes).digest('hex');
+      if (outcome.status !== 'accepted' && outcome.status !== 'written') {
+        await keeping.discard();
+        return outcome;
+      }
       const { status: _, ...answer } = outcome;
-      return { status: 'sent', messageId: built.messageId, ...answer, ...(await keep(built.bytes, sha256, archiveAs)) };
+      return { status: 'sent', messageId: built.messageId, ...answer, ...(await keeping.kept()) };
     },
     /** Connections in the middle of a message finish it; the messages still queued fail as transient. */
     close() {
