@@ -92,7 +92,12 @@ it('a run scheduled 5 seconds ahead, with two instances, starts once and deliver
     while ((await app.strapi.plugin('message-runs').service('queue').tick()).claimed) {}
     await sleep(200);
   };
-  const run = await runOnce(created.documentId, (r) => r.status === 'completed', 60_000, TWO_PROCESSES ? undefined : tickHere);
+  const run = await runOnce(
+    created.documentId,
+    (r) => r.status === 'completed',
+    60_000,
+    TWO_PROCESSES ? undefined : tickHere
+  );
 
   expect(new Date(run.startedAt).getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
   expect(run.counts).toMatchObject({ total: 2, sent: 2 });
@@ -109,7 +114,11 @@ it('a schedule whose notAfter has passed, with no instance up, stops with missed
   smtp.reset();
   const scheduledAt = new Date(Date.now() + 1000);
   const notAfter = new Date(scheduledAt.getTime() + 1000);
-  const created = await api.createRun({ ...criteria, scheduledAt: scheduledAt.toISOString(), notAfter: notAfter.toISOString() });
+  const created = await api.createRun({
+    ...criteria,
+    scheduledAt: scheduledAt.toISOString(),
+    notAfter: notAfter.toISOString(),
+  });
   expect(created).toMatchObject({ status: 'scheduled', notAfter: notAfter.toISOString() });
 
   // No instance ticks until after notAfter (the cron is off here): the downtime.
@@ -118,7 +127,12 @@ it('a schedule whose notAfter has passed, with no instance up, stops with missed
   while ((await app.strapi.plugin('message-runs').service('queue').tick()).claimed) {}
 
   const run = (await api.get(created.documentId)).body.data;
-  expect(run).toMatchObject({ status: 'stopped', stopReason: 'missed-schedule', startedAt: null, counts: { queued: 2 } });
+  expect(run).toMatchObject({
+    status: 'stopped',
+    stopReason: 'missed-schedule',
+    startedAt: null,
+    counts: { queued: 2 },
+  });
   expect(smtp.received).toHaveLength(0);
   const trail = await eventsOf(created.documentId);
   expect(trail.map((entry) => entry.type)).toEqual(['created', 'scheduled', 'stopped']);
@@ -134,7 +148,11 @@ it('sets a schedule in a time zone, moves it, cancels it with Stop, and sets it 
   const schedule = (body: unknown) => api.schedule(created.documentId, body);
 
   // 07:00 in Berlin: 06:00 UTC in winter, 05:00 UTC in summer.
-  const winter = await schedule({ scheduledAt: '2030-01-15T07:00', timeZone: 'Europe/Berlin', notAfter: '2030-01-15T09:00' });
+  const winter = await schedule({
+    scheduledAt: '2030-01-15T07:00',
+    timeZone: 'Europe/Berlin',
+    notAfter: '2030-01-15T09:00',
+  });
   expect(winter.status).toBe(200);
   expect(winter.body.data).toMatchObject({
     status: 'scheduled',
@@ -143,15 +161,28 @@ it('sets a schedule in a time zone, moves it, cancels it with Stop, and sets it 
     notAfter: '2030-01-15T08:00:00.000Z',
   });
   const moved = await schedule({ scheduledAt: '2030-07-15T07:00', timeZone: 'Europe/Berlin' });
-  expect(moved.body.data).toMatchObject({ status: 'scheduled', scheduledAt: '2030-07-15T05:00:00.000Z', notAfter: null });
+  expect(moved.body.data).toMatchObject({
+    status: 'scheduled',
+    scheduledAt: '2030-07-15T05:00:00.000Z',
+    notAfter: null,
+  });
   // Not due: no tick starts it.
   expect(await runs().startDue(system('early'))).toEqual({ missed: [], started: [] });
 
   const stopped = (await api.stop(created.documentId)).body.data;
-  expect(stopped).toMatchObject({ status: 'stopped', stopReason: 'stopped-by-admin', scheduledAt: null, timeZone: null });
+  expect(stopped).toMatchObject({
+    status: 'stopped',
+    stopReason: 'stopped-by-admin',
+    scheduledAt: null,
+    timeZone: null,
+  });
 
   const again = await schedule({ scheduledAt: '2030-07-15T07:00:00+02:00' });
-  expect(again.body.data).toMatchObject({ status: 'scheduled', scheduledAt: '2030-07-15T05:00:00.000Z', timeZone: null });
+  expect(again.body.data).toMatchObject({
+    status: 'scheduled',
+    scheduledAt: '2030-07-15T05:00:00.000Z',
+    timeZone: null,
+  });
   // Start does not wait for the schedule.
   expect((await api.start(created.documentId)).body.data).toMatchObject({ status: 'running' });
   const refused = await schedule({ scheduledAt: '2030-07-15T07:00:00Z' });
@@ -169,14 +200,21 @@ it('sets a schedule in a time zone, moves it, cancels it with Stop, and sets it 
     ['started', null],
     ['stopped', null],
   ]);
-  expect(trail[1].detail).toEqual({ scheduledAt: '2030-01-15T06:00:00.000Z', timeZone: 'Europe/Berlin', notAfter: '2030-01-15T08:00:00.000Z' });
+  expect(trail[1].detail).toEqual({
+    scheduledAt: '2030-01-15T06:00:00.000Z',
+    timeZone: 'Europe/Berlin',
+    notAfter: '2030-01-15T08:00:00.000Z',
+  });
 });
 
 it('refuses a schedule it cannot place in time, naming the field', async () => {
   const { criteria } = await sendableCriteria();
   const refusals: [Record<string, unknown>, RegExp][] = [
     [{ scheduledAt: '2030-01-15T07:00' }, /scheduledAt must be an ISO 8601 date-time/],
-    [{ scheduledAt: '2030-01-15T07:00', timeZone: 'Mars/Olympus' }, /timeZone "Mars\/Olympus" is not an IANA time zone/],
+    [
+      { scheduledAt: '2030-01-15T07:00', timeZone: 'Mars/Olympus' },
+      /timeZone "Mars\/Olympus" is not an IANA time zone/,
+    ],
     [{ scheduledAt: '2030-02-30T07:00Z' }, /scheduledAt must be an ISO 8601 date-time/],
     [{ scheduledAt: '2020-01-15T07:00Z' }, /scheduledAt is in the past/],
     [{ scheduledAt: '2030-01-15T07:00Z', notAfter: '2030-01-15T06:00Z' }, /notAfter must be after scheduledAt/],

@@ -1,4 +1,9 @@
-import { instantOfWallTime, parseLocalDateTime, resolveInstant, wallTimeAt } from '../../src/plugins/message-runs/shared/time-zones';
+import {
+  instantOfWallTime,
+  parseLocalDateTime,
+  resolveInstant,
+  wallTimeAt,
+} from '../../src/plugins/message-runs/shared/time-zones';
 
 /** A schedule's wall time in an IANA zone as an instant, with Intl alone, across daylight-saving changes. */
 const wall = (text: string) => parseLocalDateTime(text)!;
@@ -6,7 +11,9 @@ const wall = (text: string) => parseLocalDateTime(text)!;
 it('places a wall time in its zone, summer and winter', () => {
   expect(instantOfWallTime(wall('2026-12-01T07:00'), 'Europe/Berlin').toISOString()).toBe('2026-12-01T06:00:00.000Z');
   expect(instantOfWallTime(wall('2026-07-01T07:00'), 'Europe/Berlin').toISOString()).toBe('2026-07-01T05:00:00.000Z');
-  expect(instantOfWallTime(wall('2026-07-01T07:00'), 'America/New_York').toISOString()).toBe('2026-07-01T11:00:00.000Z');
+  expect(instantOfWallTime(wall('2026-07-01T07:00'), 'America/New_York').toISOString()).toBe(
+    '2026-07-01T11:00:00.000Z'
+  );
   expect(instantOfWallTime(wall('2026-07-01T07:00'), 'Asia/Kolkata').toISOString()).toBe('2026-07-01T01:30:00.000Z');
 });
 

@@ -76,7 +76,17 @@ export type ResultEventType = (typeof RESULT_EVENT_TYPES)[number];
  * A run's audit trail (GET /runs/:id/events); `resent` and `removed` carry their counts, `scheduled`
  * the schedule set or moved.
  */
-export const RUN_EVENT_TYPES = ['created', 'scheduled', 'started', 'stopped', 'paused', 'completed', 'deleted', 'resent', 'removed'] as const;
+export const RUN_EVENT_TYPES = [
+  'created',
+  'scheduled',
+  'started',
+  'stopped',
+  'paused',
+  'completed',
+  'deleted',
+  'resent',
+  'removed',
+] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
 /**

@@ -58,7 +58,8 @@ export function wallTimeAt(instant: Date, timeZone: string): WallTime {
   };
 }
 
-const wallAsUtc = (wall: WallTime) => Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+const wallAsUtc = (wall: WallTime) =>
+  Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
 
 /** The zone's offset from UTC at `epochMs`, in ms (whole seconds: Intl shows no more). */
 const offsetAt = (epochMs: number, timeZone: string) =>
@@ -73,7 +74,9 @@ export function instantOfWallTime(wall: WallTime, timeZone: string): Date {
   const asUtc = wallAsUtc(wall);
   const DAY = 86_400_000;
   const offsets = [offsetAt(asUtc - DAY, timeZone), offsetAt(asUtc + DAY, timeZone)];
-  const valid = offsets.map((offset) => asUtc - offset).filter((instant) => asUtc - offsetAt(instant, timeZone) === instant);
+  const valid = offsets
+    .map((offset) => asUtc - offset)
+    .filter((instant) => asUtc - offsetAt(instant, timeZone) === instant);
   return new Date(valid.length ? Math.min(...valid) : asUtc - offsets[0]);
 }
 
@@ -86,7 +89,9 @@ const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z
 export function parseLocalDateTime(text: string): WallTime | null {
   const match = LOCAL.exec(text);
   if (!match) return null;
-  const [year, month, day, hour, minute, second = 0] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
+  const [year, month, day, hour, minute, second = 0] = match
+    .slice(1)
+    .map((part) => (part === undefined ? 0 : Number(part)));
   const wall = { year, month, day, hour, minute, second };
   const check = new Date(wallAsUtc(wall));
   const sameDay = check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day;

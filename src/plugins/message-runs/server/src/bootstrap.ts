@@ -10,8 +10,8 @@ export const BOUNCE_JOB = 'message-runs.bounces';
  * The plugin's webhook events; every instance runs the delivery cron task (unless switched off), and
  * the queue shares the work out. Beside it, on the same rule, every instance starts the scheduled runs
  * that are due: a task of its own, so that a long delivery tick does not hold a schedule up, and one
- * guarded UPDATE per tick, so that one instance starts each run (DESIGN.md §4). With a bounce mailbox configured, every instance also runs its poll,
- * and a lease lets one at a time read the mailbox.
+ * guarded UPDATE per tick, so that one instance starts each run (DESIGN.md §4). With a bounce mailbox
+ * configured, every instance also runs its poll, and a lease lets one at a time read the mailbox.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'webhooks').register();

@@ -47,28 +47,32 @@ const scheduleFields = (required: boolean) => ({
     ({ value }) => `timeZone "${value}" is not an IANA time zone (such as Europe/Berlin)`,
     (value) => value === undefined || isTimeZone(value)
   ),
-  notAfter: dateTime('notAfter').test('after-schedule', 'notAfter must be after scheduledAt, and needs it', function (value) {
-    if (value === undefined) return true;
-    const [at, notAfter] = [this.parent.scheduledAt, value].map((text) => instantOf(text, this.parent.timeZone));
-    return this.parent.scheduledAt === undefined ? false : !at || !notAfter || notAfter > at;
-  }),
+  notAfter: dateTime('notAfter').test(
+    'after-schedule',
+    'notAfter must be after scheduledAt, and needs it',
+    function (value) {
+      if (value === undefined) return true;
+      const [at, notAfter] = [this.parent.scheduledAt, value].map((text) => instantOf(text, this.parent.timeZone));
+      return this.parent.scheduledAt === undefined ? false : !at || !notAfter || notAfter > at;
+    }
+  ),
 });
 
 const criteriaFields = {
-    definition: documentId('definition').required('definition is required'),
-    cluster: documentId('cluster').required('cluster is required'),
-    includeChildren: yup.boolean().typeError('includeChildren must be true or false').default(false),
-    periodStart: date('periodStart'),
-    periodEnd: date('periodEnd').test('after-start', 'periodEnd must not be before periodStart', function (periodEnd) {
-      const { periodStart } = this.parent;
-      const bothDates = [periodStart, periodEnd].every((value) => typeof value === 'string' && isCalendarDate(value));
-      return !bothDates || periodEnd >= periodStart;
-    }),
-    bcc: yup
-      .array()
-      .of(trimmedString().email(({ value }) => `bcc holds "${value}", which is not an email address`))
-      .max(MAX_BCC, `bcc holds at most ${MAX_BCC} addresses`)
-      .default([]),
+  definition: documentId('definition').required('definition is required'),
+  cluster: documentId('cluster').required('cluster is required'),
+  includeChildren: yup.boolean().typeError('includeChildren must be true or false').default(false),
+  periodStart: date('periodStart'),
+  periodEnd: date('periodEnd').test('after-start', 'periodEnd must not be before periodStart', function (periodEnd) {
+    const { periodStart } = this.parent;
+    const bothDates = [periodStart, periodEnd].every((value) => typeof value === 'string' && isCalendarDate(value));
+    return !bothDates || periodEnd >= periodStart;
+  }),
+  bcc: yup
+    .array()
+    .of(trimmedString().email(({ value }) => `bcc holds "${value}", which is not an email address`))
+    .max(MAX_BCC, `bcc holds at most ${MAX_BCC} addresses`)
+    .default([]),
 };
 
 const criteriaSchema = yup
