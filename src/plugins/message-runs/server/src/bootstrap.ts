@@ -5,6 +5,7 @@ import { getService, systemActor } from './utils';
 export const DELIVERY_JOB = 'message-runs.deliver';
 export const SCHEDULE_JOB = 'message-runs.schedule';
 export const BOUNCE_JOB = 'message-runs.bounces';
+export const ARCHIVE_RETENTION_JOB = 'message-runs.archive-retention';
 
 /**
  * The plugin's webhook events; every instance runs the delivery cron task (unless switched off), and
@@ -12,9 +13,12 @@ export const BOUNCE_JOB = 'message-runs.bounces';
  * that are due: a task of its own, so that a long delivery tick does not hold a schedule up, and one
  * guarded UPDATE per tick, so that one instance starts each run (DESIGN.md §4). With a bounce mailbox
  * configured, every instance also runs its poll, and a lease lets one at a time read the mailbox.
+ * Every instance also runs archive retention, which is harmless twice; even with the archive off,
+ * since copies kept before must still go after `archiveDays`.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'webhooks').register();
+  getService(strapi, 'archive').warnIfPublic();
   const config = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
   if (!config.cron.enabled) return;
   strapi.cron.add({
@@ -35,6 +39,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       },
       options: { rule: config.cron.rule },
+    },
+    [ARCHIVE_RETENTION_JOB]: {
+      task: async () => {
+        try {
+          await getService(strapi, 'archive').expire();
+        } catch (error) {
+          strapi.log.error(`[message-runs] archive retention failed (it runs again at its next time): ${(error as Error).stack ?? error}`);
+        }
+      },
+      options: { rule: config.archiveCronRule },
     },
   });
   const { settings } = resolveBounceImap(config.bounceImap);
