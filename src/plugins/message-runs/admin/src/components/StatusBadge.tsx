@@ -6,6 +6,7 @@ type Variant = 'success' | 'primary' | 'danger' | 'warning' | 'neutral' | 'secon
 
 const VARIANTS: Record<RunStatus | ResultStatus, Variant> = {
   created: 'neutral',
+  scheduled: 'alternative',
   running: 'primary',
   stopped: 'warning',
   completed: 'success',

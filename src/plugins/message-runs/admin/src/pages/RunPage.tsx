@@ -10,6 +10,7 @@ import { ConfirmAction } from '../components/ConfirmAction';
 import { PluginPage } from '../components/PageParts';
 import { PausedRunAlert } from '../components/PausedRunAlert';
 import { ResultsSection } from '../components/ResultsSection';
+import { ScheduleRunButton, useScheduleLabel } from '../components/ScheduleFields';
 import { RunProgress } from '../components/RunProgress';
 import { StatusBadge } from '../components/StatusBadge';
 import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
@@ -36,6 +37,7 @@ const RunDetails = ({ run }: { run: Run }) => {
   const timestamp = (value: string | null) =>
     value ? formatDate(value, { dateStyle: 'medium', timeStyle: 'medium' }) : '—';
   const creator = fullName(run.createdBy);
+  const scheduleLabel = useScheduleLabel();
   const stopped = () => {
     if (!run.stopReason) return timestamp(run.stoppedAt);
     const reason = labels.stopReason(run.stopReason);
@@ -61,6 +63,11 @@ const RunDetails = ({ run }: { run: Run }) => {
           {creator
             ? t('run.createdBy', '{date} by {name}', { date: timestamp(run.createdAt), name: creator })
             : timestamp(run.createdAt)}
+        </Detail>
+        <Detail label={t('run.scheduled', 'Scheduled start')}>
+          {run.scheduledAt ? scheduleLabel(run.scheduledAt, run.timeZone) : '—'}
+          {run.notAfter &&
+            ` ${t('run.notAfter', 'not after {date}', { date: scheduleLabel(run.notAfter, run.timeZone) })}`}
         </Detail>
         <Detail label={t('run.started', 'Started')}>{timestamp(run.startedAt)}</Detail>
         <Detail label={t('run.stopped', 'Stopped')}>{stopped()}</Detail>
@@ -110,6 +117,17 @@ const TransitionButton = ({ run, onTransition }: { run: Run; onTransition: (acti
       </Button>
     );
   if (run.status === 'completed') return null;
+  if (run.status === 'scheduled')
+    return (
+      <>
+        <Button variant="tertiary" loading={busy} onClick={() => act('stop')}>
+          {t('run.cancelSchedule', 'Cancel schedule')}
+        </Button>
+        <Button startIcon={<Play />} loading={busy} onClick={() => act('start')}>
+          {t('run.startNow', 'Start now')}
+        </Button>
+      </>
+    );
   return (
     <Button startIcon={<Play />} loading={busy} onClick={() => act('start')}>
       {run.status === 'stopped'
@@ -127,7 +145,8 @@ export const RunPage = () => {
   const { data, error, isLoading, refetch } = useApi<GetRun.Response>(`/${PLUGIN_ID}/runs/${documentId}`);
   const run = data?.data;
   const running = run?.status === 'running';
-  useInterval(refetch, running ? POLL_MS : undefined);
+  // A scheduled run is polled too: the page shows it start.
+  useInterval(refetch, running || run?.status === 'scheduled' ? POLL_MS : undefined);
   const actions = useRunActions(documentId, refetch);
 
   if (isLoading) return <Page.Loading />;
@@ -164,6 +183,9 @@ export const RunPage = () => {
                 </Button>
               }
             />
+            {['created', 'stopped', 'scheduled'].includes(run.status) && (
+              <ScheduleRunButton run={run} onDone={refetch} />
+            )}
             <TransitionButton run={run} onTransition={actions.transition} />
           </Flex>
         ) : undefined

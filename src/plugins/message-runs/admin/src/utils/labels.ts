@@ -7,6 +7,7 @@ import { useT } from './translations';
  */
 const STATUS_LABELS: Record<RunStatus | ResultStatus, string> = {
   created: 'Created',
+  scheduled: 'Scheduled',
   running: 'Running',
   stopped: 'Stopped',
   completed: 'Completed',
@@ -37,6 +38,7 @@ const REASON_LABELS: Record<ResultReason, string> = {
 const STOP_REASON_LABELS: Record<StopReason, string> = {
   'stopped-by-admin': 'stopped by an admin',
   'paused-after-failures': 'paused itself after mail server failures',
+  'missed-schedule': 'not started: no instance could start it before its latest start',
 };
 
 /** The translated names of statuses, result reasons and stop reasons. */
