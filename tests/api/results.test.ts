@@ -96,6 +96,8 @@ describe('GET /runs/:id/results', () => {
         retrying: 0,
         failed: 0,
         skipped: 2,
+        bounced: 0,
+        complained: 0,
       },
     });
   });
@@ -113,6 +115,7 @@ describe('GET /runs/:id/results', () => {
         lastAttemptAt: null,
         nextAttemptAt: null,
         sentAt: null,
+        deliveredAt: null,
         messageId: null,
         invoice: {
           documentId: expect.any(String),
@@ -252,7 +255,7 @@ describe('resend and remove', () => {
     const res = await api.resend(runId, { status: ['failed'] });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      data: { requeued: 1, skipped: 1, inFlight: 0 },
+      data: { requeued: 1, skipped: 1, suppressed: 0, inFlight: 0 },
     });
 
     const results = await resultsById(runId);
@@ -287,6 +290,8 @@ describe('resend and remove', () => {
       retrying: 0,
       failed: 0,
       skipped: 1,
+      bounced: 0,
+      complained: 0,
     });
   });
 
@@ -295,6 +300,7 @@ describe('resend and remove', () => {
     expect((await api.resend(runId, { ids: [ids.sent] })).body.data).toEqual({
       requeued: 1,
       skipped: 0,
+      suppressed: 0,
       inFlight: 0,
     });
     expect((await resultsById(runId))[ids.sent]).toMatchObject({
@@ -305,7 +311,7 @@ describe('resend and remove', () => {
     const res = await api.resend(runId, {
       ids: [ids.failed, ids.sending, ids.failed2, ids.failed],
     });
-    expect(res.body.data).toEqual({ requeued: 2, skipped: 0, inFlight: 1 });
+    expect(res.body.data).toEqual({ requeued: 2, skipped: 0, suppressed: 0, inFlight: 1 });
     const results = await resultsById(runId);
     expect(results[ids.sending]).toMatchObject({
       status: 'sending',
@@ -325,6 +331,8 @@ describe('resend and remove', () => {
       retrying: 0,
       failed: 0,
       skipped: 0,
+      bounced: 0,
+      complained: 0,
     });
   });
 
@@ -372,7 +380,7 @@ describe('resend and remove', () => {
 
 describe('GET /runs/:id/results/export', () => {
   const HEADER =
-    'result,status,reason,error,invoice,periodStart,periodEnd,customerCode,customerName,recipient,attempts,lastAttemptAt,sentAt,messageId';
+    'result,status,reason,error,invoice,periodStart,periodEnd,customerCode,customerName,recipient,attempts,lastAttemptAt,sentAt,deliveredAt,messageId';
   let runId: string;
   let listed: Record<string, any>[];
 
@@ -412,9 +420,9 @@ describe('GET /runs/:id/results/export', () => {
     const [x1, x2, x3] = listed.map((result) => result.documentId);
     expect(await exportLines()).toEqual([
       HEADER,
-      `${x1},queued,,,Concept,2026-01-01,2026-01-31,X-1,"Smith, ""The Smiths""",x-1@example.com,0,,,`,
-      `${x2},queued,,,F-2,2026-01-01,2026-01-31,X-2,'=SUM(A1:A9),x-2@example.com,0,,,`,
-      `${x3},skipped,no-recipient,,Concept,2026-01-01,2026-01-31,X-3,Plain,,0,,,`,
+      `${x1},queued,,,Concept,2026-01-01,2026-01-31,X-1,"Smith, ""The Smiths""",x-1@example.com,0,,,,`,
+      `${x2},queued,,,F-2,2026-01-01,2026-01-31,X-2,'=SUM(A1:A9),x-2@example.com,0,,,,`,
+      `${x3},skipped,no-recipient,,Concept,2026-01-01,2026-01-31,X-3,Plain,,0,,,,`,
     ]);
   });
 

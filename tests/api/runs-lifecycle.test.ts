@@ -156,7 +156,7 @@ describe('transitions', () => {
 
     await world.setAddresses(customer, [{ key: definition.recipientKey, address: 'late@example.com' }]);
     const res = await api.resend(run.documentId, { status: ['skipped'] });
-    expect(res.body.data).toEqual({ requeued: 1, skipped: 0, inFlight: 0 });
+    expect(res.body.data).toEqual({ requeued: 1, skipped: 0, suppressed: 0, inFlight: 0 });
 
     const reopened = (await api.get(run.documentId)).body.data;
     expect(reopened).toMatchObject({

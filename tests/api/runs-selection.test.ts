@@ -191,6 +191,8 @@ describe('skip reasons', () => {
       retrying: 0,
       failed: 0,
       skipped: 5,
+      bounced: 0,
+      complained: 0,
     });
   });
 
@@ -198,7 +200,7 @@ describe('skip reasons', () => {
     expect(preview).toEqual({
       total: 6,
       eligible: 1,
-      skipped: { 'no-recipient': 2, 'no-transformation-result': 3 },
+      skipped: { 'no-recipient': 2, suppressed: 0, 'no-transformation-result': 3 },
     });
     expect(preview.total).toBe(run.counts.total);
     expect(preview.eligible).toBe(run.counts.queued);
@@ -242,6 +244,8 @@ describe('creation', () => {
           retrying: 0,
           failed: 0,
           skipped: 1,
+          bounced: 0,
+          complained: 0,
         },
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         createdBy: null,
@@ -326,7 +330,7 @@ describe('creation', () => {
     const resend = await api.resend(run.documentId, {
       ids: [result.documentId],
     });
-    expect(resend.body.data).toEqual({ requeued: 1, skipped: 0, inFlight: 0 });
+    expect(resend.body.data).toEqual({ requeued: 1, skipped: 0, suppressed: 0, inFlight: 0 });
     // Still the address under the old key, not `other-…` under the new one.
     const [after] = await api.allResults(run.documentId);
     expect(after).toMatchObject({

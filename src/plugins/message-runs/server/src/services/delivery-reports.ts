@@ -6,6 +6,7 @@ import { resolveDialect } from '../data/dialect';
 import { findReportedResults, markDelivered, markReported, suppress, type ReportedResult } from '../data/delivery-reports';
 import { insertEvents, type NewEvent } from '../data/events';
 import { resolveTables } from '../data/tables';
+import { getService } from '../utils';
 import { resultIdOfToken } from './return-path';
 
 /**
@@ -36,7 +37,8 @@ export interface DeliveryReport {
 /** applied: written now; duplicate: written before; unmatched: no result has that token or Message-ID. */
 export type ReportOutcome = 'applied' | 'duplicate' | 'unmatched';
 
-const bareMessageId = (messageId: string) => messageId.trim().replace(/^<|>$/g, '');
+/** A Message-ID as the results keep it (nodemailer's, in angle brackets), however the report writes it. */
+const storedMessageId = (messageId: string) => `<${messageId.trim().replace(/^<|>$/g, '')}>`;
 const sameAddress = (a: string | null | undefined, b: string | null | undefined) =>
   !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
 /** A fixed-length key: sources' ids may be long, the column is a string. */
@@ -61,7 +63,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return {
       resultsOf(report: DeliveryReport): ReportedResult[] {
         const tokenResult = byId.get(tokenIdOf(report, secret) ?? -1);
-        const messageId = tokenResult?.messageId ?? (report.messageId ? bareMessageId(report.messageId) : undefined);
+        const messageId = tokenResult?.messageId ?? (report.messageId ? storedMessageId(report.messageId) : undefined);
         if (messageId && byMessageId.has(messageId)) return byMessageId.get(messageId)!;
         return tokenResult ? [tokenResult] : [];
       },
@@ -80,9 +82,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       const secret = config().returnPathSecret;
       const tokenIds = reports.map((report) => tokenIdOf(report, secret)).filter((id): id is number => id !== undefined);
-      const messageIds = reports.flatMap((report) => (report.messageId ? [bareMessageId(report.messageId)] : []));
+      const messageIds = reports.flatMap((report) => (report.messageId ? [storedMessageId(report.messageId)] : []));
 
-      const { outcomes, bounced } = await strapi.db.connection.transaction(async (trx) => {
+      const { outcomes, bounced, changedRunIds } = await strapi.db.connection.transaction(async (trx) => {
         const match = matcher(await findReportedResults(trx, t, tokenIds, messageIds), secret);
         const matched = reports.map((report) => ({ report, results: match.resultsOf(report) }));
         const events: NewEvent[] = matched.flatMap(({ report, results }) =>
@@ -136,6 +138,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const changedIds = new Set(changed);
         const resultsById = new Map(matched.flatMap(({ results }) => results.map((result) => [result.id, result])));
         return {
+          changedRunIds: new Set(changed.map((id) => resultsById.get(id)!.runId)),
           outcomes: matched.map(({ results }, i): ReportOutcome =>
             !results.length ? 'unmatched' : fresh[i].results.length ? 'applied' : 'duplicate'
           ),
@@ -145,6 +148,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         };
       });
 
+      const countsOf = getService(strapi, 'counts');
+      for (const runId of changedRunIds) countsOf.forget(runId);
       for (const result of bounced) {
         strapi.eventHub.emit(WEBHOOK_EVENTS.resultBounced, {
           result: { documentId: result.documentId, status: 'bounced', recipient: result.recipient, error: result.error, messageId: result.messageId },
