@@ -110,6 +110,16 @@ type KeptResult = Result & { sha256?: string | null };
 /** Content-Disposition's filename, when the server named the file. */
 const filenameOf = (disposition: string | null) => disposition?.match(/filename="?([^";]+)"?/)?.[1];
 
+/** The server's message from a JSON error body fetched as a blob (none from, say, a proxy's page). */
+async function reasonOf(body: Blob): Promise<string | undefined> {
+  try {
+    const message = JSON.parse(await body.text())?.error?.message;
+    return typeof message === 'string' && message ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The message as it was sent, byte for byte (`GET /results/:id/message`), with the SHA-256 it was kept
  * under, so an admin can hand it over as proof and anyone can check it is the one sent. Fetched with
@@ -124,19 +134,24 @@ const DownloadEml = ({ result }: { result: KeptResult }) => {
     setBusy(true);
     setProblem(undefined);
     try {
-      const { data, headers } = await get(`/${PLUGIN_ID}/results/${result.documentId}/message`, {
+      // Errors come back as answers, since a 404's JSON body says why the message is not kept; but
+      // a 401 throws, for the fetch client to renew the admin's session and ask again.
+      const { data, status, headers } = await get(`/${PLUGIN_ID}/results/${result.documentId}/message`, {
         responseType: 'blob',
+        validateStatus: (code) => code !== 401,
       });
-      saveBlob(data, filenameOf(headers?.get('Content-Disposition') ?? null) ?? `message-${result.documentId}.eml`);
+      if (status === 200) {
+        saveBlob(data, filenameOf(headers?.get('Content-Disposition') ?? null) ?? `${result.documentId}.eml`);
+      } else {
+        setProblem(
+          (await reasonOf(data)) ??
+            (status === 404
+              ? t('preview.eml.notKept', 'The sent message is not kept: it was not archived, or its archive has expired.')
+              : t('preview.eml.failed', 'The server could not return the message ({status}).', { status }))
+        );
+      }
     } catch (error) {
-      setProblem(
-        isFetchError(error) && error.status === 404
-          ? t(
-              'preview.eml.notKept',
-              'The sent message is not kept on the server: it was not archived when it was sent, or its archive has expired.'
-            )
-          : errorMessage(error)
-      );
+      setProblem(errorMessage(error));
     } finally {
       setBusy(false);
     }
