@@ -122,6 +122,9 @@ const requestInputs = (ctx): { whole: string; value: unknown; path: Path; contex
   { whole: 'body', value: ctx.request.body, path: [], context: 'values' },
 ];
 
+/** The plugin's public route for mail providers' webhooks (their own formats). */
+const PROVIDER_WEBHOOK = /^\/api\/message-runs\/events\/[^/]+$/;
+
 /** The Content Manager's routes that take a document (create, update, clone, publish…) as their body. */
 const CONTENT_MANAGER_DOCUMENT = /^\/content-manager\/(collection-types|single-types)\//;
 
@@ -136,8 +139,10 @@ export default () => async (ctx, next) => {
   }
   const { body } = ctx.request;
   // Every route takes an object as its body (Strapi's `{ data }`, the Content Manager's document, the
-  // plugin's criteria); the Content Manager defined properties on an array body: a 500.
-  if (Array.isArray(body)) throw refuse('body must be a JSON object, not a list', []);
+  // plugin's criteria); the Content Manager defined properties on an array body: a 500. The one
+  // exception is a mail provider's webhook, whose format the provider sets: SendGrid posts a list of events.
+  if (Array.isArray(body) && !PROVIDER_WEBHOOK.test(ctx.path))
+    throw refuse('body must be a JSON object, not a list', []);
   // The server numbers rows, but the Content Manager wrote a document's `id` as sent: `null` broke
   // PostgreSQL's not-null constraint (a 500), a number was stored behind the id sequence's back (the
   // sequence's next value would collide). The admin's forms never send it; its components' ids are

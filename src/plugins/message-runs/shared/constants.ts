@@ -9,6 +9,7 @@ export const SEND_PACER_UID = 'plugin::message-runs.send-pacer';
 export const DELIVERY_INSTANCE_UID = 'plugin::message-runs.delivery-instance';
 export const EVENT_UID = 'plugin::message-runs.message-event';
 export const SUPPRESSION_UID = 'plugin::message-runs.suppression';
+export const TASK_LEASE_UID = 'plugin::message-runs.task-lease';
 
 export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

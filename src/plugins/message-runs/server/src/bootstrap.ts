@@ -1,19 +1,35 @@
 import type { Core } from '@strapi/strapi';
-import type { MessageRunsConfig } from './config';
+import { resolveBounceImap, type MessageRunsConfig } from './config';
 import { getService } from './utils';
 
 export const DELIVERY_JOB = 'message-runs.deliver';
+export const BOUNCE_JOB = 'message-runs.bounces';
 
-/** Every instance runs the delivery cron task (unless switched off); the queue shares the work out. */
+/**
+ * Every instance runs the delivery cron task (unless switched off); the queue shares the work out.
+ * With a bounce mailbox configured, every instance also runs its poll, and a lease lets one at a time
+ * read the mailbox.
+ */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const { cron } = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
-  if (!cron.enabled) return;
+  const config = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
+  if (!config.cron.enabled) return;
   strapi.cron.add({
     [DELIVERY_JOB]: {
       task: async () => {
         await getService(strapi, 'queue').tick();
       },
-      options: { rule: cron.rule },
+      options: { rule: config.cron.rule },
     },
   });
+  const { settings } = resolveBounceImap(config.bounceImap);
+  if (settings) {
+    strapi.cron.add({
+      [BOUNCE_JOB]: {
+        task: async () => {
+          await getService(strapi, 'bounceMailbox').poll();
+        },
+        options: { rule: settings.rule },
+      },
+    });
+  }
 };

@@ -1,9 +1,10 @@
 import type { Core } from '@strapi/strapi';
-import { DELIVERY_JOB } from './bootstrap';
+import { BOUNCE_JOB, DELIVERY_JOB } from './bootstrap';
 import { getService } from './utils';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   strapi.cron.remove(DELIVERY_JOB);
+  strapi.cron.remove(BOUNCE_JOB);
   getService(strapi, 'mailer').close();
   getService(strapi, 'renderer').close();
 };

@@ -1,4 +1,5 @@
 import { returnPathProblem } from '../services/return-path';
+import { parsePublicKey, type WebhooksConfig } from '../services/webhook-providers';
 
 /**
  * The plugin's configuration (DESIGN.md §3): every key has a default read from env, and
@@ -26,8 +27,94 @@ export interface MessageRunsConfig {
   renderMaxBytes: number;
   /** The envelope sender of every message, with `{token}` naming its result (unset: the From address). */
   returnPath?: string;
-  /** The key that signs the return path's token. */
+  /** The key that signs the return path's token, and the token that providers' webhook events echo. */
   returnPathSecret?: string;
+  /** The bounce mailbox (DESIGN.md §4, "Bounce mailbox"): polled only when `url` or `host` is set. */
+  bounceImap: {
+    /** `imaps://user:pass@host:993/INBOX`; the other keys override its parts. */
+    url?: string;
+    host?: string;
+    port?: number;
+    secure?: boolean;
+    user?: string;
+    pass?: string;
+    mailbox?: string;
+    processedFolder: string;
+    unmatchedFolder: string;
+    rule: string;
+  };
+  /** Each mail provider's webhook secret (`POST /api/message-runs/events/:provider`); unset: that webhook is refused. */
+  webhooks: WebhooksConfig;
+}
+
+/** Where the bounce mailbox is, every part resolved. */
+export interface BounceImapSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  pass: string;
+  mailbox: string;
+  processedFolder: string;
+  unmatchedFolder: string;
+  rule: string;
+}
+
+/**
+ * The bounce mailbox's settings from `bounceImap` (the URL's parts, each overridden by its own key),
+ * undefined when none is configured, or what is wrong. No problem repeats the URL or the password.
+ */
+export function resolveBounceImap(bounceImap: MessageRunsConfig['bounceImap']): { settings?: BounceImapSettings; problems: string[] } {
+  const { url, processedFolder, unmatchedFolder, rule } = bounceImap;
+  if (!url && !bounceImap.host) return { problems: [] };
+  const problems: string[] = [];
+  let fromUrl: Partial<BounceImapSettings> = {};
+  if (url) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['imap:', 'imaps:'].includes(parsed.protocol) || !parsed.hostname) {
+      problems.push('bounceImap.url (BOUNCE_IMAP_URL) must be imap://user:password@host:port/mailbox or imaps://…');
+    } else {
+      const secure = parsed.protocol === 'imaps:';
+      const decode = (text: string) => (text ? decodeURIComponent(text) : undefined);
+      fromUrl = {
+        host: parsed.hostname,
+        port: parsed.port ? Number(parsed.port) : undefined,
+        secure,
+        user: decode(parsed.username),
+        pass: decode(parsed.password),
+        mailbox: decode(parsed.pathname.replace(/^\//, '')),
+      };
+    }
+  }
+  const secure = bounceImap.secure ?? fromUrl.secure ?? (bounceImap.port ?? fromUrl.port) === 993;
+  const settings: BounceImapSettings = {
+    host: bounceImap.host ?? fromUrl.host ?? '',
+    port: bounceImap.port ?? fromUrl.port ?? (secure ? 993 : 143),
+    secure,
+    user: bounceImap.user ?? fromUrl.user ?? '',
+    pass: bounceImap.pass ?? fromUrl.pass ?? '',
+    mailbox: bounceImap.mailbox ?? fromUrl.mailbox ?? 'INBOX',
+    processedFolder,
+    unmatchedFolder,
+    rule,
+  };
+  if (!settings.host && !problems.length) problems.push('bounceImap.host (BOUNCE_IMAP_HOST) must be set');
+  if (!isPositiveInt(settings.port) || settings.port > 65535) problems.push('bounceImap.port (BOUNCE_IMAP_PORT) must be 1..65535');
+  if (!settings.user || !settings.pass) {
+    problems.push('bounceImap needs a user and a password (in BOUNCE_IMAP_URL, or BOUNCE_IMAP_USER and BOUNCE_IMAP_PASS)');
+  }
+  const folders = { mailbox: settings.mailbox, processedFolder, unmatchedFolder };
+  for (const [key, folder] of Object.entries(folders)) {
+    if (typeof folder !== 'string' || !folder.trim()) problems.push(`bounceImap.${key} must be a folder name`);
+  }
+  if (new Set(Object.values(folders)).size !== 3) problems.push('bounceImap.mailbox, processedFolder and unmatchedFolder must be three different folders');
+  if (typeof rule !== 'string' || !rule.trim()) problems.push('bounceImap.rule (BOUNCE_IMAP_CRON_RULE) must be a cron rule');
+  return problems.length ? { problems } : { settings, problems };
 }
 
 /**
@@ -72,7 +159,58 @@ const defaults = ({ env }): MessageRunsConfig => ({
   renderMaxBytes: env.int('MESSAGE_RENDER_MAX_BYTES', 2 * 1024 * 1024),
   returnPath: env('MESSAGE_RETURN_PATH') || undefined,
   returnPathSecret: env('MESSAGE_RETURN_PATH_SECRET') || undefined,
+  bounceImap: {
+    url: env('BOUNCE_IMAP_URL') || undefined,
+    host: env('BOUNCE_IMAP_HOST') || undefined,
+    port: env('BOUNCE_IMAP_PORT') ? env.int('BOUNCE_IMAP_PORT') : undefined,
+    secure: env('BOUNCE_IMAP_SECURE') ? env.bool('BOUNCE_IMAP_SECURE') : undefined,
+    user: env('BOUNCE_IMAP_USER') || undefined,
+    pass: env('BOUNCE_IMAP_PASS') || undefined,
+    mailbox: env('BOUNCE_IMAP_MAILBOX') || undefined,
+    processedFolder: 'Processed',
+    unmatchedFolder: 'Unmatched',
+    rule: env('BOUNCE_IMAP_CRON_RULE', '0 * * * * *'),
+  },
+  webhooks: {
+    mailgun: { signingKey: env('MAILGUN_WEBHOOK_SIGNING_KEY') || undefined },
+    sendgrid: { publicKey: env('SENDGRID_WEBHOOK_PUBLIC_KEY') || undefined },
+    postmark: { user: env('POSTMARK_WEBHOOK_USER') || undefined, password: env('POSTMARK_WEBHOOK_PASSWORD') || undefined },
+  },
 });
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Problems of the webhooks' secrets, each naming its variable and never its value. */
+function webhookProblems(config: MessageRunsConfig): string[] {
+  const { mailgun, sendgrid, postmark } = config.webhooks ?? ({} as Partial<WebhooksConfig>);
+  if (!mailgun || !sendgrid || !postmark) return ['webhooks must hold mailgun, sendgrid and postmark'];
+  const problems: string[] = [];
+  const isUnsetOrText = (value: unknown) => value === undefined || (typeof value === 'string' && value.length > 0);
+  if (!isUnsetOrText(mailgun.signingKey)) problems.push('webhooks.mailgun.signingKey (MAILGUN_WEBHOOK_SIGNING_KEY) must be a string');
+  if (!isUnsetOrText(postmark.user) || !isUnsetOrText(postmark.password)) {
+    problems.push('webhooks.postmark.user and .password (POSTMARK_WEBHOOK_USER, POSTMARK_WEBHOOK_PASSWORD) must be strings');
+  } else if (!postmark.user !== !postmark.password) {
+    problems.push('webhooks.postmark: POSTMARK_WEBHOOK_USER and POSTMARK_WEBHOOK_PASSWORD must be set together');
+  }
+  if (sendgrid.publicKey !== undefined) {
+    try {
+      if (typeof sendgrid.publicKey !== 'string') throw new Error('it must be a string');
+      parsePublicKey(sendgrid.publicKey);
+    } catch (error) {
+      problems.push(
+        `webhooks.sendgrid.publicKey (SENDGRID_WEBHOOK_PUBLIC_KEY) is not the webhook's verification key, an ECDSA public key in base64 DER as SendGrid shows it: ${errorText(error)}`
+      );
+    }
+  }
+  const configured = mailgun.signingKey || sendgrid.publicKey || (postmark.user && postmark.password);
+  // The provider's event names its message by the token, which the secret signs: without it nothing would match.
+  if (configured && (typeof config.returnPathSecret !== 'string' || config.returnPathSecret.length < MIN_SECRET_LENGTH)) {
+    problems.push(
+      `returnPathSecret (MESSAGE_RETURN_PATH_SECRET) must be set, at least ${MIN_SECRET_LENGTH} characters, when a provider webhook is: it signs the token the provider's events echo`
+    );
+  }
+  return problems;
+}
 
 const isPositiveInt = (n: unknown) => Number.isInteger(n) && (n as number) > 0;
 const isCount = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
@@ -115,6 +253,8 @@ function validator(config: MessageRunsConfig) {
       );
     }
   }
+  problems.push(...resolveBounceImap(config.bounceImap).problems);
+  problems.push(...webhookProblems(config));
   if (problems.length) {
     throw new Error(`Invalid configuration of plugin message-runs: ${problems.join('; ')}`);
   }

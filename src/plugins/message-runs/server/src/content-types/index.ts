@@ -4,6 +4,7 @@ import messageEvent from './message-event/schema';
 import suppression from './suppression/schema';
 import sendPacer from './send-pacer/schema';
 import deliveryInstance from './delivery-instance/schema';
+import taskLease from './task-lease/schema';
 
 export default {
   'message-run': { schema: messageRun },
@@ -12,4 +13,5 @@ export default {
   suppression: { schema: suppression },
   'send-pacer': { schema: sendPacer },
   'delivery-instance': { schema: deliveryInstance },
+  'task-lease': { schema: taskLease },
 };

@@ -47,6 +47,11 @@ export default {
   },
   'content-api': {
     type: 'content-api',
-    routes: ROUTES.map(({ permission, ...route }) => ({ ...route, config: { middlewares: MIDDLEWARES } })),
+    routes: [
+      ...ROUTES.map(({ permission, ...route }) => ({ ...route, config: { middlewares: MIDDLEWARES } })),
+      // The only public route: mail providers call it without a Strapi token (they cannot carry one), so
+      // each provider's own signature or credentials, checked by the handler, authenticate the call.
+      { method: 'POST', path: '/events/:provider', handler: 'events.receive', config: { auth: false } },
+    ],
   },
 };

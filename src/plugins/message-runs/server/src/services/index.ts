@@ -1,8 +1,10 @@
+import bounceMailbox from './bounce-mailbox';
 import counts from './counts';
 import deliveryReports from './delivery-reports';
 import mailer from './mailer';
 import messages from './messages';
 import options from './options';
+import providerEvents from './provider-events';
 import queue from './queue';
 import renderer from './renderer';
 import results from './results';
@@ -10,7 +12,22 @@ import runs from './runs';
 import settings from './settings';
 
 // runs and results (with counts) serve the routes, options and settings the admin's dialog and
-// settings page; queue, messages (context and attachments), renderer (the render thread) and mailer deliver.
-const services = { runs, results, counts, options, settings, queue, messages, renderer, mailer, deliveryReports };
+// settings page; queue, messages (context and attachments), renderer (the render thread) and mailer deliver;
+// deliveryReports applies bounces, complaints and deliveries, which bounceMailbox reads from the bounce
+// mailbox and providerEvents from mail providers' webhooks.
+const services = {
+  runs,
+  results,
+  counts,
+  options,
+  settings,
+  queue,
+  messages,
+  renderer,
+  mailer,
+  deliveryReports,
+  bounceMailbox,
+  providerEvents,
+};
 export type Services = typeof services;
 export default services;

@@ -15,7 +15,8 @@ import { resolveTables } from '../data/tables';
 import { getService } from '../utils';
 import type { MessageRunsConfig } from '../config';
 import { toAttachment, zipAttachments, type Attachment } from './attachments';
-import { returnPathFor } from './return-path';
+import { returnPathFor, tokenFor } from './return-path';
+import { tokenHeaders } from './webhook-providers';
 import type { TemplateContext, Templates } from './templates';
 import type { DefinitionSnapshot } from './runs';
 
@@ -79,7 +80,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async compose(claimed: ClaimedResult[]): Promise<ComposedMessage[]> {
       const t = resolveTables(strapi);
-      const { returnPath, returnPathSecret } = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
+      const { returnPath, returnPathSecret, webhooks } = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
       const runRows: RunForSending[] = await strapi.db.query(RUN_UID).findMany({
         where: { id: { $in: [...new Set(claimed.map((result) => result.runId))] } },
         select: ['id', 'definitionSnapshot', 'bcc', 'periodStart', 'periodEnd'],
@@ -180,6 +181,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
                 to: [recipient.address, ...(bcc ?? [])],
               },
             }),
+            // The token that configured providers echo in their webhook events, named as the return path names it.
+            ...(returnPathSecret && { headers: tokenHeaders(webhooks, tokenFor(message.resultIds[0], returnPathSecret)) }),
             subject: render.rendered.subject,
             html: render.rendered.html,
             text: render.rendered.text,

@@ -74,14 +74,23 @@ export function returnPathFor(template: string, resultId: number, secret: string
 }
 
 /**
- * The result id that `address` (a bare address) names, or undefined when it does not fit `template`
- * or its MAC is not the one `secret` gives. Case is ignored throughout.
+ * The token part of `address` (a bare address) when it fits `template`, lower-cased, unchecked: the
+ * bounce parser takes it from a bounce without the secret, and the delivery reports check its MAC.
  */
-export function resultIdOf(address: string, template: string, secret: string): number | undefined {
+export function tokenOf(address: string, template: string): string | undefined {
   const [before, after] = template.toLowerCase().split(TOKEN);
   const text = address.trim().toLowerCase();
   if (after === undefined || text.length <= before.length + after.length || !text.startsWith(before) || !text.endsWith(after)) {
     return undefined;
   }
-  return resultIdOfToken(text.slice(before.length, text.length - after.length), secret);
+  return text.slice(before.length, text.length - after.length);
+}
+
+/**
+ * The result id that `address` (a bare address) names, or undefined when it does not fit `template`
+ * or its MAC is not the one `secret` gives. Case is ignored throughout.
+ */
+export function resultIdOf(address: string, template: string, secret: string): number | undefined {
+  const token = tokenOf(address, template);
+  return token === undefined ? undefined : resultIdOfToken(token, secret);
 }
