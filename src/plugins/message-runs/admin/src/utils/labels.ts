@@ -82,8 +82,13 @@ export function useLabels() {
     event: (type: ResultEventType | RunEventType) => t(`event.${type}`, EVENT_LABELS[type]),
     /** Who did what a history entry records: "Ann Smith", "API token “Billing import”", "System (imap)". */
     actor: ({ kind, id, name }: Actor) => {
-      // The system's id is the instance that sent, or the source of a delivery report.
-      if (kind === 'system') return id ? t('actor.systemFrom', 'System ({source})', { source: id }) : t('actor.system', 'System');
+      // The system's id is the queue's worker (name `queue`), or the source of a delivery report.
+      if (kind === 'system') {
+        if (!id) return t('actor.system', 'System');
+        return name === 'queue'
+          ? t('actor.queue', 'System (worker {worker})', { worker: id })
+          : t('actor.systemFrom', 'System ({source})', { source: id });
+      }
       const who = name ?? `#${id ?? '?'}`;
       return kind === 'api-token' ? t('actor.apiToken', 'API token “{name}”', { name: who }) : who;
     },
