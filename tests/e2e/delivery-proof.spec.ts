@@ -163,9 +163,11 @@ test('the .eml download is the message as sent, with the SHA-256 the result name
 });
 
 test('a message no longer kept says so instead of downloading', async () => {
-  const day = fs.readdirSync(E2E_ARCHIVE_DIR).find((folder) =>
-    fs.readdirSync(path.join(E2E_ARCHIVE_DIR, folder)).some((name) => name.endsWith(`-${complained.sha256}.eml`))
-  );
+  const day = fs
+    .readdirSync(E2E_ARCHIVE_DIR)
+    .find((folder) =>
+      fs.readdirSync(path.join(E2E_ARCHIVE_DIR, folder)).some((name) => name.endsWith(`-${complained.sha256}.eml`))
+    );
   expect(day).toBeDefined();
   const file = fs
     .readdirSync(path.join(E2E_ARCHIVE_DIR, day!))
@@ -191,9 +193,7 @@ test('a bounce and a complaint: the banner counts them, says the addresses are s
 
   await banner.getByRole('button', { name: 'Show these results' }).click();
   await expect(page).toHaveURL(/status=bounced%2Ccomplained|status=bounced,complained/);
-  await expect(page.getByRole('combobox', { name: 'Filter by status' })).toHaveText(
-    'Bounced or Reported as spam (2)'
-  );
+  await expect(page.getByRole('combobox', { name: 'Filter by status' })).toHaveText('Bounced or Reported as spam (2)');
   // Those two only: the result still sent is not in the list.
   await expect(page.getByRole('row', { name: new RegExp(proof.invoice!.label) })).toHaveCount(0);
   const bouncedRow = page.getByRole('row', { name: new RegExp(bounced.invoice!.label) });
@@ -229,7 +229,9 @@ test('the Activity panel tells who did what, newest first, with a resend’s cou
   // The oldest last: what the admin created the run for.
   await expect(rows.last()).toContainText('Created');
   await expect(rows.last()).toContainText(ADMIN_NAME);
-  await expect(rows.last()).toContainText('Monthly invoice for All customers (with children), Oct 1, 2026 – Oct 31, 2026');
+  await expect(rows.last()).toContainText(
+    'Monthly invoice for All customers (with children), Oct 1, 2026 – Oct 31, 2026'
+  );
 });
 
 test('the suppression list is in the Content Manager: an admin adds an address (kept lower-case) and removes one', async () => {
@@ -240,7 +242,10 @@ test('the suppression list is in the Content Manager: an admin adds an address (
   await expect(page.getByRole('heading', { name: 'Suppressed address' })).toBeVisible();
   await expect(page.getByRole('row', { name: new RegExp(bounced.recipient!.toLowerCase()) })).toContainText('bounced');
 
-  await page.getByRole('link', { name: /Create new entry/ }).first().click();
+  await page
+    .getByRole('link', { name: /Create new entry/ })
+    .first()
+    .click();
   await page.getByRole('textbox', { name: 'address' }).fill('Someone.Else@Example.COM');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Saved document')).toBeVisible();

@@ -96,22 +96,31 @@ function useDetailLines() {
         periodEnd: string;
       };
       return [
-        t('history.runCreated', '{definition} for {cluster}{children, select, true { (with children)} other {}}, {from} – {to}', {
-          definition: definition.name,
-          cluster: cluster?.name ?? '—',
-          children: Boolean(includeChildren),
-          from: date(periodStart),
-          to: date(periodEnd),
-        }),
+        t(
+          'history.runCreated',
+          '{definition} for {cluster}{children, select, true { (with children)} other {}}, {from} – {to}',
+          {
+            definition: definition.name,
+            cluster: cluster?.name ?? '—',
+            children: Boolean(includeChildren),
+            from: date(periodStart),
+            to: date(periodEnd),
+          }
+        ),
       ];
     }
     if (type === 'paused') {
       lines.push(
-        t('history.paused', 'After {count, plural, one {# failure} other {# failures}} in a row caused by the mail server', {
-          count: number(detail.failures),
-        })
+        t(
+          'history.paused',
+          'After {count, plural, one {# failure} other {# failures}} in a row caused by the mail server',
+          {
+            count: number(detail.failures),
+          }
+        )
       );
-      if (text(detail.lastError)) lines.push(`${t('history.detail.lastError', 'Server’s last answer')}: ${detail.lastError}`);
+      if (text(detail.lastError))
+        lines.push(`${t('history.detail.lastError', 'Server’s last answer')}: ${detail.lastError}`);
       return lines;
     }
     if (type === 'deleted') {
@@ -133,12 +142,16 @@ function useDetailLines() {
       // A DSN or a provider's code with its diagnostic, as the result's error holds them: "5.1.1 user unknown".
       const report = [text(detail.status), text(detail.diagnostic)].filter(Boolean).join(' ');
       if (report) lines.push(`${t('history.detail.report', 'Report')}: ${report}`);
-      if (text(detail.source) && detail.source !== actor.id) lines.push(`${t('history.detail.source', 'Reported by')}: ${detail.source}`);
+      if (text(detail.source) && detail.source !== actor.id)
+        lines.push(`${t('history.detail.source', 'Reported by')}: ${detail.source}`);
     }
     if (detail.after === 'lease-expired') {
       lines.push(
         detail.handedOver
-          ? t('history.leaseExpired.handedOver', 'The worker stopped answering after handing the message to the server: it may have arrived')
+          ? t(
+              'history.leaseExpired.handedOver',
+              'The worker stopped answering after handing the message to the server: it may have arrived'
+            )
           : t('history.leaseExpired', 'The worker stopped answering before sending')
       );
     }

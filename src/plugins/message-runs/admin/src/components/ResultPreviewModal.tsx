@@ -146,7 +146,10 @@ const DownloadEml = ({ result }: { result: KeptResult }) => {
         setProblem(
           (await reasonOf(data)) ??
             (status === 404
-              ? t('preview.eml.notKept', 'The sent message is not kept: it was not archived, or its archive has expired.')
+              ? t(
+                  'preview.eml.notKept',
+                  'The sent message is not kept: it was not archived, or its archive has expired.'
+                )
               : t('preview.eml.failed', 'The server could not return the message ({status}).', { status }))
         );
       }

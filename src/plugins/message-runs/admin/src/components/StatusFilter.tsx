@@ -25,7 +25,9 @@ export function StatusFilter<S extends RunStatus | ResultStatus>({
   const labels = useLabels();
   const count = (status: S) => (counts?.[status] !== undefined ? ` (${counts[status]})` : '');
   // Several statuses at once get an option of their own, so that the select shows what the list holds.
-  const several = value?.includes(',') ? (value.split(',').filter((status) => statuses.includes(status as S)) as S[]) : [];
+  const several = value?.includes(',')
+    ? (value.split(',').filter((status) => statuses.includes(status as S)) as S[])
+    : [];
   const total = several.reduce((sum, status) => sum + (counts?.[status] ?? 0), 0);
   return (
     <SingleSelect

@@ -40,10 +40,7 @@ export function useRunActions(runId: string, onDone: () => unknown) {
     resend: (body: ResendResults.Request['body']) =>
       act(() => post<ResendResults.Response>(`${runUrl}/results/resend`, body), labels.resent),
     remove: (ids: string[]) =>
-      act(
-        () => post<RemoveResults.Response>(`${runUrl}/results/remove`, { ids }),
-        labels.removed
-      ),
+      act(() => post<RemoveResults.Response>(`${runUrl}/results/remove`, { ids }), labels.removed),
     // A deleted run has nothing left to refresh: the page leaves it.
     deleteRun: () =>
       act(

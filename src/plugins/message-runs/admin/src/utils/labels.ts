@@ -71,7 +71,6 @@ const EVENT_LABELS: Record<ResultEventType | RunEventType, string> = {
   deleted: 'Deleted',
 };
 
-
 /** The translated names of statuses, result reasons, stop reasons, history entries and their actors. */
 export function useLabels() {
   const t = useT();
