@@ -57,12 +57,13 @@ it('keeps the claims of a backlog longer than the lease: renewed while sent, nev
   smtp.slowDown(3000);
   const { requeueExpiredClaims } = pluginModule('data/queue');
   const tables = pluginModule('data/tables').resolveTables(app.strapi);
+  const dialect = pluginModule('data/dialect').resolveDialect(app.strapi);
   let requeued = 0;
   // What every other instance's tick does first, over and over while this one sends.
   let sweeping = true;
   const sweeps = (async () => {
     while (sweeping) {
-      requeued += await requeueExpiredClaims(app.strapi.db.connection, tables, new Date(), leaseSeconds);
+      requeued += (await requeueExpiredClaims(app.strapi.db.connection, tables, dialect, new Date(), leaseSeconds)).length;
       await sleep(100);
     }
   })();

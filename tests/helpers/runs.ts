@@ -221,6 +221,8 @@ export function runsApi(app: TestApp, token?: string, { admin = false } = {}) {
     resend: (id: string, body: unknown) => post(`/runs/${id}/results/resend`, body),
     remove: (id: string, body: unknown) => post(`/runs/${id}/results/remove`, body),
     export: (id: string, query: Record<string, unknown> = {}) => get(`/runs/${id}/results/export`, query),
+    runEvents: (id: string) => get(`/runs/${id}/events`),
+    resultEvents: (id: string) => get(`/results/${id}/events`),
 
     /** Creates a run, failing loudly unless it is created; returns the Run. */
     async createRun(body: unknown) {

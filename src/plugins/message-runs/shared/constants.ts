@@ -49,7 +49,8 @@ export type ResultReason = (typeof RESULT_REASONS)[number];
 
 /**
  * What a result's history records (GET /results/:id/events). `delayed`: a soft bounce (DSN 4.x.x) or a
- * provider's temporary failure, which changes nothing but is worth seeing.
+ * provider's temporary failure, which changes nothing but is worth seeing. `claimed` is not written
+ * (DESIGN.md §3, "History"): the entry of the attempt's outcome names the worker.
  */
 export const RESULT_EVENT_TYPES = [
   'created',
@@ -73,8 +74,11 @@ export type ResultEventType = (typeof RESULT_EVENT_TYPES)[number];
 export const RUN_EVENT_TYPES = ['created', 'started', 'stopped', 'paused', 'completed', 'deleted', 'resent', 'removed'] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
-/** Who did it: an admin in the panel, an integrator's API token, or the plugin itself (the queue, a bounce). */
-export const ACTOR_KINDS = ['admin', 'api-token', 'system'] as const;
+/**
+ * Who did it: an admin in the panel, an integrator's API token, a Users & Permissions user on the
+ * content API, or the plugin itself (the queue, a bounce).
+ */
+export const ACTOR_KINDS = ['admin', 'api-token', 'user', 'system'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 /** Why an address is on the suppression list. */

@@ -6,11 +6,12 @@ export const DELIVERY_JOB = 'message-runs.deliver';
 export const BOUNCE_JOB = 'message-runs.bounces';
 
 /**
- * Every instance runs the delivery cron task (unless switched off); the queue shares the work out.
- * With a bounce mailbox configured, every instance also runs its poll, and a lease lets one at a time
- * read the mailbox.
+ * The plugin's webhook events; every instance runs the delivery cron task (unless switched off), and
+ * the queue shares the work out. With a bounce mailbox configured, every instance also runs its poll,
+ * and a lease lets one at a time read the mailbox.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
+  getService(strapi, 'webhooks').register();
   const config = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
   if (!config.cron.enabled) return;
   strapi.cron.add({

@@ -19,10 +19,18 @@ export interface HistoryEvent<Type extends string = ResultEventType | RunEventTy
   detail: Record<string, unknown> | null;
 }
 
+/** The most entries one answer holds: the newest ones, oldest first; `truncated` says older ones were left out. */
+export const MAX_HISTORY_EVENTS = 500;
+
+export interface HistoryMeta {
+  truncated: boolean;
+}
+
 export namespace GetResultEvents {
   export interface Response {
     /** Oldest first. */
     data: HistoryEvent<ResultEventType>[];
+    meta: HistoryMeta;
   }
 }
 
@@ -30,5 +38,6 @@ export namespace GetRunEvents {
   export interface Response {
     /** Oldest first: the run's own entries, not its results'. */
     data: HistoryEvent<RunEventType>[];
+    meta: HistoryMeta;
   }
 }

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils';
+import { actorOf } from './actor';
 import { validateDocumentIdParam } from './validation/validate';
 import { validateExportQuery, validateRemoveBody, validateResendBody, validateResultsQuery } from './validation/results';
 
@@ -16,12 +17,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async resend(ctx) {
       const runId = await validateDocumentIdParam(ctx.params.id);
-      ctx.body = { data: await results().resend(runId, await validateResendBody(ctx.request.body)) };
+      ctx.body = { data: await results().resend(runId, await validateResendBody(ctx.request.body), actorOf(ctx)) };
     },
 
     async remove(ctx) {
       const runId = await validateDocumentIdParam(ctx.params.id);
-      ctx.body = { data: await results().remove(runId, await validateRemoveBody(ctx.request.body)) };
+      ctx.body = { data: await results().remove(runId, await validateRemoveBody(ctx.request.body), actorOf(ctx)) };
     },
 
     async preview(ctx) {

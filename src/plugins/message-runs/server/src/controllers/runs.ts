@@ -1,13 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from '../utils';
+import { actorOf } from './actor';
 import { validateDocumentIdParam } from './validation/validate';
 import { validateRunCriteria, validateRunsQuery } from './validation/runs';
-
-/**
- * Who created the run: an admin user on admin routes, nobody on content-API routes. Strapi 5 sets no
- * `ctx.state.isAuthenticatedAdmin`; the auth strategy that authenticated the request says it.
- */
-const adminUserId = (ctx) => (ctx.state.auth?.strategy?.name === 'admin' ? ctx.state.user?.id : undefined);
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runs = () => getService(strapi, 'runs');
@@ -29,21 +24,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async create(ctx) {
       const criteria = await validateRunCriteria(ctx.request.body);
-      const { run, message } = await runs().create(criteria, { createdBy: adminUserId(ctx) });
+      const { run, message } = await runs().create(criteria, actorOf(ctx));
       ctx.status = 201;
       ctx.body = { data: run, meta: { message } };
     },
 
     async start(ctx) {
-      ctx.body = { data: await runs().transition(await validateDocumentIdParam(ctx.params.id), 'start') };
+      ctx.body = { data: await runs().transition(await validateDocumentIdParam(ctx.params.id), 'start', actorOf(ctx)) };
     },
 
     async stop(ctx) {
-      ctx.body = { data: await runs().transition(await validateDocumentIdParam(ctx.params.id), 'stop') };
+      ctx.body = { data: await runs().transition(await validateDocumentIdParam(ctx.params.id), 'stop', actorOf(ctx)) };
     },
 
     async delete(ctx) {
-      ctx.body = { data: await runs().delete(await validateDocumentIdParam(ctx.params.id)) };
+      ctx.body = { data: await runs().delete(await validateDocumentIdParam(ctx.params.id), actorOf(ctx)) };
     },
   };
 };

@@ -54,13 +54,33 @@ export async function findMessageResults(knex: Knex, t: Tables, resultDocumentId
 /**
  * Results whose worker stopped renewing its claim (crashed, killed) go back to the queue. Among them
  * are the messages it had handed to SMTP (`handed_at`) without recording the outcome: the only ones
- * that may reach a customer twice.
+ * that may reach a customer twice. Returns each with the worker that held it, for its history: read
+ * first under a row lock (RETURNING would give the new, empty `locked_by`); call it in a transaction.
  */
-export async function requeueExpiredClaims(knex: Knex, t: Tables, now: Date, leaseSeconds: number) {
-  return knex(t.results)
-    .where('status', 'sending')
-    .where('locked_at', '<', timestamp(knex, new Date(now.getTime() - leaseSeconds * 1000)))
-    .update({ status: 'queued', locked_by: null, locked_at: null, updated_at: timestamp(knex, now) });
+export async function requeueExpiredClaims(trx: Knex, t: Tables, dialect: Dialect, now: Date, leaseSeconds: number) {
+  const expired = (query: Knex.QueryBuilder) =>
+    query
+      .where('status', 'sending')
+      .where('locked_at', '<', timestamp(trx, new Date(now.getTime() - leaseSeconds * 1000)));
+  const read = expired(trx(t.results).select('id', 'run_id', 'locked_by', 'handed_at'));
+  // SQLite has one writer: no other can change the rows between the two statements of the transaction.
+  const held: { id: number | string; run_id: number | string; locked_by: string | null; handed_at: unknown }[] =
+    dialect.client === 'postgres' ? await read.forUpdate() : await read;
+  if (!held.length) return [];
+  const heldIds = held.map((row) => row.id);
+  const requeued: { id: number | string }[] = await expired(trx(t.results).whereIn('id', heldIds)).update(
+    { status: 'queued', locked_by: null, locked_at: null, updated_at: timestamp(trx, now) },
+    ['id']
+  );
+  const ids = new Set(requeued.map((row) => Number(row.id)));
+  return held
+    .filter((row) => ids.has(Number(row.id)))
+    .map((row) => ({
+      id: Number(row.id),
+      runId: Number(row.run_id),
+      worker: row.locked_by,
+      handedOver: row.handed_at !== null,
+    }));
 }
 
 /** A worker's heartbeat: renews the lease of every result it holds, in one statement. */
@@ -251,10 +271,35 @@ export interface Outcome {
   uncounted?: boolean;
 }
 
+/** A result as an outcome write left it: what its history entry and a failure's webhook say. */
+export interface RecordedResult {
+  id: number;
+  runId: number;
+  documentId: string;
+  /** As written: a server failure of a run no longer running is `queued`, not the outcome's `retrying`. */
+  status: string;
+  reason: string | null;
+  error: string | null;
+  recipient: string | null;
+  messageId: string | null;
+  attempts: number;
+}
+const RECORDED_COLUMNS = [
+  'id',
+  'run_id',
+  'document_id',
+  'status',
+  'reason',
+  'error',
+  'recipient',
+  'message_id',
+  'attempts',
+];
+
 /**
  * Records the outcomes of messages on their results, in one statement for all of them, and only
  * while this worker still holds each result: a late or duplicate worker whose claim expired cannot
- * overwrite what another recorded. Returns how many results it recorded. The status test is wrapped
+ * overwrite what another recorded. Returns the results it recorded. The status test is wrapped
  * in coalesce so that PostgreSQL finds the rows by primary key: its statistics, taken while the
  * results were queued, see no `sending` rows, and would otherwise walk the status index (EXPLAIN
  * showed it) through the entries the claims left behind, instead of five primary-key lookups.
@@ -268,7 +313,7 @@ export async function recordOutcomes(
   now: Date
 ) {
   const rows = outcomes.flatMap(({ resultIds, outcome }) => resultIds.map((id) => ({ id, ...outcome })));
-  if (!rows.length) return 0;
+  if (!rows.length) return [];
   const values = rows
     .map(() => '(CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, CAST(? AS INTEGER))')
     .join(', ');
@@ -305,9 +350,21 @@ export async function recordOutcomes(
         locked_by = NULL, locked_at = NULL, updated_at = CAST(? AS TIMESTAMP)
     FROM outcome
     WHERE ${t.results}.id = outcome.id AND coalesce(${t.results}.status, '') = 'sending' AND ${t.results}.locked_by = ?
-    RETURNING ${t.results}.id`;
+    RETURNING ${RECORDED_COLUMNS.map((column) => `${t.results}.${column}`).join(', ')}`;
   const result = await knex.raw(sql, [...bindings, now, workerId]);
-  return (Array.isArray(result) ? result : result.rows).length as number;
+  return ((Array.isArray(result) ? result : result.rows) as any[]).map(
+    (row): RecordedResult => ({
+      id: Number(row.id),
+      runId: Number(row.run_id),
+      documentId: row.document_id,
+      status: row.status,
+      reason: row.reason,
+      error: row.error,
+      recipient: row.recipient,
+      messageId: row.message_id,
+      attempts: Number(row.attempts),
+    })
+  );
 }
 
 /** Running runs with nothing left to send: queued, being sent or waiting to retry. */

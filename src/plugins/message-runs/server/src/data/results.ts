@@ -261,7 +261,11 @@ export async function requeueResults(
     [recipientEmail('address'), isSuppressed(knex, t, recipientEmail('address')), hasDocument]
   );
   const status = knex.raw(`CASE WHEN ? IS NULL THEN 'queued' ELSE 'skipped' END`, [reason]);
-  const updated: { status: ResultStatus; reason: string | null }[] = await whereSelected(knex(t.results), runId, selection).update(
+  const updated: { id: number; status: ResultStatus; reason: string | null }[] = await whereSelected(
+    knex(t.results),
+    runId,
+    selection
+  ).update(
     {
       status,
       reason,
@@ -274,14 +278,18 @@ export async function requeueResults(
       locked_at: null,
       updated_at: timestamp(knex, now),
     },
-    ['status', 'reason']
+    ['id', 'status', 'reason']
   );
-  return updated;
+  return updated.map((row) => ({ ...row, id: Number(row.id) }));
 }
 
-/** Deletes the selected results (never one being sent); returns how many. */
+/** Deletes the selected results (never one being sent); returns those deleted. */
 export async function deleteResults(knex: Knex, t: Tables, runId: number, selection: ResultSelection) {
-  return whereSelected(knex(t.results), runId, selection).delete();
+  // knex adds no RETURNING to a DELETE on SQLite: added here, for the removed results' history.
+  const { sql, bindings } = whereSelected(knex(t.results), runId, selection).delete().toSQL();
+  const result = await knex.raw(`${sql} RETURNING id, document_id`, bindings);
+  const rows: { id: number | string; document_id: string }[] = Array.isArray(result) ? result : result.rows;
+  return rows.map((row) => ({ id: Number(row.id), documentId: row.document_id }));
 }
 
 /** How many of the run's results a worker holds (claimed, or handed to SMTP). */

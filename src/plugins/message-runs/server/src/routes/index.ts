@@ -21,6 +21,8 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/runs/:id/results/resend', handler: 'results.resend', permission: 'manage-results' },
   { method: 'POST', path: '/runs/:id/results/remove', handler: 'results.remove', permission: 'manage-results' },
   { method: 'GET', path: '/results/:id/preview', handler: 'results.preview', permission: 'read' },
+  { method: 'GET', path: '/runs/:id/events', handler: 'run-events.find', permission: 'read' },
+  { method: 'GET', path: '/results/:id/events', handler: 'result-events.find', permission: 'read' },
 ];
 
 /** Only for the admin panel: the new-run dialog's choices and the mail settings page. */
@@ -51,7 +53,7 @@ export default {
       ...ROUTES.map(({ permission, ...route }) => ({ ...route, config: { middlewares: MIDDLEWARES } })),
       // The only public route: mail providers call it without a Strapi token (they cannot carry one), so
       // each provider's own signature or credentials, checked by the handler, authenticate the call.
-      { method: 'POST', path: '/events/:provider', handler: 'events.receive', config: { auth: false } },
+      { method: 'POST', path: '/events/:provider', handler: 'provider-events.receive', config: { auth: false } },
     ],
   },
 };

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import type { Core } from '@strapi/strapi';
-import { WEBHOOK_EVENTS, type ReportSource } from '../../../shared/constants';
+import type { ReportSource } from '../../../shared/constants';
 import type { MessageRunsConfig } from '../config';
 import { resolveDialect } from '../data/dialect';
 import { findReportedResults, markDelivered, markReported, suppress, type ReportedResult } from '../data/delivery-reports';
@@ -150,11 +150,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const countsOf = getService(strapi, 'counts');
       for (const runId of changedRunIds) countsOf.forget(runId);
-      for (const result of bounced) {
-        strapi.eventHub.emit(WEBHOOK_EVENTS.resultBounced, {
-          result: { documentId: result.documentId, status: 'bounced', recipient: result.recipient, error: result.error, messageId: result.messageId },
-        });
-      }
+      await getService(strapi, 'webhooks').announceResults(
+        'bounced',
+        bounced.map((result) => ({ ...result, reason: null }))
+      );
       return outcomes;
     },
   };

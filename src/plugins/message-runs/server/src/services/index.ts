@@ -1,6 +1,7 @@
 import bounceMailbox from './bounce-mailbox';
 import counts from './counts';
 import deliveryReports from './delivery-reports';
+import history from './history';
 import mailer from './mailer';
 import messages from './messages';
 import options from './options';
@@ -10,11 +11,13 @@ import renderer from './renderer';
 import results from './results';
 import runs from './runs';
 import settings from './settings';
+import webhooks from './webhooks';
 
 // runs and results (with counts) serve the routes, options and settings the admin's dialog and
 // settings page; queue, messages (context and attachments), renderer (the render thread) and mailer deliver;
 // deliveryReports applies bounces, complaints and deliveries, which bounceMailbox reads from the bounce
-// mailbox and providerEvents from mail providers' webhooks.
+// mailbox and providerEvents from mail providers' webhooks; history reads what happened to results and
+// runs; webhooks announces runs and results through Strapi's webhooks.
 const services = {
   runs,
   results,
@@ -28,6 +31,8 @@ const services = {
   deliveryReports,
   bounceMailbox,
   providerEvents,
+  history,
+  webhooks,
 };
 export type Services = typeof services;
 export default services;

@@ -3,8 +3,10 @@ import { randomBytes } from 'crypto';
 import type Mail from 'nodemailer/lib/mailer';
 import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
+import type { ResultEventType } from '../../../shared/constants';
 import { resolveDialect } from '../data/dialect';
 import { forgetOldInstances, recordPace } from '../data/delivery-instances';
+import { appendEvents, type NewEvent } from '../data/events';
 import {
   claimResults,
   deferClaims,
@@ -15,11 +17,12 @@ import {
   renewClaims,
   requeueExpiredClaims,
   type Outcome,
+  type RecordedResult,
 } from '../data/queue';
-import { completeRunIfDone, countServerFailures } from '../data/runs';
+import { countServerFailures } from '../data/runs';
 import { reserveSendTimes } from '../data/send-pacers';
 import { resolveTables } from '../data/tables';
-import { getService } from '../utils';
+import { getService, systemActor } from '../utils';
 import type { Delivery } from './mailer';
 import { ALL, instancePace, scopesOf, spacingOf } from './pacing';
 
@@ -90,6 +93,34 @@ const DOMAIN_WAIT_HELD_MS = 1000;
 /** How far into a worker's waiting messages a free connection looks for one whose domain has room. */
 const DOMAIN_LOOKAHEAD = 50;
 
+/**
+ * The history entry of each result an outcome write changed, from its status as written (a server
+ * failure of a run no longer running is `queued`) and the outcome's detail. `claimed` is not written:
+ * the outcome's entry names the worker (its actor), and a claim that comes to nothing (Stop, a
+ * domain's limit) changes nothing worth an entry, so the queue's hot path writes one entry per attempt.
+ */
+function outcomeEvents(
+  recorded: RecordedResult[],
+  outcomes: { resultIds: number[]; outcome: Outcome }[],
+  actor: NewEvent['actor'],
+  now: Date
+): NewEvent[] {
+  const outcomeOf = new Map(outcomes.flatMap(({ resultIds, outcome }) => resultIds.map((id) => [id, outcome])));
+  return recorded.map((result) => {
+    const outcome = outcomeOf.get(result.id)!;
+    const detail: Record<string, unknown> = { attempts: result.attempts };
+    if (result.status === 'sent') {
+      Object.assign(detail, { recipient: result.recipient, response: outcome.response ?? null, messageId: outcome.messageId ?? null });
+    } else {
+      Object.assign(detail, { reason: outcome.reason ?? null });
+    }
+    // The SMTP answer or the render error; on `sent`, the Bcc addresses the server refused.
+    if (outcome.error) detail.error = outcome.error;
+    if (result.status === 'retrying') detail.nextAttemptAt = outcome.nextAttemptAt?.toISOString() ?? null;
+    return { runId: result.runId, resultId: result.id, type: result.status as ResultEventType, at: now, actor, detail };
+  });
+}
+
 /** A claimed result's message, rendered, waiting for a free SMTP connection. */
 interface Mailable {
   runId: number;
@@ -158,6 +189,8 @@ function sendTimer() {
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  /** The actor of what the queue does, in the history. */
+  const actor = systemActor(workerId, 'queue');
   const config = () => strapi.config.get('plugin::message-runs') as MessageRunsConfig;
   const timer = sendTimer();
   const pace = instancePace();
@@ -236,7 +269,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const { pauseAfterFailures } = config();
     const reached = await countServerFailures(strapi.db.connection, resolveTables(strapi), writes, pauseAfterFailures);
     for (const runId of reached) {
-      await getService(strapi, 'runs').pauseAfterFailures(runId, byRun.get(runId)!.lastError, pauseAfterFailures);
+      await getService(strapi, 'runs').pauseAfterFailures(runId, byRun.get(runId)!.lastError, pauseAfterFailures, actor);
     }
   }
 
@@ -261,16 +294,29 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       lastWrite = now.getTime();
       const expected = outcomes.reduce((sum, { resultIds }) => sum + resultIds.length, 0);
+      const dialect = resolveDialect(strapi);
+      // The outcomes and their history entries commit together: a write tried again after a lost
+      // answer finds the results no longer held, and writes neither again.
       const write = retryWrite(
-        () => recordOutcomes(knex, t, resolveDialect(strapi), workerId, outcomes, now),
+        () =>
+          knex.transaction(async (trx) => {
+            const recorded = await recordOutcomes(trx, t, dialect, workerId, outcomes, now);
+            await appendEvents(trx, t, dialect, outcomeEvents(recorded, outcomes, actor, now), now);
+            return recorded;
+          }),
         (error) => strapi.log.warn(`[message-runs] ${workerId}: recording outcomes failed, trying again: ${error}`)
       )
         .then(async (recorded) => {
-          if (recorded < expected) {
+          if (recorded.length < expected) {
             strapi.log.warn(
-              `[message-runs] ${workerId}: ${expected - recorded} of ${expected} outcomes not recorded: worker ${workerId} no longer held those results (its lease had run out, or Stop returned them to the queue)`
+              `[message-runs] ${workerId}: ${expected - recorded.length} of ${expected} outcomes not recorded: worker ${workerId} no longer held those results (its lease had run out, or Stop returned them to the queue)`
             );
           }
+          // Announced once per failure for good: only this write moved these results to `failed`.
+          await getService(strapi, 'webhooks').announceResults(
+            'failed',
+            recorded.filter((result) => result.status === 'failed')
+          );
           await pauseRunsFailingOnTheServer(outcomes);
         })
         .catch(onError)
@@ -500,13 +546,35 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (failure) throw failure;
   }
 
+  /** Expired claims back to the queue, each with a `queued` entry naming the worker whose lease ran out. */
+  async function requeueExpiredLeases() {
+    const t = resolveTables(strapi);
+    const dialect = resolveDialect(strapi);
+    const now = new Date();
+    await strapi.db.connection.transaction(async (trx) => {
+      const requeued = await requeueExpiredClaims(trx, t, dialect, now, config().leaseSeconds);
+      const events = requeued.map(
+        ({ id, runId, worker, handedOver }): NewEvent => ({
+          runId,
+          resultId: id,
+          type: 'queued',
+          at: now,
+          actor,
+          // handedOver: the message may have reached the server before the worker died.
+          detail: { after: 'lease-expired', worker, handedOver },
+        })
+      );
+      await appendEvents(trx, t, dialect, events, now);
+    });
+  }
+
   async function runTick(): Promise<TickReport> {
     const knex = strapi.db.connection;
     const t = resolveTables(strapi);
     const { leaseSeconds } = config();
     const report: TickReport = { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
 
-    await requeueExpiredClaims(knex, t, new Date(), leaseSeconds);
+    await requeueExpiredLeases();
     await forgetOldInstances(knex, t, new Date());
     const stopHeartbeat = startHeartbeat(leaseSeconds);
     try {
@@ -515,7 +583,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       stopHeartbeat();
     }
     for (const runId of await findFinishedRunIds(knex, t)) {
-      await completeRunIfDone(knex, t, runId, new Date());
+      await getService(strapi, 'runs').completeIfDone(runId, actor);
     }
     if (report.claimed) {
       await savePace();

@@ -8,6 +8,9 @@ import type {
   ResendResults,
   RemoveResults,
 } from '../../../shared/contracts/results';
+import type { Actor } from '../../../shared/contracts/events';
+import { resolveDialect } from '../data/dialect';
+import { appendEvents, appendRunEvent, insertResendEvents, subjectKey } from '../data/events';
 import { findMessageResults } from '../data/queue';
 import {
   countFilteredResults,
@@ -22,7 +25,7 @@ import {
 } from '../data/results';
 import { resolveTables } from '../data/tables';
 import { fieldError, nameFew, notFound } from '../errors';
-import { getService, toIsoTimestamp } from '../utils';
+import { getService, SERVER_ACTOR, toIsoTimestamp } from '../utils';
 import { eligibilityOf } from './runs';
 
 export const toResult = (row: ResultRow): Result => ({
@@ -143,29 +146,52 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { run, stream: Readable.from(lines()) };
     },
 
+    /** Queues results again, each with its `resent` entry and the run with one, in one transaction. */
     async resend(
       runDocumentId: string,
-      body: { ids?: string[]; status?: any[] }
+      body: { ids?: string[]; status?: any[] },
+      actor: Actor = SERVER_ACTOR
     ): Promise<ResendResults.Response['data']> {
       const run = await runs().findRunRow(runDocumentId);
       if (body.ids) await assertResultsOfRun(run.id, body.ids);
-      const updated = await requeueResults(
-        knex(),
-        tables(),
-        run.id,
-        toSelection(body),
-        eligibilityOf(run.definitionSnapshot),
-        new Date()
-      );
+      const now = new Date();
+      const dialect = resolveDialect(strapi);
+      const answer = await strapi.db.transaction(async ({ trx }) => {
+        const updated = await requeueResults(
+          trx,
+          tables(),
+          run.id,
+          toSelection(body),
+          eligibilityOf(run.definitionSnapshot),
+          now
+        );
+        await insertResendEvents(
+          trx,
+          tables(),
+          dialect,
+          updated.map((row) => row.id),
+          actor,
+          now
+        );
+        const requeued = updated.filter((row) => row.status === 'queued').length;
+        const counts = {
+          requeued,
+          skipped: updated.length - requeued,
+          suppressed: updated.filter((row) => row.reason === 'suppressed').length,
+          inFlight: body.ids ? body.ids.length - updated.length : 0,
+        };
+        await appendRunEvent(
+          trx,
+          tables(),
+          dialect,
+          { runId: run.id, type: 'resent', at: now, actor, detail: counts },
+          now
+        );
+        return counts;
+      });
       getService(strapi, 'counts').forget(run.id);
-      const requeued = updated.filter((row) => row.status === 'queued').length;
-      if (requeued) await runs().reopen(run.id);
-      return {
-        requeued,
-        skipped: updated.length - requeued,
-        suppressed: updated.filter((row) => row.reason === 'suppressed').length,
-        inFlight: body.ids ? body.ids.length - updated.length : 0,
-      };
+      if (answer.requeued) await runs().reopen(run.id);
+      return answer;
     },
 
     /** The message of a result (with, in a collated run, the customer's other results), rendered; nothing is sent. */
@@ -201,12 +227,39 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
-    async remove(runDocumentId: string, ids: string[]): Promise<RemoveResults.Response['data']> {
+    /** Deletes results; their history stays, with a `removed` entry each, and the run's `removed` entry. */
+    async remove(
+      runDocumentId: string,
+      ids: string[],
+      actor: Actor = SERVER_ACTOR
+    ): Promise<RemoveResults.Response['data']> {
       const run = await runs().findRunRow(runDocumentId);
       await assertResultsOfRun(run.id, ids);
-      const removed = await deleteResults(knex(), tables(), run.id, { documentIds: ids });
+      const now = new Date();
+      const dialect = resolveDialect(strapi);
+      const answer = await strapi.db.transaction(async ({ trx }) => {
+        const removed = await deleteResults(trx, tables(), run.id, { documentIds: ids });
+        const events = removed.map(({ id, documentId }) => ({
+          runId: run.id,
+          resultId: id,
+          type: 'removed',
+          at: now,
+          actor,
+          dedupeKey: subjectKey('result', documentId),
+        }));
+        await appendEvents(trx, tables(), dialect, events, now);
+        const counts = { removed: removed.length, inFlight: ids.length - removed.length };
+        await appendRunEvent(
+          trx,
+          tables(),
+          dialect,
+          { runId: run.id, type: 'removed', at: now, actor, detail: counts },
+          now
+        );
+        return counts;
+      });
       getService(strapi, 'counts').forget(run.id);
-      return { removed, inFlight: ids.length - removed };
+      return answer;
     },
   };
 };

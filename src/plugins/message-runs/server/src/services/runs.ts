@@ -1,14 +1,24 @@
 import type { Core } from '@strapi/strapi';
-import { RUN_UID, SKIP_REASONS, type RunStatus, type StopReason } from '../../../shared/constants';
+import {
+  RUN_UID,
+  SKIP_REASONS,
+  WEBHOOK_EVENTS,
+  type RunEventType,
+  type RunStatus,
+  type StopReason,
+} from '../../../shared/constants';
+import type { Actor } from '../../../shared/contracts/events';
 import type { PreviewRun, Run, RunCriteria } from '../../../shared/contracts/runs';
+import type { Knex } from 'knex';
 import { resolveDialect } from '../data/dialect';
+import { appendRunEvent, insertCreationEvents } from '../data/events';
 import { countSelection, type SelectionCriteria } from '../data/invoice-selection';
 import { releaseRunClaims, requeueServerFailures } from '../data/queue';
 import { countSendingResults, deleteRunResults, insertResultsForRun } from '../data/results';
 import { changeRunStatus, completeRunIfDone, type RunChanges } from '../data/runs';
 import { resolveTables } from '../data/tables';
 import { ConflictError, fieldError, notFound } from '../errors';
-import { getService, toIsoTimestamp } from '../utils';
+import { getService, SERVER_ACTOR, toIsoTimestamp } from '../utils';
 
 const DEFINITION_UID = 'api::message-definition.message-definition';
 const CLUSTER_UID = 'api::customer-cluster.customer-cluster';
@@ -147,9 +157,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   const toRun = async (row: RunRow) => (await toRuns([row]))[0];
+  const findById = async (id: number) =>
+    toRun(await strapi.db.query(RUN_UID).findOne({ where: { id }, populate: RUN_POPULATE }));
+
+  /** A run's own history entry, in the transaction of the change it records. */
+  const recordRunEvent = (
+    trx: Knex,
+    runId: number,
+    type: RunEventType,
+    actor: Actor,
+    now: Date,
+    detail: Record<string, unknown> | null = null
+  ) => appendRunEvent(trx, tables(), resolveDialect(strapi), { runId, type, at: now, actor, detail }, now);
 
   return {
     findRunRow,
+    findById,
 
     async findOne(documentId: string) {
       return toRun(await findRunRow(documentId));
@@ -180,8 +203,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { total: eligible + Object.values(skipped).reduce((a, b) => a + b, 0), eligible, skipped };
     },
 
-    /** Creates the run and its results (one INSERT … SELECT) in one transaction. */
-    async create(criteria: RunCriteria, { createdBy }: { createdBy?: number } = {}) {
+    /**
+     * Creates the run and its results (one INSERT … SELECT) in one transaction, with their history:
+     * the run's `created` and one entry per result (one more INSERT … SELECT).
+     */
+    async create(criteria: RunCriteria, actor: Actor = SERVER_ACTOR) {
       const { definition, cluster, snapshot, selection } = await resolveCriteria(criteria);
       const now = new Date();
       const runId = await strapi.db.transaction(async ({ trx }) => {
@@ -195,17 +221,28 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             periodStart: selection.periodStart,
             periodEnd: selection.periodEnd,
             bcc: criteria.bcc ?? [],
-            createdBy: createdBy ?? null,
+            createdBy: actor.kind === 'admin' ? Number(actor.id) : null,
             // The same instant as its results' timestamps (Strapi would otherwise take its own now).
             createdAt: now,
             updatedAt: now,
             publishedAt: now,
           },
         });
-        await insertResultsForRun(trx, tables(), resolveDialect(strapi), run.id, selection, now);
+        const dialect = resolveDialect(strapi);
+        await insertResultsForRun(trx, tables(), dialect, run.id, selection, now);
+        const detail = {
+          definition: { documentId: snapshot.documentId, name: snapshot.name },
+          cluster: { documentId: cluster.documentId, name: cluster.name },
+          includeChildren: selection.includeChildren,
+          periodStart: selection.periodStart,
+          periodEnd: selection.periodEnd,
+        };
+        const entry = { runId: run.id, type: 'created', at: now, actor, detail, documentId: run.documentId };
+        await appendRunEvent(trx, tables(), dialect, entry, now);
+        await insertCreationEvents(trx, tables(), dialect, run.id, actor, now);
         return run.id as number;
       });
-      const run = await toRun(await strapi.db.query(RUN_UID).findOne({ where: { id: runId }, populate: RUN_POPULATE }));
+      const run = await findById(runId);
       if (run.counts.total >= BULK_RESULTS) {
         // In the background: the answer need not wait for it (until it is done, plans are still good).
         resolveDialect(strapi)
@@ -215,7 +252,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { run, message: describeNewRun(run) };
     },
 
-    async transition(documentId: string, action: keyof typeof TRANSITIONS) {
+    async transition(documentId: string, action: keyof typeof TRANSITIONS, actor: Actor = SERVER_ACTOR): Promise<Run> {
       const rule = TRANSITIONS[action];
       const run = await findRunRow(documentId);
       if (run.status !== rule.alreadyThere) {
@@ -229,24 +266,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             : { stopped_at: now, stop_reason: 'stopped-by-admin', last_error: null };
         const changed = await strapi.db.transaction(async ({ trx }) => {
           const moved = await changeRunStatus(trx, tables(), run.id, [...rule.from], rule.to, now, changes);
+          if (!moved) return false;
           // Stop pauses at once: what no worker has handed to SMTP yet is queued again with it.
-          if (moved && action === 'stop') await releaseRunClaims(trx, tables(), run.id, now);
-          return moved;
+          if (action === 'stop') await releaseRunClaims(trx, tables(), run.id, now);
+          await recordRunEvent(trx, run.id, action === 'start' ? 'started' : 'stopped', actor, now);
+          return true;
         });
         getService(strapi, 'counts').forget(run.id);
         if (!changed) {
           // Someone else moved the run in the meantime: answer from its state now.
-          return this.transition(documentId, action);
+          return this.transition(documentId, action, actor);
         }
         if (action === 'start') {
           // A run with nothing to send is done as soon as it starts.
-          await completeRunIfDone(knex(), tables(), run.id, now);
+          await this.completeIfDone(run.id, SERVER_ACTOR);
         }
       }
       return this.findOne(documentId);
     },
 
-    async delete(documentId: string) {
+    /** Deletes the run and its results; its history stays, with the `deleted` entry. */
+    async delete(documentId: string, actor: Actor = SERVER_ACTOR) {
       const run = await findRunRow(documentId);
       if (run.status === 'running') {
         throw new ConflictError('Cannot delete this run: it is running; stop it first.', { status: run.status });
@@ -268,6 +308,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         const removed = await deleteRunResults(trx, tables(), run.id);
         await trx(tables().runs).where('id', run.id).delete();
+        await recordRunEvent(trx, run.id, 'deleted', actor, new Date(), { removedResults: removed });
         return removed;
       });
       return { documentId, removedResults };
@@ -278,7 +319,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Stop with its reason and the server's answer, and the results waiting to retry after such a
      * failure are queued again (their attempt was not counted), to go once the run is started.
      */
-    async pauseAfterFailures(runId: number, lastError: string, failures: number) {
+    async pauseAfterFailures(runId: number, lastError: string, failures: number, actor: Actor) {
       const now = new Date();
       const paused = await strapi.db.transaction(async ({ trx }) => {
         const changes: RunChanges = { stopped_at: now, stop_reason: 'paused-after-failures', last_error: lastError };
@@ -286,14 +327,30 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (moved) {
           await releaseRunClaims(trx, tables(), runId, now);
           await requeueServerFailures(trx, tables(), runId, now);
+          await recordRunEvent(trx, runId, 'paused', actor, now, { failures, lastError });
         }
         return moved;
       });
       if (!paused) return;
       getService(strapi, 'counts').forget(runId);
+      await getService(strapi, 'webhooks').announceRun(WEBHOOK_EVENTS.runPaused, runId);
       strapi.log.warn(
         `[message-runs] run ${runId} paused itself: ${failures} attempts in a row failed on the mail server's side; the last answer: ${lastError}`
       );
+    },
+
+    /**
+     * Marks a running run `completed` when nothing is left to send, with its `completed` entry, and
+     * announces it (`message-run.completed`): only the caller whose write completed it does.
+     */
+    async completeIfDone(runId: number, actor: Actor) {
+      const now = new Date();
+      const completed = await strapi.db.transaction(async ({ trx }) => {
+        if (!(await completeRunIfDone(trx, tables(), runId, now))) return false;
+        await recordRunEvent(trx, runId, 'completed', actor, now);
+        return true;
+      });
+      if (completed) await getService(strapi, 'webhooks').announceRun(WEBHOOK_EVENTS.runCompleted, runId);
     },
 
     /** After results were queued again: a completed run runs again. */
