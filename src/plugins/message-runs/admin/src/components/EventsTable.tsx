@@ -8,7 +8,7 @@ import {
   type RunEventType,
   type StopReason,
 } from '../../../shared/constants';
-import type { HistoryEvent } from '../../../shared/contracts/events';
+import { MAX_HISTORY_EVENTS, type HistoryEvent } from '../../../shared/contracts/events';
 import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 
@@ -170,10 +170,12 @@ interface EventsTableProps {
   label: string;
   /** Oldest first, as the server sends them, or newest first. */
   newestFirst?: boolean;
+  /** The server left older entries out (`meta.truncated`). */
+  truncated: boolean;
 }
 
 /** A history: when, what, who, and the detail, one row per entry. */
-export const EventsTable = ({ events, label, newestFirst = false }: EventsTableProps) => {
+export const EventsTable = ({ events, label, newestFirst = false, truncated }: EventsTableProps) => {
   const t = useT();
   const labels = useLabels();
   const { formatDate } = useIntl();
@@ -186,50 +188,65 @@ export const EventsTable = ({ events, label, newestFirst = false }: EventsTableP
       </Box>
     );
   return (
-    <Table colCount={4} rowCount={rows.length + 1} aria-label={label}>
-      <Thead>
-        <Tr>
-          <Th>
-            <Typography variant="sigma">{t('history.at', 'Time')}</Typography>
-          </Th>
-          <Th>
-            <Typography variant="sigma">{t('history.type', 'Event')}</Typography>
-          </Th>
-          <Th>
-            <Typography variant="sigma">{t('history.actor', 'By')}</Typography>
-          </Th>
-          <Th>
-            <Typography variant="sigma">{t('history.detail', 'Detail')}</Typography>
-          </Th>
-        </Tr>
-      </Thead>
-      <Tbody>
-        {rows.map((event, index) => (
-          <Tr key={`${event.at}-${event.type}-${index}`}>
-            <Td>
-              <Typography textColor="neutral800" style={{ whiteSpace: 'nowrap' }}>
-                {formatDate(event.at, { dateStyle: 'short', timeStyle: 'medium' })}
-              </Typography>
-            </Td>
-            <Td>
-              <Typography textColor="neutral800" fontWeight="semiBold">
-                {labels.event(event.type)}
-              </Typography>
-            </Td>
-            <Td>
-              <Typography textColor="neutral800">{labels.actor(event.actor)}</Typography>
-            </Td>
-            <Td>
-              {/* Whole, wrapped: an SMTP answer or a diagnostic is the proof the admin came for. */}
-              {detailLines(event).map((line) => (
-                <Typography key={line} variant="pi" textColor="neutral700" tag="p" style={{ overflowWrap: 'anywhere' }}>
-                  {line}
-                </Typography>
-              ))}
-            </Td>
+    <Box>
+      {truncated && (
+        <Box paddingLeft={6} paddingRight={6} paddingBottom={2}>
+          <Typography variant="pi" textColor="neutral600">
+            {t('history.truncated', 'Only the newest {count} entries are shown.', { count: MAX_HISTORY_EVENTS })}
+          </Typography>
+        </Box>
+      )}
+      <Table colCount={4} rowCount={rows.length + 1} aria-label={label}>
+        <Thead>
+          <Tr>
+            <Th>
+              <Typography variant="sigma">{t('history.at', 'Time')}</Typography>
+            </Th>
+            <Th>
+              <Typography variant="sigma">{t('history.type', 'Event')}</Typography>
+            </Th>
+            <Th>
+              <Typography variant="sigma">{t('history.actor', 'By')}</Typography>
+            </Th>
+            <Th>
+              <Typography variant="sigma">{t('history.detail', 'Detail')}</Typography>
+            </Th>
           </Tr>
-        ))}
-      </Tbody>
-    </Table>
+        </Thead>
+        <Tbody>
+          {rows.map((event, index) => (
+            <Tr key={`${event.at}-${event.type}-${index}`}>
+              <Td>
+                <Typography textColor="neutral800" style={{ whiteSpace: 'nowrap' }}>
+                  {formatDate(event.at, { dateStyle: 'short', timeStyle: 'medium' })}
+                </Typography>
+              </Td>
+              <Td>
+                <Typography textColor="neutral800" fontWeight="semiBold">
+                  {labels.event(event.type)}
+                </Typography>
+              </Td>
+              <Td>
+                <Typography textColor="neutral800">{labels.actor(event.actor)}</Typography>
+              </Td>
+              <Td>
+                {/* Whole, wrapped: an SMTP answer or a diagnostic is the proof the admin came for. */}
+                {detailLines(event).map((line) => (
+                  <Typography
+                    key={line}
+                    variant="pi"
+                    textColor="neutral700"
+                    tag="p"
+                    style={{ overflowWrap: 'anywhere' }}
+                  >
+                    {line}
+                  </Typography>
+                ))}
+              </Td>
+            </Tr>
+          ))}
+        </Tbody>
+      </Table>
+    </Box>
   );
 };

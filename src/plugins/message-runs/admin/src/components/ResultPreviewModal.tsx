@@ -99,7 +99,9 @@ const History = ({ resultId }: { resultId: string }) => {
   const events = useApi<GetResultEvents.Response>(`/${PLUGIN_ID}/results/${resultId}/events`);
   return (
     <Loaded query={events}>
-      {({ data }) => <EventsTable events={data} label={t('preview.history', 'History')} />}
+      {({ data, meta }) => (
+        <EventsTable events={data} truncated={meta.truncated} label={t('preview.history', 'History')} />
+      )}
     </Loaded>
   );
 };

@@ -127,7 +127,9 @@ const Activity = ({ run }: { run: Run }) => {
         </Typography>
       </Box>
       <Loaded query={events}>
-        {({ data }) => <EventsTable events={data} label={t('run.activity', 'Activity')} newestFirst />}
+        {({ data, meta }) => (
+          <EventsTable events={data} truncated={meta.truncated} label={t('run.activity', 'Activity')} newestFirst />
+        )}
       </Loaded>
     </Box>
   );

@@ -79,7 +79,10 @@ export function useLabels() {
     reason: (reason: ResultReason) => t(`reason.${reason}`, REASON_LABELS[reason]),
     stopReason: (reason: StopReason) => t(`stopReason.${reason}`, STOP_REASON_LABELS[reason]),
     event: (type: ResultEventType | RunEventType) => t(`event.${type}`, EVENT_LABELS[type]),
-    /** Who did what a history entry records: "Ann Smith", "API token “Billing import”", "System (imap)". */
+    /**
+     * Who did what a history entry records (DESIGN.md §3, "History"): "Ann Smith" (an admin), "API token
+     * “Billing import”", "User “jane”" (Users & Permissions), "System (worker host:pid:…)", "System (imap)".
+     */
     actor: ({ kind, id, name }: Actor) => {
       // The system's id is the queue's worker (name `queue`), or the source of a delivery report.
       if (kind === 'system') {
@@ -89,7 +92,9 @@ export function useLabels() {
           : t('actor.systemFrom', 'System ({source})', { source: id });
       }
       const who = name ?? `#${id ?? '?'}`;
-      return kind === 'api-token' ? t('actor.apiToken', 'API token “{name}”', { name: who }) : who;
+      if (kind === 'api-token') return t('actor.apiToken', 'API token “{name}”', { name: who });
+      if (kind === 'user') return t('actor.user', 'User “{name}”', { name: who });
+      return who;
     },
     /** What a resend did: in its notification and in the run's activity. */
     resent: (counts: ResendResults.Response['data']) =>
