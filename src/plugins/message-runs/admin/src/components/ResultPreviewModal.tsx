@@ -106,9 +106,6 @@ const History = ({ resultId }: { resultId: string }) => {
   );
 };
 
-// TODO(archive branch): Result gains sha256 there; drop this once it is merged.
-type KeptResult = Result & { sha256?: string | null };
-
 /** Content-Disposition's filename, when the server named the file. */
 const filenameOf = (disposition: string | null) => disposition?.match(/filename="?([^";]+)"?/)?.[1];
 
@@ -127,7 +124,7 @@ async function reasonOf(body: Blob): Promise<string | undefined> {
  * under, so an admin can hand it over as proof and anyone can check it is the one sent. Fetched with
  * the admin's JWT, which a plain link would not carry.
  */
-const DownloadEml = ({ result }: { result: KeptResult }) => {
+const DownloadEml = ({ result }: { result: Result }) => {
   const t = useT();
   const { get } = useFetchClient();
   const [busy, setBusy] = React.useState(false);
