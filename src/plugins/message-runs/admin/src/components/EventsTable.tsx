@@ -230,14 +230,14 @@ export const EventsTable = ({ events, label, newestFirst = false, truncated }: E
                 <Typography textColor="neutral800">{labels.actor(event.actor)}</Typography>
               </Td>
               <Td>
-                {/* Whole, wrapped: an SMTP answer or a diagnostic is the proof the admin came for. */}
+                {/* Whole, wrapped (the table itself does not wrap): an SMTP answer or a diagnostic is the proof the admin came for. */}
                 {detailLines(event).map((line) => (
                   <Typography
                     key={line}
                     variant="pi"
                     textColor="neutral700"
                     tag="p"
-                    style={{ overflowWrap: 'anywhere' }}
+                    style={{ whiteSpace: 'normal', overflowWrap: 'anywhere', minWidth: '16rem' }}
                   >
                     {line}
                   </Typography>
