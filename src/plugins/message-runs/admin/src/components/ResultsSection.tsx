@@ -117,7 +117,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
       />
     ) : (
       <>
-        <Table colCount={canManage ? 8 : 7} rowCount={rows.length + 1}>
+        <Table colCount={canManage ? 8 : 7} rowCount={rows.length + 1} aria-label={t('results.title', 'Results')}>
           <Thead>
             <Tr>
               {canManage && (
