@@ -57,6 +57,32 @@ const configure = (changes: Record<string, unknown>) => {
   plugin().service('mailer').close();
 };
 
+const archiveKeysOf = async (documentIds: string[]) => {
+  const rows = await app.strapi.db.query(RESULT_UID).findMany({ where: { documentId: { $in: documentIds } } });
+  return documentIds.map((documentId) => rows.find((row: any) => row.documentId === documentId).archiveKey as string);
+};
+/** Where a folder key's bytes are: `folder:<segment>:<offset>:<length>`. */
+const placeOf = (key: string) => {
+  const [, name, offset, length] = /^folder:(.+):(\d+):(\d+)$/.exec(key)!;
+  return { file: path.join(archiveDir, name), offset: Number(offset), length: Number(length) };
+};
+/**
+ * As if the results' (one) message had been sent at `at`: its copy moves to a segment of that day, as
+ * the mail thread would have written it then, and its sending time to `at`. Returns the segment file.
+ */
+async function sentLongAgo(documentIds: string[], at: Date) {
+  const [key] = await archiveKeysOf(documentIds);
+  const { file, offset, length } = placeOf(key);
+  const day = at.toISOString().slice(0, 10);
+  const name = `${day}/1-1-${Date.now().toString(36)}.log`;
+  fs.mkdirSync(path.join(archiveDir, day), { recursive: true });
+  fs.writeFileSync(path.join(archiveDir, name), fs.readFileSync(file).subarray(offset, offset + length));
+  await app.strapi.db
+    .query(RESULT_UID)
+    .updateMany({ where: { documentId: { $in: documentIds } }, data: { sentAt: at, archiveKey: `folder:${name}:0:${length}` } });
+  return path.join(archiveDir, name);
+}
+
 describe('the kept message', () => {
   afterEach(() => configure({ archive: true, archiveStorage: 'folder' }));
 
@@ -90,9 +116,10 @@ describe('the kept message', () => {
     expect(receivedAs(a1.messageId).raw.toString()).toContain('\r\n.dotted line\r\ncarriage\r\n');
     expect(receivedAs(a1.messageId).raw.toString()).not.toMatch(/^bcc:/im);
     expect(receivedAs(a1.messageId).envelope.to.sort()).toEqual(['ann@example.com', 'audit@example.com']);
-    // One private file per message, outside the public folder.
-    const files = fs.readdirSync(archiveDir, { recursive: true }).filter((name) => String(name).endsWith('.eml'));
-    expect(files).toHaveLength(2);
+    // One copy per message, appended to a segment of the private folder (outside the public one).
+    const keys = await archiveKeysOf(results.map((result) => result.documentId));
+    expect(new Set(keys).size).toBe(2);
+    for (const key of keys) expect(key).toMatch(/^folder:\d{4}-\d{2}-\d{2}\/\d+-\d+-[0-9a-z]+\.log:\d+:\d+$/);
   });
 
   it('answers 404 for a result that was never sent: queued, or failed', async () => {
@@ -125,14 +152,17 @@ describe('the kept message', () => {
     const run = await delivery.createAndStart(w.cluster, w.definition);
     await plugin().service('queue').tick();
     const [result] = await resultsJson(run.documentId);
-    const { archiveKey } = await app.strapi.db.query(RESULT_UID).findOne({ where: { documentId: result.documentId } });
-    const file = path.join(archiveDir, archiveKey.replace(/^folder:/, ''));
-    fs.writeFileSync(file, Buffer.concat([fs.readFileSync(file), Buffer.from('X')]));
+    const [archiveKey] = await archiveKeysOf([result.documentId]);
+    const { file, offset, length } = placeOf(archiveKey);
+    // One byte of the kept copy changes (a header's letter).
+    const segment = fs.readFileSync(file);
+    segment[offset + 1] ^= 0x20;
+    fs.writeFileSync(file, segment);
 
     const res = await getMessage(result.documentId);
     expect(res.status).toBe(500);
     expect(JSON.parse(res.body.toString()).error.message).toBe(
-      `The kept message of result ${result.documentId} is not the one sent: its SHA-256 is ${sha256(fs.readFileSync(file))}, the one recorded when it was sent ${result.sha256}`
+      `The kept message of result ${result.documentId} is not the one sent: its SHA-256 is ${sha256(segment.subarray(offset, offset + length))}, the one recorded when it was sent ${result.sha256}`
     );
   });
 
@@ -184,16 +214,14 @@ describe('retention', () => {
     const run = await delivery.createAndStart(w.cluster, w.definition);
     await plugin().service('queue').tick();
     const [old1, old2, recent] = await resultsJson(run.documentId);
-    const rows = await app.strapi.db.query(RESULT_UID).findMany({ where: { documentId: { $in: [old1.documentId, recent.documentId] } } });
-    const fileOf = (documentId: string) => path.join(archiveDir, rows.find((row: any) => row.documentId === documentId).archiveKey.replace(/^folder:/, ''));
-    expect(fs.existsSync(fileOf(old1.documentId))).toBe(true);
 
     // The collated message (both of Gus's results) was sent 401 days ago; Hal's today.
     const longAgo = new Date(Date.now() - 401 * 24 * 3600 * 1000);
-    await app.strapi.db.query(RESULT_UID).updateMany({ where: { documentId: { $in: [old1.documentId, old2.documentId] } }, data: { sentAt: longAgo } });
+    const oldFile = await sentLongAgo([old1.documentId, old2.documentId], longAgo);
+    const [recentKey] = await archiveKeysOf([recent.documentId]);
     expect(await plugin().service('archive').expire()).toBe(1);
-    expect(fs.existsSync(fileOf(old1.documentId))).toBe(false);
-    expect(fs.existsSync(fileOf(recent.documentId))).toBe(true);
+    expect(fs.existsSync(oldFile)).toBe(false);
+    expect(fs.existsSync(placeOf(recentKey).file)).toBe(true);
     expect(await plugin().service('archive').expire()).toBe(0);
 
     for (const result of [old1, old2]) {
@@ -209,7 +237,7 @@ describe('retention', () => {
 
     // A smaller archiveDays takes the recent one too.
     app.strapi.config.set('plugin::message-runs.archiveDays', 1);
-    await app.strapi.db.query(RESULT_UID).update({ where: { documentId: recent.documentId }, data: { sentAt: new Date(Date.now() - 2 * 24 * 3600 * 1000) } });
+    await sentLongAgo([recent.documentId], new Date(Date.now() - 2 * 24 * 3600 * 1000));
     try {
       expect(await plugin().service('archive').expire()).toBe(1);
       expect(JSON.parse((await getMessage(recent.documentId)).body.toString()).error.message).toMatch(/deleted after 1 day \(MESSAGE_ARCHIVE_DAYS\)$/);

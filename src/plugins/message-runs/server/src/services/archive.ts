@@ -5,7 +5,7 @@ import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
 import { findExpiredArchiveKeys, forgetArchiveKeys } from '../data/archive';
 import { resolveTables } from '../data/tables';
-import { archiveFolderFile, dropArchiveDaysBefore, FOLDER_KEY } from './archive-folder';
+import { archiveFolderPlace, dropArchiveDaysBefore, FOLDER_KEY, readFromArchiveFolder } from './archive-folder';
 import type { MailThreadOptions } from './mail-thread';
 
 const UPLOAD_KEY = 'upload:';
@@ -56,17 +56,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return Buffer.from(await response.arrayBuffer());
   }
 
-  /** Deletes the copies of `keys`; a copy already gone is no error. Returns the keys whose copy is gone. */
-  async function remove(keys: string[]) {
-    const removed: string[] = [];
-    const folderKeys = keys.filter((key) => key.startsWith(FOLDER_KEY));
-    await Promise.all(
-      folderKeys.map(async (key) => {
-        const file = archiveFolderFile(folder(), key);
-        if (file) await fs.rm(file, { force: true });
-        removed.push(key);
-      })
-    );
+  /**
+   * Deletes the copies of `keys`, messages sent before `cutoff` (a day's start); a copy already gone is
+   * no error. Returns the keys whose copy is gone. The folder's copies go with their whole day (one
+   * appended just before midnight and recorded as sent just after waits for the next day's run).
+   */
+  async function remove(keys: string[], cutoff: Date) {
+    await dropArchiveDaysBefore(folder(), cutoff);
+    const cutoffDay = cutoff.toISOString().slice(0, 10);
+    const removed = keys.filter((key) => key.startsWith(FOLDER_KEY) && (archiveFolderPlace(folder(), key)?.day ?? '') < cutoffDay);
     const uploadKeys = keys.filter((key) => key.startsWith(UPLOAD_KEY));
     for (let i = 0; i < uploadKeys.length; i += PROVIDER_DELETES_AT_ONCE) {
       await Promise.all(
@@ -87,14 +85,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function expire(now: Date) {
     const knex = strapi.db.connection;
     const t = resolveTables(strapi);
-    const cutoff = new Date(now.getTime() - config().archiveDays * DAY_MS);
+    // Whole days (UTC): the folder keeps a day's messages together, so a message goes at the end of
+    // the day it turns `archiveDays` old.
+    const cutoff = new Date(Math.floor((now.getTime() - config().archiveDays * DAY_MS) / DAY_MS) * DAY_MS);
     const deadline = Date.now() + EXPIRY_BUDGET_MS;
     let deleted = 0;
     for (;;) {
       const keys = await findExpiredArchiveKeys(knex, t, cutoff, EXPIRY_BATCH);
       // The copies go first: a run stopped between the two steps leaves keys to copies that are gone,
       // which the next run deletes again (harmlessly) and forgets; never a copy nothing names.
-      const removed = await remove(keys);
+      const removed = await remove(keys, cutoff);
       await forgetArchiveKeys(knex, t, removed);
       deleted += removed.length;
       if (keys.length < EXPIRY_BATCH || removed.length < keys.length || Date.now() > deadline) break;
@@ -139,12 +139,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** The bytes kept under `key`, or undefined when they are no longer there. */
     async read(key: string): Promise<Buffer | undefined> {
       if (key.startsWith(UPLOAD_KEY)) return readUploaded(JSON.parse(key.slice(UPLOAD_KEY.length)));
-      const file = archiveFolderFile(folder(), key);
-      if (!file) throw new Error('an archive key that names no archived message');
-      return fs.readFile(file).catch((error) => {
-        if (isMissing(error)) return undefined;
-        throw error;
-      });
+      return readFromArchiveFolder(folder(), key);
     },
 
     /**

@@ -13,7 +13,7 @@ import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { MessageRunsConfig } from '../config';
-import { archiveFolderFile, writeToArchiveFolder } from './archive-folder';
+import { closeArchiveFolder, writeToArchiveFolder } from './archive-folder';
 
 /**
  * What became of one message: accepted (`refusedBcc` names the Bcc addresses the server refused, with
@@ -181,15 +181,16 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
   }
 
   /**
-   * Keeps a message's bytes: written to the archive folder here, off Strapi's event loop, while the
-   * server receives the message (the write is not in the way of the answer); a copy of a message the
-   * server refused is deleted again. Or handed back for the upload provider once the server took it.
-   * A failed write does not undo the sending: the result says sent, with its SHA-256 and no copy.
+   * Keeps a message's bytes: appended to the archive folder here, off Strapi's event loop, while the
+   * server receives the message (the write is not in the way of the answer); the bytes of a message
+   * the server refused stay unnamed in the day's segment, dropped with the day. Or handed back for the
+   * upload provider once the server took it. A failed write does not undo the sending: the result says
+   * sent, with its SHA-256 and no copy.
    */
   function startKeeping(bytes: Buffer, sha256: string, archiveAs: number | undefined) {
     const written =
       archiveAs !== undefined && archive.folder
-        ? writeToArchiveFolder(archive.folder, bytes, archiveAs, sha256, new Date()).then(
+        ? writeToArchiveFolder(archive.folder, bytes, new Date()).then(
             (archiveKey) => ({ archiveKey }),
             (error: NodeJS.ErrnoException) => ({ archiveError: `the archive folder did not take it (${error.code ?? 'error'})` })
           )
@@ -199,10 +200,6 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
         if (archiveAs === undefined) return { sha256 };
         if (archive.returnBytes) return { sha256, bytes };
         return { sha256, ...(await written) };
-      },
-      async discard() {
-        const result = await written;
-        if (result && 'archiveKey' in result) await fs.rm(archiveFolderFile(archive.folder!, result.archiveKey)!, { force: true });
       },
     };
   }
@@ -223,15 +220,11 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
           outcome = checkRecipients(mail, info);
         }
       } catch (error) {
-        await keeping?.discard();
         // A closing pool fails the messages it had not started: they were never tried, so they are retried.
         if (closed) return { status: 'transient', error: `not sent, the mail pool was closing: ${(error as Error).message}` };
         return classifySendError(error);
       }
-      if (outcome.status !== 'accepted' && outcome.status !== 'written') {
-        await keeping.discard();
-        return outcome;
-      }
+      if (outcome.status !== 'accepted' && outcome.status !== 'written') return outcome;
       const { status: _, ...answer } = outcome;
       return { status: 'sent', messageId: built.messageId, ...answer, ...(await keeping.kept()) };
     },
@@ -295,7 +288,7 @@ if (parentPort && workerData?.mailThread) {
   const startTimes = startScheduler();
   let sending = 0;
   // The thread ends once its port is closed: after `close`, when the last message is answered.
-  const closeWhenIdle = () => sender.isClosed() && sending === 0 && port.close();
+  const closeWhenIdle = () => sender.isClosed() && sending === 0 && closeArchiveFolder().finally(() => port.close());
   port.postMessage({ ready: true } satisfies MailReply);
   port.on('message', async (request: MailRequest) => {
     if ('close' in request) {
