@@ -113,14 +113,7 @@ const Activity = ({ run }: { run: Run }) => {
     seen.current = run;
   }, [run, refetch]);
   return (
-    <Box
-      background="neutral0"
-      hasRadius
-      shadow="tableShadow"
-      paddingTop={6}
-      paddingBottom={2}
-      data-testid="run-activity"
-    >
+    <Box background="neutral0" hasRadius shadow="tableShadow" paddingTop={6} paddingBottom={2}>
       <Box paddingLeft={6} paddingRight={6} paddingBottom={2}>
         <Typography variant="delta" tag="h2">
           {t('run.activity', 'Activity')}
