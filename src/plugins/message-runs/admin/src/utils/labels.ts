@@ -66,6 +66,7 @@ const EVENT_LABELS: Record<ResultEventType | RunEventType, string> = {
   resent: 'Resent',
   removed: 'Removed',
   'test-sent': 'Test message sent',
+  scheduled: 'Scheduled',
   started: 'Sending started',
   stopped: 'Sending stopped',
   paused: 'Paused itself',
