@@ -11,7 +11,7 @@
  * drops whole days; that also takes bytes no result names (a message the server refused after its
  * bytes were appended, a resend's earlier message, a deleted run's messages).
  */
-import fs from 'fs/promises';
+import fs from 'fs';
 import path from 'path';
 import { threadId } from 'worker_threads';
 
@@ -19,27 +19,29 @@ export const FOLDER_KEY = 'folder:';
 const DAY_FOLDER = /^\d{4}-\d{2}-\d{2}$/;
 const KEY_SHAPE = /^folder:(\d{4}-\d{2}-\d{2}\/\d+-\d+-[0-9a-z]+\.log):(\d+):(\d+)$/;
 
-/** The segment this thread appends to: only this thread writes it, one write at a time. */
-let segment: { day: string; name: string; handle: fs.FileHandle; size: number } | undefined;
-let lastWrite: Promise<unknown> = Promise.resolve();
+/** The segment this thread appends to: only this thread writes it. */
+let segment: { day: string; name: string; fd: number; size: number } | undefined;
 
-async function append(root: string, bytes: Uint8Array, now: Date) {
+/**
+ * Appends `bytes` and returns their archive key. The write is synchronous: a copy into the page cache
+ * takes microseconds, and the key is then known at once (a write handed to libuv's thread pool and
+ * awaited delayed each message's answer, which the queue reads as a slower server).
+ */
+export function writeToArchiveFolder(root: string, bytes: Uint8Array, now: Date): string {
   const day = now.toISOString().slice(0, 10);
   if (segment?.day !== day) {
-    await segment?.handle.close();
-    segment = undefined;
-    await fs.mkdir(path.join(root, day), { recursive: true });
+    closeArchiveFolder();
+    fs.mkdirSync(path.join(root, day), { recursive: true });
     const name = `${day}/${process.pid}-${threadId}-${Date.now().toString(36)}.log`;
-    segment = { day, name, handle: await fs.open(path.join(root, name), 'a'), size: 0 };
+    segment = { day, name, fd: fs.openSync(path.join(root, name), 'a'), size: 0 };
   }
   const current = segment;
   try {
-    const { bytesWritten } = await current.handle.write(bytes, 0, bytes.length);
-    if (bytesWritten !== bytes.length) throw new Error(`wrote ${bytesWritten} of ${bytes.length} bytes`);
+    const written = fs.writeSync(current.fd, bytes);
+    if (written !== bytes.length) throw new Error(`wrote ${written} of ${bytes.length} bytes`);
   } catch (error) {
     // The segment's end is unknown now: the next message starts a new one.
-    segment = undefined;
-    await current.handle.close().catch(() => undefined);
+    closeArchiveFolder();
     throw error;
   }
   const offset = current.size;
@@ -47,17 +49,9 @@ async function append(root: string, bytes: Uint8Array, now: Date) {
   return `${FOLDER_KEY}${current.name}:${offset}:${bytes.length}`;
 }
 
-/** Appends `bytes` and returns their archive key. Writes are taken one at a time, in call order. */
-export function writeToArchiveFolder(root: string, bytes: Uint8Array, now: Date): Promise<string> {
-  const written = lastWrite.then(() => append(root, bytes, now));
-  lastWrite = written.catch(() => undefined);
-  return written;
-}
-
-/** Closes this thread's segment (the thread is ending). */
-export async function closeArchiveFolder() {
-  await lastWrite;
-  await segment?.handle.close();
+/** Closes this thread's segment (the day changed, a write failed, or the thread is ending). */
+export function closeArchiveFolder() {
+  if (segment) fs.closeSync(segment.fd);
   segment = undefined;
 }
 
@@ -72,7 +66,7 @@ export function archiveFolderPlace(root: string, key: string) {
 export async function readFromArchiveFolder(root: string, key: string) {
   const place = archiveFolderPlace(root, key);
   if (!place) throw new Error('an archive key that names no archived message');
-  const handle = await fs.open(place.file, 'r').catch((error: NodeJS.ErrnoException) => {
+  const handle = await fs.promises.open(place.file, 'r').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
@@ -89,11 +83,11 @@ export async function readFromArchiveFolder(root: string, key: string) {
 
 /** Deletes the day folders before `cutoff`'s day (whole days only); a folder already gone is no error. */
 export async function dropArchiveDaysBefore(root: string, cutoff: Date) {
-  const days = await fs.readdir(root).catch((error) => {
+  const days = await fs.promises.readdir(root).catch((error) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
     throw error;
   });
   const expired = days.filter((day) => DAY_FOLDER.test(day) && day < cutoff.toISOString().slice(0, 10));
-  for (const day of expired) await fs.rm(path.join(root, day), { recursive: true, force: true });
+  for (const day of expired) await fs.promises.rm(path.join(root, day), { recursive: true, force: true });
   return expired.length;
 }

@@ -187,21 +187,15 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
    * upload provider once the server took it. A failed write does not undo the sending: the result says
    * sent, with its SHA-256 and no copy.
    */
-  function startKeeping(bytes: Buffer, sha256: string, archiveAs: number | undefined) {
-    const written =
-      archiveAs !== undefined && archive.folder
-        ? writeToArchiveFolder(archive.folder, bytes, new Date()).then(
-            (archiveKey) => ({ archiveKey }),
-            (error: NodeJS.ErrnoException) => ({ archiveError: `the archive folder did not take it (${error.code ?? 'error'})` })
-          )
-        : undefined;
-    return {
-      async kept(): Promise<Kept> {
-        if (archiveAs === undefined) return { sha256 };
-        if (archive.returnBytes) return { sha256, bytes };
-        return { sha256, ...(await written) };
-      },
-    };
+  function startKeeping(bytes: Buffer, sha256: string, archiveAs: number | undefined): Kept {
+    if (archiveAs === undefined) return { sha256 };
+    if (archive.returnBytes) return { sha256, bytes };
+    if (!archive.folder) return { sha256 };
+    try {
+      return { sha256, archiveKey: writeToArchiveFolder(archive.folder, bytes, new Date()) };
+    } catch (error) {
+      return { sha256, archiveError: `the archive folder did not take it (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+    }
   }
 
   let closed = false;
@@ -226,7 +220,7 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
       }
       if (outcome.status !== 'accepted' && outcome.status !== 'written') return outcome;
       const { status: _, ...answer } = outcome;
-      return { status: 'sent', messageId: built.messageId, ...answer, ...(await keeping.kept()) };
+      return { status: 'sent', messageId: built.messageId, ...answer, ...keeping };
     },
     /** Connections in the middle of a message finish it; the messages still queued fail as transient. */
     close() {
@@ -288,7 +282,7 @@ if (parentPort && workerData?.mailThread) {
   const startTimes = startScheduler();
   let sending = 0;
   // The thread ends once its port is closed: after `close`, when the last message is answered.
-  const closeWhenIdle = () => sender.isClosed() && sending === 0 && closeArchiveFolder().finally(() => port.close());
+  const closeWhenIdle = () => sender.isClosed() && sending === 0 && (closeArchiveFolder(), port.close());
   port.postMessage({ ready: true } satisfies MailReply);
   port.on('message', async (request: MailRequest) => {
     if ('close' in request) {
