@@ -44,6 +44,7 @@ export interface RunRow {
   definitionSnapshot: DefinitionSnapshot;
   cluster: { documentId: string; name: string } | null;
   includeChildren: boolean;
+  includeAlreadySent: boolean;
   periodStart: string;
   periodEnd: string;
   bcc: string[] | null;
@@ -121,6 +122,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const selection: SelectionCriteria = {
       clusterId: cluster.id,
       includeChildren: Boolean(criteria.includeChildren),
+      definitionId: definition.id,
+      includeAlreadySent: Boolean(criteria.includeAlreadySent),
       periodStart: criteria.periodStart,
       periodEnd: criteria.periodEnd,
       ...eligibilityOf(snapshot),
@@ -142,6 +145,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       definition: { documentId: row.definitionSnapshot.documentId, name: row.definitionSnapshot.name },
       cluster: row.cluster ? { documentId: row.cluster.documentId, name: row.cluster.name } : null,
       includeChildren: row.includeChildren,
+      includeAlreadySent: Boolean(row.includeAlreadySent),
       periodStart: row.periodStart,
       periodEnd: row.periodEnd,
       bcc: row.bcc ?? [],
@@ -218,6 +222,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             definitionSnapshot: snapshot,
             cluster: cluster.id,
             includeChildren: selection.includeChildren,
+            includeAlreadySent: selection.includeAlreadySent,
             periodStart: selection.periodStart,
             periodEnd: selection.periodEnd,
             bcc: criteria.bcc ?? [],
