@@ -66,6 +66,7 @@ describe('an invoice another run of the definition sent', () => {
       total: 7,
       eligible: 4,
       skipped: { 'already-sent': 3, 'no-recipient': 0, suppressed: 0, 'no-transformation-result': 0 },
+      languages: { default: 4 },
     });
   });
 

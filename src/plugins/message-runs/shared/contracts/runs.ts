@@ -68,6 +68,12 @@ export namespace PreviewRun {
       total: number;
       eligible: number;
       skipped: Record<(typeof SKIP_REASONS)[number], number>;
+      /**
+       * The messages the eligible invoices make (one per invoice, one per customer with `collate`) per
+       * template language: a translation's code, or `default` for the definition's own templates.
+       * Only languages with messages appear.
+       */
+      languages: Record<string, number>;
     };
   }
 }

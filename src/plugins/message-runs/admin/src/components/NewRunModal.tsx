@@ -230,6 +230,18 @@ const PreviewCounts = ({
         <Typography>
           {t('newRun.preview.eligible', '{eligible} will be sent', { eligible: preview.eligible })}
         </Typography>
+        {Object.keys(preview.languages).length > 0 && (
+          <Typography textColor="neutral600" data-testid="preview-languages">
+            {t('newRun.preview.languages', 'Messages per language: {languages}', {
+              languages: Object.entries(preview.languages)
+                .map(
+                  ([language, count]) =>
+                    `${language === 'default' ? t('newRun.preview.defaultLanguage', 'default templates') : language} ${count}`
+                )
+                .join(', '),
+            })}
+          </Typography>
+        )}
         {preview.skipped['already-sent'] > 0 && (
           <Typography fontWeight="bold" textColor="warning600">
             {t('newRun.preview.alreadySent', '{count} skipped: already sent by another run of this definition', {

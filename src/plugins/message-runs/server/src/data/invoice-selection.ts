@@ -125,6 +125,7 @@ export function selectInvoices(knex: Knex, t: Tables, criteria: SelectionCriteri
       period_start: 'invoice.period_start',
       recipient: 'email.address',
       recipient_name: 'email.display_name',
+      customer_language: 'customer.language_code',
       reason,
     })
     .from({ invoice: t.invoices })
@@ -138,12 +139,49 @@ export function selectInvoices(knex: Knex, t: Tables, criteria: SelectionCriteri
     .leftJoin({ email: t.emailAddresses }, 'email.id', 're.email_id');
 }
 
-/** How many invoices the criteria match, per skip reason (`null` for the eligible ones). */
-export async function countSelection(knex: Knex, t: Tables, criteria: SelectionCriteria) {
-  const rows: { reason: string | null; n: number | string }[] = await knex
-    .select('selection.reason')
+/**
+ * The language whose templates a customer gets (`customerLanguage` an SQL column), as `templatesFor`
+ * (services/templates.ts) picks it: the translation of the customer's own code, else the one of its
+ * primary language (`nl-BE` → `nl`), else 'default'. Codes are canonical (`nl`, `nl-BE`) on both sides.
+ */
+export function templateLanguage(knex: Knex, customerLanguage: string, translationCodes: string[]) {
+  if (!translationCodes.length) return knex.raw(`'default'`);
+  const primaries = translationCodes.filter((code) => !code.includes('-'));
+  return knex.raw(
+    `CASE WHEN ?? IN (${translationCodes.map(() => '?').join(', ')}) THEN ?? ${primaries.map(() => `WHEN ?? LIKE ? THEN ? `).join('')}ELSE 'default' END`,
+    [
+      customerLanguage,
+      ...translationCodes,
+      customerLanguage,
+      ...primaries.flatMap((code) => [customerLanguage, `${code}-%`, code]),
+    ]
+  );
+}
+
+/**
+ * How many invoices the criteria match, per skip reason (`null` for the eligible ones), and how many
+ * messages the eligible ones make per template language (one per invoice, or per customer with
+ * `collate`): one statement.
+ */
+export async function countSelection(
+  knex: Knex,
+  t: Tables,
+  criteria: SelectionCriteria,
+  templates: { translationCodes: string[]; collate: boolean } = { translationCodes: [], collate: false }
+) {
+  const rows: { reason: string | null; language: string; n: number | string; customers: number | string }[] = await knex
+    .select('selection.reason', {
+      language: templateLanguage(knex, 'selection.customer_language', templates.translationCodes),
+    })
     .count({ n: '*' })
+    .countDistinct({ customers: 'selection.customer_id' })
     .from(selectInvoices(knex, t, criteria).as('selection'))
-    .groupBy('selection.reason');
-  return new Map(rows.map(({ reason, n }) => [reason, Number(n)]));
+    .groupBy('selection.reason', 'language');
+  const byReason = new Map<string | null, number>();
+  const languages: Record<string, number> = {};
+  for (const { reason, language, n, customers } of rows) {
+    byReason.set(reason, (byReason.get(reason) ?? 0) + Number(n));
+    if (reason === null) languages[language] = Number(templates.collate ? customers : n);
+  }
+  return { byReason, languages };
 }
