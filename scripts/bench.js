@@ -6,7 +6,8 @@
  * max. Settings (env):
  *   BENCH_SIZES=1000,10000,100000   invoices per run-creation row
  *   BENCH_REPEAT=5                  repetitions of each figure
- *   BENCH_DELIVERY_MESSAGES=2000    messages per throughput repetition
+ *   BENCH_DELIVERY_MESSAGES=2000    messages per throughput repetition (each repetition delivers a run
+ *                                   without the message archive, one with it, and bare nodemailer)
  *   BENCH_MEMORY_RESULTS=100000     results of the memory run (0 leaves it out)
  *   BENCH_INSTANCES=1,2,3           PostgreSQL scale-out: numbers of Strapi processes (empty leaves it out)
  *   BENCH_SCALE_MESSAGES=3000       messages per scale-out repetition
@@ -16,6 +17,7 @@
  *   BENCH_LOAD_CLIENTS=50           admin API clients of the load test (0 leaves it out); its run has
  *                                   LOAD_RESULTS (100000) results, see scripts/bench/load.js
  */
+const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const request = require('supertest');
@@ -48,6 +50,9 @@ const settings = {
 /** A fresh database for the bench: a file under .tmp/bench, or a new database on the local PostgreSQL. */
 const freshDatabase = () => createTestDatabase(client, { prefix: 'mr_bench' });
 
+/** The kept messages of the bench's deliveries (the default folder storage), removed at the end. */
+const archiveDir = path.join('.tmp', 'bench', `archive-${process.pid}`);
+
 async function startStrapi(database) {
   // In process.env, so that the scale-out worker processes inherit the same database and secrets.
   Object.assign(process.env, {
@@ -56,6 +61,7 @@ async function startStrapi(database) {
     LOG_LEVEL: 'error',
     STRAPI_STARTUP_BANNER: 'false',
     MESSAGE_RUNS_CRON: 'false',
+    MESSAGE_ARCHIVE_DIR: archiveDir,
   });
   const appContext = await compileStrapi({ ignoreDiagnostics: true });
   const strapi = await createStrapi(appContext).load();
@@ -246,24 +252,30 @@ function bareMessages(count, label, pdf) {
   }));
 }
 
-/** Messages per second of the plugin's queue and of bare pooled nodemailer, alternating, same sink. */
+/**
+ * Messages per second of the plugin's queue, without and with the message archive, and of bare pooled
+ * nodemailer, taking turns, same sink.
+ */
 async function benchThroughput(strapi, tables, sink, { definition, transformation, file, pdf }) {
   const messages = settings.deliveryMessages;
   const { maxConnections } = strapi.config.get('plugin::message-runs');
   const pluginMs = [];
+  const archivedMs = [];
   const bareMs = [];
-  for (let i = 0; i < settings.repeat; i++) {
-    const run = await delivery.seedDeliverableRun(strapi, tables, {
-      count: messages,
-      definition,
-      transformation,
-      file,
-      name: `deliver-${i}`,
-    });
+  const deliver = async (name, archive) => {
+    // The mail thread takes the archive setting when it starts: closing it makes the next run start one.
+    strapi.config.set('plugin::message-runs.archive', archive);
+    strapi.plugin('message-runs').service('mailer').close();
+    const run = await delivery.seedDeliverableRun(strapi, tables, { count: messages, definition, transformation, file, name });
     const before = await sink.count();
-    pluginMs.push(await delivery.deliverRun(strapi, run));
+    const ms = await delivery.deliverRun(strapi, run);
     if ((await sink.count()) - before !== messages)
       throw new Error('the sink did not receive every message of the run');
+    return ms;
+  };
+  for (let i = 0; i < settings.repeat; i++) {
+    pluginMs.push(await deliver(`deliver-${i}`, false));
+    archivedMs.push(await deliver(`archived-${i}`, true));
     bareMs.push(
       await delivery.sendWithNodemailer({
         port: sink.port,
@@ -273,7 +285,7 @@ async function benchThroughput(strapi, tables, sink, { definition, transformatio
     );
   }
   const perSecond = (samples) => summarize(samples.map((ms) => messages / (ms / 1000)));
-  return { messages, maxConnections, plugin: perSecond(pluginMs), bare: perSecond(bareMs) };
+  return { messages, maxConnections, plugin: perSecond(pluginMs), archived: perSecond(archivedMs), bare: perSecond(bareMs) };
 }
 
 /**
@@ -353,6 +365,10 @@ function printSummary({ creation, reading, throughput, memory, scaleOut, limited
     `Delivery of ${throughput.messages} messages (30 KB PDF, Bcc, ${throughput.maxConnections} SMTP connections): ` +
       `plugin ${fmtRate(throughput.plugin)}, bare pooled nodemailer ${fmtRate(throughput.bare)}: ${percent(ratio)} of bare`
   );
+  console.log(
+    `Delivery of the same with the message archive on (each message's bytes kept in a private folder, SHA-256 recorded): ` +
+      `plugin ${fmtRate(throughput.archived)}, bare pooled nodemailer ${fmtRate(throughput.bare)}: ${percent(throughput.archived.median / throughput.bare.median)} of bare`
+  );
   if (memory) {
     console.log(
       `Memory of a Strapi worker process delivering ${memory.results} results (${memory.perSecond.toFixed(0)} msg/s): ` +
@@ -426,6 +442,7 @@ function printSummary({ creation, reading, throughput, memory, scaleOut, limited
 
   await strapi.destroy();
   await database.drop();
+  fs.rmSync(archiveDir, { recursive: true, force: true });
 
   // The load test runs its own Strapi process on its own database, after this one has stopped.
   const load = settings.loadClients

@@ -117,6 +117,7 @@ describe('GET /runs/:id/results', () => {
         sentAt: null,
         deliveredAt: null,
         messageId: null,
+        sha256: null,
         invoice: {
           documentId: expect.any(String),
           number: null,

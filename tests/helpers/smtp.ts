@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import net, { type AddressInfo } from 'net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -6,6 +7,9 @@ import { startStrapi } from './strapi';
 export interface ReceivedMail {
   envelope: { from: string; to: string[] };
   parsed: ParsedMail;
+  /** The message's bytes as the server received them (its DATA, dot-unstuffed), and their SHA-256 (hex). */
+  raw: Buffer;
+  sha256: string;
   /** When the message's data began to arrive (ms since the epoch): the time a provider's rate limit counts. */
   receivedAt: number;
 }
@@ -37,13 +41,17 @@ export async function startSmtpSink(port = 0) {
     },
     onData(stream, session: SMTPServerSession, callback) {
       const receivedAt = Date.now();
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const raw = new Promise<Buffer>((resolve) => stream.on('end', () => resolve(Buffer.concat(chunks))));
       simpleParser(stream).then(
         (parsed) => {
           const answer = answerMessage(parsed);
           if (answer) return callback(fail(answer));
           // A message counts as received when the server accepts it (its 250), as for a real server.
           answering++;
-          setTimeout(() => {
+          setTimeout(async () => {
+            const bytes = await raw;
             answering--;
             received.push({
               envelope: {
@@ -51,6 +59,8 @@ export async function startSmtpSink(port = 0) {
                 to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
               },
               parsed,
+              raw: bytes,
+              sha256: createHash('sha256').update(bytes).digest('hex'),
               receivedAt,
             });
             callback();

@@ -4,14 +4,18 @@ import { getService } from './utils';
 
 export const DELIVERY_JOB = 'message-runs.deliver';
 export const BOUNCE_JOB = 'message-runs.bounces';
+export const ARCHIVE_RETENTION_JOB = 'message-runs.archive-retention';
 
 /**
  * The plugin's webhook events; every instance runs the delivery cron task (unless switched off), and
  * the queue shares the work out. With a bounce mailbox configured, every instance also runs its poll,
- * and a lease lets one at a time read the mailbox.
+ * and a lease lets one at a time read the mailbox. Every instance also runs archive retention, which
+ * is harmless twice; even with the archive off, since copies kept before must still go after
+ * `archiveDays`.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'webhooks').register();
+  getService(strapi, 'archive').warnIfPublic();
   const config = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
   if (!config.cron.enabled) return;
   strapi.cron.add({
@@ -20,6 +24,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await getService(strapi, 'queue').tick();
       },
       options: { rule: config.cron.rule },
+    },
+    [ARCHIVE_RETENTION_JOB]: {
+      task: async () => {
+        try {
+          await getService(strapi, 'archive').expire();
+        } catch (error) {
+          strapi.log.error(`[message-runs] archive retention failed (it runs again at its next time): ${(error as Error).stack ?? error}`);
+        }
+      },
+      options: { rule: config.archiveCronRule },
     },
   });
   const { settings } = resolveBounceImap(config.bounceImap);

@@ -15,6 +15,15 @@ export class ConflictError extends Error {
   }
 }
 
+/**
+ * 500 with its message: stored data failed its own check (an archived message whose bytes no longer
+ * have the SHA-256 recorded when it was sent). Never served as if it were fine; answered like a
+ * ConflictError by the `conflicts` middleware, and logged.
+ */
+export class IntegrityError extends Error {
+  name = 'IntegrityError';
+}
+
 /** 400 naming the field (and Strapi's `details.errors` entry with its path, as yup errors have). */
 export const fieldError = (path: string, message: string) =>
   new errors.ValidationError(`${path} ${message}`, {

@@ -17,6 +17,11 @@ export interface Result {
   /** When a mail provider reported the message delivered (null without a provider's webhook). */
   deliveredAt: string | null;
   messageId: string | null;
+  /**
+   * SHA-256 (hex) of the message's bytes as handed to SMTP (null until sent); `GET /results/:id/message`
+   * returns those bytes while they are kept. The results of a collated message share it.
+   */
+  sha256: string | null;
   invoice: { documentId: string; number: string | null; label: string; periodStart: string; periodEnd: string } | null;
   customer: { documentId: string; code: string; name: string } | null;
 }

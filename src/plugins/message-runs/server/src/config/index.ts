@@ -45,6 +45,14 @@ export interface MessageRunsConfig {
   };
   /** Each mail provider's webhook secret (`POST /api/message-runs/events/:provider`); unset: that webhook is refused. */
   webhooks: WebhooksConfig;
+  /** Whether each sent message's bytes are kept (DESIGN.md §4, "The message as sent"). */
+  archive: boolean;
+  /** Where: a private folder (`archiveDir`), or Strapi's upload provider (the operator's S3-like storage). */
+  archiveStorage: 'folder' | 'upload';
+  archiveDir: string;
+  /** Kept messages are deleted this many days after they were sent, by the `archiveCronRule` task. */
+  archiveDays: number;
+  archiveCronRule: string;
 }
 
 /** Where the bounce mailbox is, every part resolved. */
@@ -133,6 +141,14 @@ function parseDomainLimits(text: string): Record<string, number> {
   return Object.fromEntries(entries);
 }
 
+/** `on`/`off` (or true/false); anything else is kept as written, for the validator to name. */
+function parseSwitch(text: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  return text as unknown as boolean;
+}
+
 const defaults = ({ env }): MessageRunsConfig => ({
   smtp: {
     host: env('SMTP_HOST') || undefined,
@@ -176,6 +192,12 @@ const defaults = ({ env }): MessageRunsConfig => ({
     sendgrid: { publicKey: env('SENDGRID_WEBHOOK_PUBLIC_KEY') || undefined },
     postmark: { user: env('POSTMARK_WEBHOOK_USER') || undefined, password: env('POSTMARK_WEBHOOK_PASSWORD') || undefined },
   },
+  archive: parseSwitch(env('MESSAGE_ARCHIVE', 'on')),
+  archiveStorage: env('MESSAGE_ARCHIVE_STORAGE', 'folder'),
+  archiveDir: env('MESSAGE_ARCHIVE_DIR', '.tmp/archive'),
+  archiveDays: env.int('MESSAGE_ARCHIVE_DAYS', 400),
+  // Hourly, at a minute no other task of the plugin uses.
+  archiveCronRule: env('MESSAGE_ARCHIVE_CRON_RULE', '0 17 * * * *'),
 });
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -255,6 +277,15 @@ function validator(config: MessageRunsConfig) {
   }
   problems.push(...resolveBounceImap(config.bounceImap).problems);
   problems.push(...webhookProblems(config));
+  if (typeof config.archive !== 'boolean') problems.push(`archive (MESSAGE_ARCHIVE) must be on or off, not "${config.archive}"`);
+  if (!['folder', 'upload'].includes(config.archiveStorage)) {
+    problems.push(`archiveStorage (MESSAGE_ARCHIVE_STORAGE) must be folder or upload, not "${config.archiveStorage}"`);
+  }
+  if (typeof config.archiveDir !== 'string' || !config.archiveDir) problems.push('archiveDir (MESSAGE_ARCHIVE_DIR) must be a folder');
+  if (!isPositiveInt(config.archiveDays)) problems.push('archiveDays (MESSAGE_ARCHIVE_DAYS) must be a positive number of days');
+  if (typeof config.archiveCronRule !== 'string' || !config.archiveCronRule.trim()) {
+    problems.push('archiveCronRule (MESSAGE_ARCHIVE_CRON_RULE) must be a cron rule');
+  }
   if (problems.length) {
     throw new Error(`Invalid configuration of plugin message-runs: ${problems.join('; ')}`);
   }

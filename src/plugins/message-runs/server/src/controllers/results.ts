@@ -29,6 +29,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { data: await results().preview(await validateDocumentIdParam(ctx.params.id)) };
     },
 
+    /** The message as it was sent, byte for byte (an .eml file). */
+    async message(ctx) {
+      const { bytes, filename } = await results().message(await validateDocumentIdParam(ctx.params.id));
+      ctx.attachment(filename);
+      ctx.type = 'message/rfc822';
+      ctx.body = bytes;
+    },
+
     async export(ctx) {
       const runId = await validateDocumentIdParam(ctx.params.id);
       const { stream } = await results().exportCsv(runId, await validateExportQuery(ctx.query));

@@ -269,6 +269,9 @@ export interface Outcome {
   recipient?: { address: string; name: string | null };
   /** The attempt does not count against the retry schedule: the message reached no mailbox server. */
   uncounted?: boolean;
+  /** A sent message: the SHA-256 of its bytes and where they are kept (services/archive.ts). */
+  sha256?: string | null;
+  archiveKey?: string | null;
 }
 
 /** A result as an outcome write left it: what its history entry and a failure's webhook say. */
@@ -315,7 +318,7 @@ export async function recordOutcomes(
   const rows = outcomes.flatMap(({ resultIds, outcome }) => resultIds.map((id) => ({ id, ...outcome })));
   if (!rows.length) return [];
   const values = rows
-    .map(() => '(CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, CAST(? AS INTEGER))')
+    .map(() => '(CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, CAST(? AS INTEGER), ?, ?)')
     .join(', ');
   const bindings = rows.flatMap((row) => [
     row.id,
@@ -329,6 +332,9 @@ export async function recordOutcomes(
     row.recipient?.address ?? null,
     row.recipient?.name ?? null,
     row.uncounted ? 1 : 0,
+    // The message as sent: every outcome sets them, as it sets message_id (null unless sent).
+    row.sha256 ?? null,
+    row.archiveKey ?? null,
   ]);
   // A server failure of a run that is no longer running (it paused, or was stopped, meanwhile) is
   // queued at once, like the run's others: it waits for Start, not for its retry time.
@@ -338,7 +344,8 @@ export async function recordOutcomes(
   // (The status is read from the locked row: a filter on it would pass over the row Stop is changing.)
   const waitsForStart = `outcome.uncounted = 1 AND (SELECT run.status FROM ${t.runs} run WHERE run.id = ${t.results}.run_id ${runLock}) <> 'running'`;
   const sql = `
-    WITH outcome (id, status, reason, error, response, message_id, sent_at, next_attempt_at, recipient, recipient_name, uncounted) AS (VALUES ${values})
+    WITH outcome (id, status, reason, error, response, message_id, sent_at, next_attempt_at, recipient, recipient_name, uncounted,
+                  sha256, archive_key) AS (VALUES ${values})
     UPDATE ${t.results}
     SET status = CASE WHEN ${waitsForStart} THEN 'queued' ELSE outcome.status END,
         reason = CASE WHEN ${waitsForStart} THEN NULL ELSE outcome.reason END,
@@ -347,7 +354,8 @@ export async function recordOutcomes(
         attempts = ${t.results}.attempts - outcome.uncounted,
         recipient = coalesce(outcome.recipient, ${t.results}.recipient),
         recipient_name = CASE WHEN outcome.recipient IS NULL THEN ${t.results}.recipient_name ELSE outcome.recipient_name END,
-        locked_by = NULL, locked_at = NULL, updated_at = CAST(? AS TIMESTAMP)
+        locked_by = NULL, locked_at = NULL, updated_at = CAST(? AS TIMESTAMP),
+        sha_256 = outcome.sha256, archive_key = outcome.archive_key
     FROM outcome
     WHERE ${t.results}.id = outcome.id AND coalesce(${t.results}.status, '') = 'sending' AND ${t.results}.locked_by = ?
     RETURNING ${RECORDED_COLUMNS.map((column) => `${t.results}.${column}`).join(', ')}`;

@@ -139,6 +139,7 @@ const RESULT_ROW_COLUMNS = {
   sentAt: 'result.sent_at',
   deliveredAt: 'result.delivered_at',
   messageId: 'result.message_id',
+  sha256: 'result.sha_256',
   invoiceDocumentId: 'invoice.document_id',
   invoiceNumber: 'invoice.number',
   invoicePeriodStart: 'invoice.period_start',

@@ -1,13 +1,18 @@
-import { ConflictError } from '../errors';
+import { ConflictError, IntegrityError } from '../errors';
 
 /**
  * Answers a ConflictError (the run's state does not allow the request) with 409 in Strapi's error
- * shape, as an expected outcome rather than a server error to log.
+ * shape, as an expected outcome rather than a server error to log; and an IntegrityError with 500 and
+ * its message (Strapi's own handler would hide it behind "Internal Server Error"), logged.
  */
 const conflicts = () => async (ctx, next) => {
   try {
     await next();
   } catch (error) {
+    if (error instanceof IntegrityError) {
+      strapi.log.error(`[message-runs] ${error.message}`);
+      return ctx.internalServerError(error.message);
+    }
     if (!(error instanceof ConflictError)) throw error;
     ctx.conflict(error.message, error.details);
   }

@@ -1,3 +1,4 @@
+import archive from './archive';
 import bounceMailbox from './bounce-mailbox';
 import counts from './counts';
 import deliveryReports from './delivery-reports';
@@ -17,7 +18,8 @@ import webhooks from './webhooks';
 // settings page; queue, messages (context and attachments), renderer (the render thread) and mailer deliver;
 // deliveryReports applies bounces, complaints and deliveries, which bounceMailbox reads from the bounce
 // mailbox and providerEvents from mail providers' webhooks; history reads what happened to results and
-// runs; webhooks announces runs and results through Strapi's webhooks.
+// runs; webhooks announces runs and results through Strapi's webhooks; archive keeps each sent
+// message's bytes.
 const services = {
   runs,
   results,
@@ -33,6 +35,7 @@ const services = {
   providerEvents,
   history,
   webhooks,
+  archive,
 };
 export type Services = typeof services;
 export default services;

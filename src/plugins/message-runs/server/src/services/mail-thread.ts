@@ -10,8 +10,10 @@ import fs from 'fs/promises';
 import path from 'path';
 import { parentPort, workerData } from 'worker_threads';
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { MessageRunsConfig } from '../config';
+import { closeArchiveFolder, writeToArchiveFolder } from './archive-folder';
 
 /**
  * What became of one message: accepted (`refusedBcc` names the Bcc addresses the server refused, with
@@ -21,20 +23,41 @@ import type { MessageRunsConfig } from '../config';
  * `slowDown`: the answer asks this sender to go slower (a throttle, or a 421).
  */
 export type Delivery =
-  | { status: 'sent'; messageId: string; response: string; refusedBcc?: string }
+  | ({ status: 'sent'; messageId: string; response: string; refusedBcc?: string } & Kept)
   | { status: 'transient'; error: string; cause?: 'throttled' | 'unavailable'; slowDown?: boolean }
   | { status: 'rejected'; reason: 'smtp-rejected' | 'recipient-rejected'; error: string };
 
-/** How the thread sends: the plugin's SMTP settings, or the outbox folder (an absolute path) without them. */
+/**
+ * What is kept of a sent message (DESIGN.md §4, "The message as sent"): the SHA-256 of the bytes handed
+ * to SMTP, and where those bytes are: `archiveKey` once written to the archive folder; `bytes` for the
+ * mailer service to put through Strapi's upload provider (which lives on the main thread);
+ * `archiveError` when they could not be kept (the message was sent all the same).
+ */
+export interface Kept {
+  sha256: string;
+  archiveKey?: string;
+  bytes?: Uint8Array;
+  archiveError?: string;
+}
+
+/**
+ * How the thread sends: the plugin's SMTP settings, or the outbox folder (an absolute path) without them;
+ * and how it keeps what it sent: in `archive.folder` (an absolute path), or posted back (`returnBytes`).
+ */
 export interface MailThreadOptions {
   smtp: MessageRunsConfig['smtp'];
   maxConnections: number;
   outboxDir: string;
   appRoot: string;
+  archive: { folder?: string; returnBytes?: boolean };
 }
 
-/** `notBefore`: the time (ms since the epoch) the rate limits gave the message; it is not started earlier. */
-export type MailRequest = { id: number; mail: Mail.Options; notBefore?: number } | { close: true };
+/**
+ * `notBefore`: the time (ms since the epoch) the rate limits gave the message; it is not started earlier.
+ * `archiveAs`: the (first) result the message is sent for, which names its archived copy; without it
+ * (the settings page's test email) nothing is kept.
+ */
+export type MailRequest = { id: number; mail: Mail.Options; notBefore?: number; archiveAs?: number } | { close: true };
 /** A message's outcome, or `ready` once the thread can send (its modules loaded). */
 export type MailReply = { id: number; delivery: Delivery } | { ready: true };
 
@@ -73,8 +96,38 @@ function classifySendError(error: any): Delivery {
   return { status: 'rejected', reason: 'smtp-rejected', error: line };
 }
 
+/**
+ * The message exactly as it goes over SMTP: built once by nodemailer's MailComposer (what `sendMail`
+ * builds itself), with CRLF line ends, since SMTP's DATA carries them (nodemailer's data stream turns a
+ * bare LF or CR into CRLF, and the sink's dot-unstuffed DATA would then differ from these bytes).
+ * Building it here, not in `sendMail`, is what lets the thread keep and hash the very bytes it sends:
+ * they are sent as `raw`, with the envelope and Message-ID the build gave them.
+ */
+async function buildMessage(mail: Mail.Options) {
+  const node = new MailComposer({ ...mail, newline: '\r\n' }).compile();
+  const bytes = withoutBareCarriageReturns(await node.build());
+  return { bytes, envelope: node.getEnvelope(), messageId: node.messageId() };
+}
+
+/** The newline option mends bare LFs; a bare CR (possible in a 7-bit text part) becomes CRLF here. */
+function withoutBareCarriageReturns(bytes: Buffer): Buffer {
+  const bare: number[] = [];
+  for (let at = bytes.indexOf(0x0d); at !== -1; at = bytes.indexOf(0x0d, at + 1)) {
+    if (bytes[at + 1] !== 0x0a) bare.push(at + 1);
+  }
+  if (!bare.length) return bytes;
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const at of bare) {
+    parts.push(bytes.subarray(from, at), Buffer.from([0x0a]));
+    from = at;
+  }
+  parts.push(bytes.subarray(from));
+  return Buffer.concat(parts);
+}
+
 /** Where the messages go: a pooled SMTP transport, or each message as an .eml file in the outbox folder. */
-function createMailSender({ smtp, maxConnections, outboxDir, appRoot }: MailThreadOptions) {
+function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }: MailThreadOptions) {
   const transporter = smtp.host
     ? nodemailer.createTransport({
         pool: true,
@@ -90,27 +143,27 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot }: MailThre
         greetingTimeout: 30_000,
         socketTimeout: 60_000,
       })
-    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+    : undefined;
 
   /**
    * The file is named after a hash of the message id: the id ends with the sender's domain, which may
    * be longer than a file name may be. A failure names neither the folder nor the file (the server's
    * paths are not the admin's business) and is transient: a full disk or a missing right can be fixed.
    */
-  async function writeToOutbox(info: { messageId: string; message: Buffer }): Promise<Delivery> {
-    const name = `${Date.now()}-${createHash('sha256').update(info.messageId).digest('hex').slice(0, 24)}.eml`;
+  async function writeToOutbox(messageId: string, message: Buffer): Promise<Delivery | { status: 'written'; response: string }> {
+    const name = `${Date.now()}-${createHash('sha256').update(messageId).digest('hex').slice(0, 24)}.eml`;
     const file = path.join(outboxDir, name);
     try {
       await fs.mkdir(outboxDir, { recursive: true });
-      await fs.writeFile(file, info.message);
+      await fs.writeFile(file, message);
     } catch (error) {
       return { status: 'transient', error: `the outbox folder did not take the message (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
     }
-    return { status: 'sent', messageId: info.messageId, response: `250 written to ${path.relative(appRoot, file)}` };
+    return { status: 'written', response: `250 written to ${path.relative(appRoot, file)}` };
   }
 
   /** Sorts the recipients the server refused while it accepted the message: the customer, or Bcc copies. */
-  function checkRecipients(mail: Mail.Options, info: any): Delivery {
+  function checkRecipients(mail: Mail.Options, info: any): Delivery | { status: 'accepted'; response: string; refusedBcc?: string } {
     const addressOf = (recipient: any) => (typeof recipient === 'string' ? recipient : recipient?.address);
     const answerFor = (address: string): string | undefined =>
       (info.rejectedErrors ?? []).find((error: any) => error.recipient === address)?.response;
@@ -121,29 +174,64 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot }: MailThre
       // Accepted for a Bcc only: the customer did not get it.
       return { status: 'rejected', reason: 'recipient-rejected', error: answerFor(refusedRecipient) ?? `${refusedRecipient} was refused` };
     }
-    const sent = { status: 'sent' as const, messageId: info.messageId, response: String(info.response) };
+    const accepted = { status: 'accepted' as const, response: String(info.response) };
     return refused.length
-      ? { ...sent, refusedBcc: `Bcc refused: ${refused.map((address) => `${address} (${answerFor(address) ?? 'refused'})`).join('; ')}` }
-      : sent;
+      ? { ...accepted, refusedBcc: `Bcc refused: ${refused.map((address) => `${address} (${answerFor(address) ?? 'refused'})`).join('; ')}` }
+      : accepted;
+  }
+
+  /**
+   * Keeps a message's bytes: appended to the archive folder here, off Strapi's event loop, while the
+   * server receives the message (the write is not in the way of the answer); the bytes of a message
+   * the server refused stay unnamed in the day's segment, dropped with the day. Or handed back for the
+   * upload provider once the server took it. A failed write does not undo the sending: the result says
+   * sent, with its SHA-256 and no copy.
+   */
+  function startKeeping(bytes: Buffer, sha256: string, archiveAs: number | undefined) {
+    const written =
+      archiveAs !== undefined && archive.folder
+        ? writeToArchiveFolder(archive.folder, bytes, new Date()).then(
+            (archiveKey) => ({ archiveKey }),
+            (error: NodeJS.ErrnoException) => ({ archiveError: `the archive folder did not take it (${error.code ?? 'error'})` })
+          )
+        : undefined;
+    return {
+      async kept(): Promise<Kept> {
+        if (archiveAs === undefined) return { sha256 };
+        if (archive.returnBytes) return { sha256, bytes };
+        return { sha256, ...(await written) };
+      },
+    };
   }
 
   let closed = false;
   return {
-    async send(mail: Mail.Options): Promise<Delivery> {
-      let info;
+    async send(mail: Mail.Options, archiveAs?: number): Promise<Delivery> {
+      let keeping;
+      let built;
+      let outcome;
       try {
-        info = await transporter.sendMail(mail);
+        built = await buildMessage(mail);
+        keeping = startKeeping(built.bytes, createHash('sha256').update(built.bytes).digest('hex'), archiveAs);
+        if (!transporter) {
+          outcome = await writeToOutbox(built.messageId, built.bytes);
+        } else {
+          const info = await transporter.sendMail({ raw: built.bytes, envelope: built.envelope, messageId: built.messageId });
+          outcome = checkRecipients(mail, info);
+        }
       } catch (error) {
         // A closing pool fails the messages it had not started: they were never tried, so they are retried.
         if (closed) return { status: 'transient', error: `not sent, the mail pool was closing: ${(error as Error).message}` };
         return classifySendError(error);
       }
-      return smtp.host ? checkRecipients(mail, info) : writeToOutbox(info as any);
+      if (outcome.status !== 'accepted' && outcome.status !== 'written') return outcome;
+      const { status: _, ...answer } = outcome;
+      return { status: 'sent', messageId: built.messageId, ...answer, ...(await keeping.kept()) };
     },
     /** Connections in the middle of a message finish it; the messages still queued fail as transient. */
     close() {
       closed = true;
-      transporter.close();
+      transporter?.close();
     },
     isClosed: () => closed,
   };
@@ -200,7 +288,7 @@ if (parentPort && workerData?.mailThread) {
   const startTimes = startScheduler();
   let sending = 0;
   // The thread ends once its port is closed: after `close`, when the last message is answered.
-  const closeWhenIdle = () => sender.isClosed() && sending === 0 && port.close();
+  const closeWhenIdle = () => sender.isClosed() && sending === 0 && closeArchiveFolder().finally(() => port.close());
   port.postMessage({ ready: true } satisfies MailReply);
   port.on('message', async (request: MailRequest) => {
     if ('close' in request) {
@@ -211,7 +299,7 @@ if (parentPort && workerData?.mailThread) {
     sending++;
     let answer = (_delivery: Delivery) => {};
     await startTimes.next(request.notBefore ?? 0, new Promise<Delivery>((resolve) => (answer = resolve)));
-    const delivery = await sender.send(asBuffers(request.mail));
+    const delivery = await sender.send(asBuffers(request.mail), request.archiveAs);
     answer(delivery);
     sending--;
     port.postMessage({ id: request.id, delivery } satisfies MailReply);

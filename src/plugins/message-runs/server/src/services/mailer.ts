@@ -4,6 +4,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
 import type { MailSettings } from '../../../shared/contracts/settings';
+import { getService } from '../utils';
 import type { Delivery, MailReply, MailRequest, MailThreadOptions } from './mail-thread';
 
 export type { Delivery } from './mail-thread';
@@ -28,6 +29,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       maxConnections,
       outboxDir: path.resolve(strapi.dirs.app.root, outboxDir),
       appRoot: strapi.dirs.app.root,
+      archive: getService(strapi, 'archive').threadOptions(),
     };
     const worker = new Worker(path.join(__dirname, 'mail-thread.js'), {
       workerData: { mailThread: options },
@@ -54,11 +56,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     // It must not hold the process open by itself; Strapi's destroy closes it.
     worker.unref();
     const started = {
-      send: (mail: Mail.Options, notBefore?: number) =>
+      send: (mail: Mail.Options, notBefore?: number, archiveAs?: number) =>
         new Promise<Delivery>((resolve) => {
           const id = nextId++;
           waiting.set(id, resolve);
-          worker.postMessage({ id, mail, notBefore } satisfies MailRequest);
+          worker.postMessage({ id, mail, notBefore, archiveAs } satisfies MailRequest);
         }),
       close: () => worker.postMessage({ close: true } satisfies MailRequest),
       ready,
@@ -85,10 +87,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return thread.ready;
     },
 
-    /** Sends `mail`, not before `notBefore` (ms since the epoch) when given. */
-    send(mail: Mail.Options, notBefore?: number): Promise<Delivery> {
+    /**
+     * Sends `mail`, not before `notBefore` (ms since the epoch) when given, and keeps its bytes in the
+     * archive named by the result `archiveAs` (none without it).
+     */
+    async send(mail: Mail.Options, notBefore?: number, archiveAs?: number): Promise<Delivery> {
       thread ??= startThread();
-      return thread.send(mail, notBefore);
+      const delivery = await thread.send(mail, notBefore, archiveAs);
+      if (delivery.status !== 'sent') return delivery;
+      const { bytes, ...sent } = delivery;
+      if (bytes && archiveAs !== undefined) {
+        // Posted back for the upload provider, which only this thread has.
+        try {
+          sent.archiveKey = await getService(strapi, 'archive').upload(bytes, archiveAs, sent.sha256);
+        } catch (error) {
+          sent.archiveError = `the upload provider did not take it (${(error as Error).message})`;
+        }
+      }
+      if (sent.archiveError) {
+        strapi.log.warn(`[message-runs] the message of result ${archiveAs} was sent but not kept: ${sent.archiveError}`);
+      }
+      return sent;
     },
 
     /** Closes the SMTP pool: messages being sent finish, the ones still queued come back as transient. */

@@ -205,7 +205,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const toOutcome = (delivery: Delivery, attempts: number, now: Date): Outcome => {
     if (delivery.status === 'sent') {
-      return { status: 'sent', messageId: delivery.messageId, response: delivery.response, error: delivery.refusedBcc };
+      const { messageId, response, refusedBcc, sha256, archiveKey } = delivery;
+      return { status: 'sent', messageId, response, error: refusedBcc, sha256, archiveKey };
     }
     if (delivery.status === 'rejected') {
       return { status: 'failed', reason: delivery.reason, error: delivery.error };
@@ -406,7 +407,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Sends a message handed over at `handedAt`, not before `notBefore` (both ms since the epoch). */
     async function send(message: Mailable, handedAt: number, notBefore: number) {
       try {
-        const delivery = await mailer.send(message.mail, notBefore);
+        // Named by its first result: the one a collated message's results share (as the return path does).
+        const delivery = await mailer.send(message.mail, notBefore, message.resultIds[0]);
         timer.record(Date.now() - Math.max(notBefore, handedAt));
         if (delivery.status === 'sent' && pace.accepted()) void savePace();
         if (delivery.status === 'transient' && delivery.slowDown) {

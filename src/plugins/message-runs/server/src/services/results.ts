@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Readable } from 'stream';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
@@ -11,6 +12,7 @@ import type {
 import type { Actor } from '../../../shared/contracts/events';
 import { resolveDialect } from '../data/dialect';
 import { appendEvents, appendRunEvent, insertResendEvents, subjectKey } from '../data/events';
+import { findArchivedMessage } from '../data/archive';
 import { findMessageResults } from '../data/queue';
 import {
   countFilteredResults,
@@ -24,7 +26,8 @@ import {
   type ResultSelection,
 } from '../data/results';
 import { resolveTables } from '../data/tables';
-import { fieldError, nameFew, notFound } from '../errors';
+import { fieldError, IntegrityError, nameFew, notFound } from '../errors';
+import type { MessageRunsConfig } from '../config';
 import { getService, SERVER_ACTOR, toIsoTimestamp } from '../utils';
 import { eligibilityOf } from './runs';
 
@@ -40,6 +43,7 @@ export const toResult = (row: ResultRow): Result => ({
   sentAt: toIsoTimestamp(row.sentAt),
   deliveredAt: toIsoTimestamp(row.deliveredAt),
   messageId: row.messageId ?? null,
+  sha256: row.sha256 ?? null,
   invoice: row.invoiceDocumentId
     ? {
         documentId: row.invoiceDocumentId,
@@ -226,6 +230,35 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           size: content.length,
         })),
       };
+    },
+
+    /**
+     * The message of a sent result exactly as it was handed to SMTP, checked against the SHA-256
+     * recorded then, with a file name from its invoice. 404 says why there is none: never sent, not
+     * kept (the archive was off, or could not write it), or deleted after `archiveDays`.
+     */
+    async message(resultDocumentId: string): Promise<{ bytes: Buffer; filename: string }> {
+      const found = await findArchivedMessage(knex(), tables(), resultDocumentId);
+      if (!found) throw notFound('message result', resultDocumentId);
+      const { status, sha256, archiveKey, invoiceNumber } = found;
+      const sentAt = toIsoTimestamp(found.sentAt);
+      const none = (why: string) => new errors.NotFoundError(`Result ${resultDocumentId} has no kept message: ${why}`, { status, sentAt });
+      if (!sha256) throw none(`it was never sent (it is ${status})`);
+      const bytes = archiveKey ? await getService(strapi, 'archive').read(archiveKey) : undefined;
+      if (!bytes) {
+        const { archiveDays } = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
+        const expired = sentAt !== null && Date.parse(sentAt) < Date.now() - archiveDays * 24 * 3600 * 1000;
+        if (expired) throw none(`it was sent at ${sentAt} and deleted after ${archiveDays} day${archiveDays === 1 ? '' : 's'} (MESSAGE_ARCHIVE_DAYS)`);
+        if (archiveKey) throw none(`it was sent at ${sentAt}, and its copy is no longer in the archive storage`);
+        throw none(`it was sent at ${sentAt} and not kept: the archive was off (MESSAGE_ARCHIVE) or could not write it`);
+      }
+      const actual = createHash('sha256').update(bytes).digest('hex');
+      if (actual !== sha256) {
+        throw new IntegrityError(
+          `The kept message of result ${resultDocumentId} is not the one sent: its SHA-256 is ${actual}, the one recorded when it was sent ${sha256}`
+        );
+      }
+      return { bytes, filename: `${(invoiceNumber ?? resultDocumentId).replace(/[^\w.-]+/g, '_')}.eml` };
     },
 
     /** Deletes results; their history stays, with a `removed` entry each, and the run's `removed` entry. */

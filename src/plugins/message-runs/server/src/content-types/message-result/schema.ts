@@ -47,6 +47,11 @@ export default {
     // can have reached the customer, so only those stay `sending` through a Stop or may be sent twice
     // after a crash.
     handedAt: { type: 'datetime' },
+    // The message as sent (DESIGN.md §4): the SHA-256 (hex) of the bytes handed to SMTP, and where they
+    // are kept (`folder:…` or `upload:…`; null when not kept, or deleted after `archiveDays`). The
+    // results of a collated message share both. (Strapi names the column `sha_256`.)
+    sha256: { type: 'string' },
+    archiveKey: { type: 'text' },
   },
   indexes: [
     // Counts per status, and the results list of one run (by status, in creation order).
