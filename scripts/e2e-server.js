@@ -2,18 +2,19 @@
 /**
  * The Strapi instance the browser tests run against: the built admin (`strapi start`), a fresh
  * SQLite database seeded with a small demo data set (20 customers, the demo's definitions and its
- * started October run), fresh secrets, a few delivery limits, and delivery every second to an SMTP
- * sink of its own. The sink refuses the `factures@` mailboxes, so runs show failed results next to
- * sent and skipped ones.
+ * started October run), fresh secrets, a few delivery limits, a message archive, a Mailgun webhook,
+ * and delivery every second to an SMTP sink of its own. The sink refuses the `factures@` mailboxes,
+ * so runs show failed results next to sent and skipped ones.
  * Playwright starts it (playwright.config.ts) and stops it.
  */
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
 const { SMTPServer } = require('smtp-server');
 const { strapiCli } = require('./lib/strapi-cli');
 const { freshSecrets } = require('./lib/secrets');
-const { E2E_ADMIN, E2E_DATABASE } = require('./lib/e2e-admin');
+const { E2E_ADMIN, E2E_ARCHIVE_DIR, E2E_DATABASE, E2E_MAILGUN_SIGNING_KEY } = require('./lib/e2e-admin');
 
 const ACCEPT_DELAY_MS = 1500;
 const appDir = path.resolve(__dirname, '..');
@@ -65,6 +66,11 @@ async function main() {
     MESSAGE_RATE_LIMIT_PER_SECOND: '5',
     MESSAGE_DOMAIN_RATE_LIMITS: 'gmail.com=600,outlook.com=300',
     MESSAGE_RUNS_PAUSE_AFTER_FAILURES: '10',
+    // Each sent message kept in a fresh folder, and bounces posted as Mailgun would post them
+    // (tests/e2e/delivery-proof.spec.ts); the token the webhook's events echo is signed afresh.
+    MESSAGE_ARCHIVE_DIR: E2E_ARCHIVE_DIR,
+    MAILGUN_WEBHOOK_SIGNING_KEY: E2E_MAILGUN_SIGNING_KEY,
+    MESSAGE_RETURN_PATH_SECRET: crypto.randomBytes(32).toString('hex'),
     ...freshSecrets(),
     LOG_LEVEL: 'warn',
   };

@@ -6,4 +6,13 @@ const E2E_ADMIN = { email: 'e2e-admin@example.com', password: 'E2e-Admin-Pass-1'
 /** e2e-server.js's SQLite database (relative to the app), where a browser test sets up what no route can. */
 const E2E_DATABASE = '.tmp/e2e/data.db';
 
-module.exports = { E2E_ADMIN, E2E_DATABASE };
+/** Where e2e-server.js keeps each sent message (a test deletes one to see the panel say it is gone). */
+const E2E_ARCHIVE_DIR = '.tmp/e2e/archive';
+
+/**
+ * The Mailgun webhook signing key of e2e-server.js, with which a browser test signs the bounces and
+ * complaints it posts as Mailgun would. A key for this throwaway server only, not a secret.
+ */
+const E2E_MAILGUN_SIGNING_KEY = 'e2e-mailgun-webhook-signing-key';
+
+module.exports = { E2E_ADMIN, E2E_DATABASE, E2E_ARCHIVE_DIR, E2E_MAILGUN_SIGNING_KEY };

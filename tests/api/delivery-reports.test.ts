@@ -39,7 +39,11 @@ const report = (overrides: Partial<DeliveryReport>): DeliveryReport => ({
   at: new Date('2026-02-01T10:00:00Z'),
   ...overrides,
 });
-const eventsOf = (resultId: number) => app.strapi.db.query(EVENT_UID as any).findMany({ where: { resultId }, orderBy: { id: 'asc' } });
+/** A result's history entries that reports wrote (the queue writes `created` and `sent` before them). */
+const eventsOf = (resultId: number) =>
+  app.strapi.db
+    .query(EVENT_UID as any)
+    .findMany({ where: { resultId, type: { $in: ['bounced', 'delayed', 'complained', 'delivered'] } }, orderBy: { id: 'asc' } });
 const suppressed = async (address: string) =>
   Boolean(await app.strapi.db.query(SUPPRESSION_UID as any).findOne({ where: { address: address.toLowerCase() } }));
 

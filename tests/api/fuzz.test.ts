@@ -269,10 +269,13 @@ function pluginTargets(): Target[] {
         withRunId('/results/resend', async () => hostileBody(random.chance(0.5) ? await resultIds() : { status: ['failed'] }))
       ),
       target('post', '/runs/:id/results/remove', () => withRunId('/results/remove', async () => hostileBody(await resultIds()))),
-      target('get', '/results/:id/preview', async () => {
-        const { id, kinds } = await idFor(existingResult);
-        return { path: `${base}/results/${id}/preview`, kinds };
-      }),
+      target('get', '/runs/:id/events', () => withRunId('/events', async () => hostileQuery({}))),
+      ...['preview', 'events', 'message'].map((action) =>
+        target('get', `/results/:id/${action}`, async () => {
+          const { id, kinds } = await idFor(existingResult);
+          return { path: `${base}/results/${id}/${action}`, kinds };
+        })
+      ),
     ];
   };
 
@@ -285,7 +288,17 @@ function pluginTargets(): Target[] {
       build: async () => ({ method: 'post', auth: 'admin', path: '/message-runs/settings/test-email', ...hostileBody({ to: 'ops@example.com' }) }),
     },
   ];
-  return [...targets('/message-runs', 'admin'), ...targets('/api/message-runs', 'api'), ...adminOnly];
+  // The one public route: a provider's webhook call, whose signature is its only authentication.
+  const providerEvents: Target = {
+    route: auth('api', 'POST /api/message-runs/events/:provider'),
+    build: async () => ({
+      method: 'post',
+      auth: 'api',
+      path: `/api/message-runs/events/${random.pick(['mailgun', 'sendgrid', 'postmark', 'unknown', '__proto__'])}`,
+      ...hostileBody({ signature: { timestamp: '1', token: 't', signature: 's' }, 'event-data': { event: 'delivered' } }),
+    }),
+  };
+  return [...targets('/message-runs', 'admin'), ...targets('/api/message-runs', 'api'), ...adminOnly, providerEvents];
 }
 
 /** A valid document of the type (unique fields fresh, relations to stored documents). */

@@ -217,6 +217,7 @@ export function runsApi(app: TestApp, token?: string, { admin = false } = {}) {
     delete: (id: string) => authorize(app.http().delete(`${base}/runs/${id}`)),
     start: (id: string) => post(`/runs/${id}/start`),
     stop: (id: string) => post(`/runs/${id}/stop`),
+    schedule: (id: string, body: unknown) => post(`/runs/${id}/schedule`, body),
     results: (id: string, query: Record<string, unknown> = {}) => get(`/runs/${id}/results`, query),
     resend: (id: string, body: unknown) => post(`/runs/${id}/results/resend`, body),
     remove: (id: string, body: unknown) => post(`/runs/${id}/results/remove`, body),

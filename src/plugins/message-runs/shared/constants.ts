@@ -11,14 +11,16 @@ export const EVENT_UID = 'plugin::message-runs.message-event';
 export const SUPPRESSION_UID = 'plugin::message-runs.suppression';
 export const TASK_LEASE_UID = 'plugin::message-runs.task-lease';
 
-export const RUN_STATUSES = ['created', 'running', 'stopped', 'completed'] as const;
+/** `scheduled`: created or stopped, and due to start by itself at its `scheduledAt` (DESIGN.md §4). */
+export const RUN_STATUSES = ['created', 'scheduled', 'running', 'stopped', 'completed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /**
- * Why a run is stopped: an admin's Stop, or the queue pausing it after `pauseAfterFailures` attempts
- * in a row failed for a cause that is not the recipient (the server, the connection, the credentials).
+ * Why a run is stopped: an admin's Stop, the queue pausing it after `pauseAfterFailures` attempts
+ * in a row failed for a cause that is not the recipient (the server, the connection, the credentials),
+ * or a schedule no instance could start before its `notAfter`.
  */
-export const STOP_REASONS = ['stopped-by-admin', 'paused-after-failures'] as const;
+export const STOP_REASONS = ['stopped-by-admin', 'paused-after-failures', 'missed-schedule'] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 
 /**
@@ -75,8 +77,21 @@ export const RESULT_EVENT_TYPES = [
 ] as const;
 export type ResultEventType = (typeof RESULT_EVENT_TYPES)[number];
 
-/** A run's audit trail (GET /runs/:id/events); `resent` and `removed` carry their counts. */
-export const RUN_EVENT_TYPES = ['created', 'started', 'stopped', 'paused', 'completed', 'deleted', 'resent', 'removed'] as const;
+/**
+ * A run's audit trail (GET /runs/:id/events); `resent` and `removed` carry their counts, `scheduled`
+ * the schedule set or moved.
+ */
+export const RUN_EVENT_TYPES = [
+  'created',
+  'scheduled',
+  'started',
+  'stopped',
+  'paused',
+  'completed',
+  'deleted',
+  'resent',
+  'removed',
+] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
 /**

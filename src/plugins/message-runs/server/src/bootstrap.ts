@@ -1,17 +1,20 @@
 import type { Core } from '@strapi/strapi';
 import { resolveBounceImap, type MessageRunsConfig } from './config';
-import { getService } from './utils';
+import { getService, systemActor } from './utils';
 
 export const DELIVERY_JOB = 'message-runs.deliver';
+export const SCHEDULE_JOB = 'message-runs.schedule';
 export const BOUNCE_JOB = 'message-runs.bounces';
 export const ARCHIVE_RETENTION_JOB = 'message-runs.archive-retention';
 
 /**
  * The plugin's webhook events; every instance runs the delivery cron task (unless switched off), and
- * the queue shares the work out. With a bounce mailbox configured, every instance also runs its poll,
- * and a lease lets one at a time read the mailbox. Every instance also runs archive retention, which
- * is harmless twice; even with the archive off, since copies kept before must still go after
- * `archiveDays`.
+ * the queue shares the work out. Beside it, on the same rule, every instance starts the scheduled runs
+ * that are due: a task of its own, so that a long delivery tick does not hold a schedule up, and one
+ * guarded UPDATE per tick, so that one instance starts each run (DESIGN.md §4). With a bounce mailbox
+ * configured, every instance also runs its poll, and a lease lets one at a time read the mailbox.
+ * Every instance also runs archive retention, which is harmless twice; even with the archive off,
+ * since copies kept before must still go after `archiveDays`.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'webhooks').register();
@@ -22,6 +25,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     [DELIVERY_JOB]: {
       task: async () => {
         await getService(strapi, 'queue').tick();
+      },
+      options: { rule: config.cron.rule },
+    },
+    [SCHEDULE_JOB]: {
+      task: async () => {
+        const actor = systemActor(getService(strapi, 'queue').workerId, 'schedule');
+        try {
+          await getService(strapi, 'runs').startDue(actor);
+        } catch (error) {
+          // Tried again at the next tick; a run past its notAfter by then is not started late.
+          strapi.log.warn(`[message-runs] starting scheduled runs failed: ${(error as Error).message}`);
+        }
       },
       options: { rule: config.cron.rule },
     },

@@ -26,6 +26,12 @@ export interface Run {
   stopReason: StopReason | null;
   /** The server's answer that paused the run (`paused-after-failures`); null otherwise. */
   lastError: string | null;
+  /** When the run starts by itself (status `scheduled`), or started so; null without a schedule. */
+  scheduledAt: string | null;
+  /** The IANA zone the schedule was given in, to show it as chosen; null when given with an offset only. */
+  timeZone: string | null;
+  /** A scheduled run not started by then is not started late: it stops with `missed-schedule`. */
+  notAfter: string | null;
 }
 
 export interface Pagination {
@@ -78,9 +84,27 @@ export namespace PreviewRun {
   }
 }
 
+/**
+ * ISO 8601 date-times: with an offset (`2026-12-01T07:00+01:00`, `…Z`), or a wall time
+ * (`2026-12-01T07:00`) in `timeZone`.
+ */
+export interface ScheduleRequest {
+  scheduledAt: string;
+  timeZone?: string;
+  notAfter?: string;
+}
+
+/** A schedule as validated: instants, and the zone to show them in. */
+export interface Schedule {
+  scheduledAt: Date;
+  timeZone: string | null;
+  notAfter: Date | null;
+}
+
 export namespace CreateRun {
   export interface Request {
-    body: RunCriteria;
+    /** With `scheduledAt`, the run is created `scheduled`. */
+    body: RunCriteria & Partial<ScheduleRequest>;
   }
   export interface Response {
     data: Run;
@@ -89,6 +113,15 @@ export namespace CreateRun {
 }
 
 export namespace GetRun {
+  export interface Response {
+    data: Run;
+  }
+}
+
+export namespace ScheduleRun {
+  export interface Request {
+    body: ScheduleRequest;
+  }
   export interface Response {
     data: Run;
   }

@@ -12,6 +12,7 @@ import { useT } from '../utils/translations';
 import { BccInput } from './BccInput';
 import { FormField } from './FormField';
 import { OptionsCombobox } from './OptionsCombobox';
+import { browserTimeZone, ScheduleFields, toScheduleRequest, type ScheduleValue } from './ScheduleFields';
 
 type Criteria = Partial<RunCriteria> & { includeChildren: boolean; bcc: string[] };
 
@@ -35,6 +36,9 @@ const NewRunForm = () => {
   const [preview, setPreview] = React.useState<PreviewRun.Response['data']>();
   const [previewing, setPreviewing] = React.useState(false);
   const [creating, setCreating] = React.useState(false);
+  // Without a date and a time the run is created to be started by hand.
+  const [schedule, setSchedule] = React.useState<ScheduleValue>(() => ({ timeZone: browserTimeZone() }));
+  const scheduled = toScheduleRequest(schedule);
   // Bcc changes no count (and is checked as typed): the preview follows the selection only.
   const { bcc: _bcc, ...selection } = criteria;
   const debounced = useDebounce(JSON.stringify(selection), 300);
@@ -70,7 +74,7 @@ const NewRunForm = () => {
     if (!isComplete(criteria)) return;
     setCreating(true);
     try {
-      const { data } = await post<CreateRun.Response>(`/${PLUGIN_ID}/runs`, criteria);
+      const { data } = await post<CreateRun.Response>(`/${PLUGIN_ID}/runs`, { ...criteria, ...scheduled });
       toggleNotification({ type: 'success', message: t('newRun.created', 'Run created') });
       navigate(`/plugins/${PLUGIN_ID}/runs/${data.data.documentId}`);
     } catch (error) {
@@ -163,6 +167,19 @@ const NewRunForm = () => {
           >
             <BccInput value={criteria.bcc} onChange={(bcc) => change({ bcc })} onProblem={setBccProblem} />
           </FormField>
+          <Grid.Item col={12}>
+            <Typography variant="sigma" textColor="neutral600">
+              {t('newRun.schedule', 'Start automatically (leave empty to start it yourself)')}
+            </Typography>
+          </Grid.Item>
+          <ScheduleFields
+            value={schedule}
+            onChange={(value) => {
+              setSchedule(value);
+              setErrors((previous) => ({ ...previous, scheduledAt: '', timeZone: '' }));
+            }}
+            errors={errors}
+          />
           <Grid.Item col={12} direction="column" alignItems="stretch">
             <PreviewCounts
               preview={preview}
@@ -184,7 +201,7 @@ const NewRunForm = () => {
           disabled={!preview || preview.total === 0 || Boolean(bccProblem)}
           startIcon={<Plus />}
         >
-          {t('newRun.create', 'Create run')}
+          {scheduled ? t('newRun.createScheduled', 'Create and schedule') : t('newRun.create', 'Create run')}
         </Button>
       </Modal.Footer>
     </form>

@@ -1,9 +1,14 @@
-import { Box, Flex, Grid, Modal, Tabs, Typography } from '@strapi/design-system';
-import { isFetchError } from '@strapi/strapi/admin';
+import * as React from 'react';
+import { Box, Button, Flex, Grid, Modal, Tabs, Typography } from '@strapi/design-system';
+import { Download } from '@strapi/icons';
+import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../../../shared/constants';
-import type { PreviewResult } from '../../../shared/contracts/results';
+import type { GetResultEvents } from '../../../shared/contracts/events';
+import type { PreviewResult, Result } from '../../../shared/contracts/results';
 import { errorMessage, useApi } from '../hooks/useApi';
+import { saveBlob } from '../utils/download';
 import { useT } from '../utils/translations';
+import { EventsTable } from './EventsTable';
 import { Loaded } from './PageParts';
 
 const formatSize = (bytes: number) =>
@@ -91,15 +96,126 @@ const Message = ({ message }: { message: PreviewResult.Response['data'] }) => {
   );
 };
 
-export const ResultPreviewModal = ({ resultId, onClose }: { resultId?: string; onClose: () => void }) => {
+/** The result's history, oldest first: it reads as the message's story, from its creation on. */
+const History = ({ resultId }: { resultId: string }) => {
+  const t = useT();
+  const events = useApi<GetResultEvents.Response>(`/${PLUGIN_ID}/results/${resultId}/events`);
+  return (
+    <Loaded query={events}>
+      {({ data, meta }) => (
+        <EventsTable events={data} truncated={meta.truncated} label={t('preview.history', 'History')} />
+      )}
+    </Loaded>
+  );
+};
+
+/** Content-Disposition's filename, when the server named the file. */
+const filenameOf = (disposition: string | null) => disposition?.match(/filename="?([^";]+)"?/)?.[1];
+
+/** The server's message from a JSON error body fetched as a blob (none from, say, a proxy's page). */
+async function reasonOf(body: Blob): Promise<string | undefined> {
+  try {
+    const message = JSON.parse(await body.text())?.error?.message;
+    return typeof message === 'string' && message ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The message as it was sent, byte for byte (`GET /results/:id/message`), with the SHA-256 it was kept
+ * under, so an admin can hand it over as proof and anyone can check it is the one sent. Fetched with
+ * the admin's JWT, which a plain link would not carry.
+ */
+const DownloadEml = ({ result }: { result: Result }) => {
+  const t = useT();
+  const { get } = useFetchClient();
+  const [busy, setBusy] = React.useState(false);
+  const [problem, setProblem] = React.useState<string>();
+  const download = async () => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      // Errors come back as answers, since a 404's JSON body says why the message is not kept; but
+      // a 401 throws, for the fetch client to renew the admin's session and ask again.
+      const { data, status, headers } = await get(`/${PLUGIN_ID}/results/${result.documentId}/message`, {
+        responseType: 'blob',
+        validateStatus: (code) => code !== 401,
+      });
+      if (status === 200) {
+        saveBlob(data, filenameOf(headers?.get('Content-Disposition') ?? null) ?? `${result.documentId}.eml`);
+      } else {
+        setProblem(
+          (await reasonOf(data)) ??
+            (status === 404
+              ? t(
+                  'preview.eml.notKept',
+                  'The sent message is not kept: it was not archived, or its archive has expired.'
+                )
+              : t('preview.eml.failed', 'The server could not return the message ({status}).', { status }))
+        );
+      }
+    } catch (error) {
+      setProblem(errorMessage(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Flex direction="column" alignItems="start" gap={1}>
+      <Flex gap={3}>
+        <Button variant="secondary" startIcon={<Download />} loading={busy} onClick={download}>
+          {t('preview.eml.download', 'Download .eml')}
+        </Button>
+        {result.sha256 && (
+          <Typography variant="pi" textColor="neutral600" title={result.sha256} data-testid="result-sha256">
+            {t('preview.eml.sha256', 'SHA-256 {hash}…', { hash: result.sha256.slice(0, 12) })}
+          </Typography>
+        )}
+      </Flex>
+      {problem && (
+        <Typography role="alert" variant="pi" textColor="danger600">
+          {problem}
+        </Typography>
+      )}
+    </Flex>
+  );
+};
+
+/** What a result's message says (Message) and what happened to it (History), with its .eml once sent. */
+export const ResultPreviewModal = ({ result, onClose }: { result?: Result; onClose: () => void }) => {
   const t = useT();
   return (
-    <Modal.Root open={Boolean(resultId)} onOpenChange={(open) => !open && onClose()}>
+    <Modal.Root open={Boolean(result)} onOpenChange={(open) => !open && onClose()}>
       <Modal.Content>
         <Modal.Header>
           <Modal.Title>{t('preview.title', 'Message preview')}</Modal.Title>
         </Modal.Header>
-        <Modal.Body>{resultId && <Preview key={resultId} resultId={resultId} />}</Modal.Body>
+        <Modal.Body>
+          {result && (
+            <Tabs.Root key={result.documentId} defaultValue="message">
+              <Tabs.List aria-label={t('preview.tabs', 'Message and history')}>
+                <Tabs.Trigger value="message">{t('preview.message', 'Message')}</Tabs.Trigger>
+                <Tabs.Trigger value="history">{t('preview.history', 'History')}</Tabs.Trigger>
+              </Tabs.List>
+              <Tabs.Content value="message">
+                <Box paddingTop={4}>
+                  <Preview resultId={result.documentId} />
+                </Box>
+              </Tabs.Content>
+              <Tabs.Content value="history">
+                <Box paddingTop={4}>
+                  <History resultId={result.documentId} />
+                </Box>
+              </Tabs.Content>
+            </Tabs.Root>
+          )}
+        </Modal.Body>
+        {result?.sentAt && (
+          <Modal.Footer>
+            <DownloadEml key={result.documentId} result={result} />
+          </Modal.Footer>
+        )}
       </Modal.Content>
     </Modal.Root>
   );

@@ -16,7 +16,7 @@ import {
 import { ArrowClockwise, Download, Eye, Trash } from '@strapi/icons';
 import { SearchInput, useFetchClient, useNotification, useQueryParams } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
-import { PLUGIN_ID, RESULT_STATUSES, type ResultStatus } from '../../../shared/constants';
+import { PLUGIN_ID, RESULT_STATUSES } from '../../../shared/constants';
 import type { GetResults, Result } from '../../../shared/contracts/results';
 import { errorMessage, POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { useRunActions } from '../hooks/useRunActions';
@@ -31,7 +31,8 @@ import { ResultPreviewModal } from './ResultPreviewModal';
 import { StatusBadge } from './StatusBadge';
 import { StatusFilter } from './StatusFilter';
 
-type Query = { page?: string; pageSize?: string; sort?: string; status?: ResultStatus; _q?: string };
+/** status: one status or several, comma-separated (GET /runs/:id/results takes both). */
+type Query = { page?: string; pageSize?: string; sort?: string; status?: string; _q?: string };
 
 interface ResultsSectionProps {
   runId: string;
@@ -67,7 +68,8 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
   }, [polling, refetch]);
 
   const [selected, setSelected] = React.useState<Set<string>>(new Set());
-  const [previewId, setPreviewId] = React.useState<string>();
+  // The row as it was clicked; the list's fresher copy once a refresh brings one (its sha256 once sent).
+  const [previewed, setPreviewed] = React.useState<Result>();
   // Another page, filter or order shows other rows: a selection of rows no longer shown would surprise.
   const listKey = JSON.stringify(params);
   React.useEffect(() => setSelected(new Set()), [listKey]);
@@ -75,6 +77,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
   const refresh = () => Promise.all([refetch(), onChange()]);
   const actions = useRunActions(runId, refresh);
   const rows = data?.data ?? [];
+  const previewedNow = previewed && (rows.find((row) => row.documentId === previewed.documentId) ?? previewed);
   const counts = data?.meta.counts;
   const selectedIds = rows.filter((row) => selected.has(row.documentId)).map((row) => row.documentId);
   const toggle = (id: string, on: boolean) =>
@@ -93,7 +96,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
         responseType: 'blob',
         params: { status: query.status },
       });
-      saveBlob(blob, `message-run-${runId}-results${query.status ? `-${query.status}` : ''}.csv`);
+      saveBlob(blob, `message-run-${runId}-results${query.status ? `-${query.status.replace(/,/g, '-')}` : ''}.csv`);
     } catch (exportError) {
       toggleNotification({ type: 'danger', message: errorMessage(exportError) });
     }
@@ -114,7 +117,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
       />
     ) : (
       <>
-        <Table colCount={canManage ? 8 : 7} rowCount={rows.length + 1}>
+        <Table colCount={canManage ? 8 : 7} rowCount={rows.length + 1} aria-label={t('results.title', 'Results')}>
           <Thead>
             <Tr>
               {canManage && (
@@ -151,7 +154,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
                 canManage={canManage}
                 selected={selected.has(row.documentId)}
                 onSelect={(on) => toggle(row.documentId, on)}
-                onPreview={() => setPreviewId(row.documentId)}
+                onPreview={() => setPreviewed(row)}
                 onResend={() => actions.resend({ ids: [row.documentId] })}
                 onRemove={async () => {
                   if (await actions.remove([row.documentId])) afterRemove([row.documentId]);
@@ -212,7 +215,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
         </Flex>
       </Flex>
       <Loaded query={results}>{table}</Loaded>
-      <ResultPreviewModal resultId={previewId} onClose={() => setPreviewId(undefined)} />
+      <ResultPreviewModal result={previewedNow} onClose={() => setPreviewed(undefined)} />
     </Flex>
   );
 };

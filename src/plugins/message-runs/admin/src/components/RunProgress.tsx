@@ -4,20 +4,24 @@ import { useT } from '../utils/translations';
 import { statusColor } from './StatusBadge';
 
 /**
- * A bar of a run's results: sent, failed and skipped in their status colours, the rest (queued,
- * sending, retrying) as the remaining grey part; with the numbers as text for screen readers and eyes.
+ * A bar of a run's results: sent, bounced, reported as spam, failed and skipped in their status colours,
+ * the rest (queued, sending, retrying) as the remaining grey part; with the numbers as text for screen
+ * readers and eyes. Bounced and complained are named only when there are some: most runs have none.
  */
 export const RunProgress = ({ counts, showLegend = true }: { counts: ResultCounts; showLegend?: boolean }) => {
   const t = useT();
   const remaining = counts.queued + counts.sending + counts.retrying;
   const segments = [
     { key: 'sent', count: counts.sent, color: statusColor('sent') },
+    // Darker than failed beside it: both did not arrive, for different reasons.
+    { key: 'bounced', count: counts.bounced, color: statusColor('bounced', 700) },
+    { key: 'complained', count: counts.complained, color: statusColor('complained') },
     { key: 'failed', count: counts.failed, color: statusColor('failed') },
     { key: 'skipped', count: counts.skipped, color: statusColor('skipped') },
   ] as const;
   const summary = t(
     'progress.summary',
-    '{sent} sent, {failed} failed, {skipped} skipped, {remaining} remaining of {total}',
+    '{sent} sent{bounced, plural, =0 {} other {, # bounced}}{complained, plural, =0 {} other {, # reported as spam}}, {failed} failed, {skipped} skipped, {remaining} remaining of {total}',
     { ...counts, remaining }
   );
 

@@ -6,6 +6,7 @@ type Variant = 'success' | 'primary' | 'danger' | 'warning' | 'neutral' | 'secon
 
 const VARIANTS: Record<RunStatus | ResultStatus, Variant> = {
   created: 'neutral',
+  scheduled: 'alternative',
   running: 'primary',
   stopped: 'warning',
   completed: 'success',
@@ -15,8 +16,9 @@ const VARIANTS: Record<RunStatus | ResultStatus, Variant> = {
   retrying: 'warning',
   failed: 'danger',
   skipped: 'secondary',
+  // Refused after it was sent, like a failure; a spam report in a colour of its own, as rare as it is grave.
   bounced: 'danger',
-  complained: 'danger',
+  complained: 'alternative',
 };
 
 /** The status of a run or a result, in one colour per status across the plugin's pages. */
@@ -25,5 +27,5 @@ export const StatusBadge = ({ status }: { status: RunStatus | ResultStatus }) =>
   return <Badge variant={VARIANTS[status]}>{labels.status(status)}</Badge>;
 };
 
-/** The theme colour of a status, for the progress bar's segments. */
-export const statusColor = (status: ResultStatus) => `${VARIANTS[status]}500`;
+/** The theme colour of a status, for the progress bar's segments; `shade` tells apart two of one colour. */
+export const statusColor = (status: ResultStatus, shade: 500 | 700 = 500) => `${VARIANTS[status]}${shade}`;

@@ -5,7 +5,8 @@ import { useT } from '../utils/translations';
 
 interface StatusFilterProps<S extends RunStatus | ResultStatus> {
   statuses: readonly S[];
-  value?: S;
+  /** One status, or several as `a,b` (results only: the run page's bounced banner sets "bounced,complained"). */
+  value?: string;
   onChange: (status: S | undefined) => void;
   /** Number per status, shown beside it. */
   counts?: Partial<Record<S, number>>;
@@ -13,7 +14,7 @@ interface StatusFilterProps<S extends RunStatus | ResultStatus> {
 
 const ALL = 'all';
 
-/** "All statuses" or one status: the filter of both lists. */
+/** "All statuses" or one status (or the several a link chose): the filter of both lists. */
 export function StatusFilter<S extends RunStatus | ResultStatus>({
   statuses,
   value,
@@ -22,6 +23,12 @@ export function StatusFilter<S extends RunStatus | ResultStatus>({
 }: StatusFilterProps<S>) {
   const t = useT();
   const labels = useLabels();
+  const count = (status: S) => (counts?.[status] !== undefined ? ` (${counts[status]})` : '');
+  // Several statuses at once get an option of their own, so that the select shows what the list holds.
+  const several = value?.includes(',')
+    ? (value.split(',').filter((status) => statuses.includes(status as S)) as S[])
+    : [];
+  const total = several.reduce((sum, status) => sum + (counts?.[status] ?? 0), 0);
   return (
     <SingleSelect
       size="S"
@@ -30,10 +37,16 @@ export function StatusFilter<S extends RunStatus | ResultStatus>({
       onChange={(selected) => onChange(selected === ALL ? undefined : (selected as S))}
     >
       <SingleSelectOption value={ALL}>{t('filter.all', 'All statuses')}</SingleSelectOption>
+      {several.length > 0 && (
+        <SingleSelectOption value={value!}>
+          {several.map((status) => labels.status(status)).join(t('filter.or', ' or '))}
+          {counts ? ` (${total})` : ''}
+        </SingleSelectOption>
+      )}
       {statuses.map((status) => (
         <SingleSelectOption key={status} value={status}>
           {labels.status(status)}
-          {counts?.[status] !== undefined ? ` (${counts[status]})` : ''}
+          {count(status)}
         </SingleSelectOption>
       ))}
     </SingleSelect>

@@ -2,6 +2,7 @@ import { useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../../../shared/constants';
 import type { RemoveResults, ResendResults } from '../../../shared/contracts/results';
 import type { DeleteRun, TransitionRun } from '../../../shared/contracts/runs';
+import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 import { errorMessage } from './useApi';
 
@@ -12,6 +13,7 @@ import { errorMessage } from './useApi';
  */
 export function useRunActions(runId: string, onDone: () => unknown) {
   const t = useT();
+  const labels = useLabels();
   const { post, del } = useFetchClient();
   const { toggleNotification } = useNotification();
   const runUrl = `/${PLUGIN_ID}/runs/${runId}`;
@@ -29,13 +31,6 @@ export function useRunActions(runId: string, onDone: () => unknown) {
     }
   }
 
-  const resent = ({ requeued, skipped, inFlight }: ResendResults.Response['data']) =>
-    t(
-      'actions.resent',
-      '{requeued, plural, one {# result} other {# results}} queued again{skipped, plural, =0 {} other {, # no longer eligible}}{inFlight, plural, =0 {} other {, # being sent left alone}}',
-      { requeued, skipped, inFlight }
-    );
-
   return {
     transition: (action: 'start' | 'stop') =>
       act(
@@ -43,20 +38,9 @@ export function useRunActions(runId: string, onDone: () => unknown) {
         () => (action === 'start' ? t('actions.started', 'Sending started') : t('actions.stopped', 'Sending stopped'))
       ),
     resend: (body: ResendResults.Request['body']) =>
-      act(() => post<ResendResults.Response>(`${runUrl}/results/resend`, body), resent),
+      act(() => post<ResendResults.Response>(`${runUrl}/results/resend`, body), labels.resent),
     remove: (ids: string[]) =>
-      act(
-        () => post<RemoveResults.Response>(`${runUrl}/results/remove`, { ids }),
-        ({ removed, inFlight }) =>
-          t(
-            'actions.removed',
-            '{removed, plural, one {# result} other {# results}} removed{inFlight, plural, =0 {} other {, # being sent left alone}}',
-            {
-              removed,
-              inFlight,
-            }
-          )
-      ),
+      act(() => post<RemoveResults.Response>(`${runUrl}/results/remove`, { ids }), labels.removed),
     // A deleted run has nothing left to refresh: the page leaves it.
     deleteRun: () =>
       act(

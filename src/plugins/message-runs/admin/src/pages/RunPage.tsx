@@ -1,15 +1,19 @@
 import * as React from 'react';
 import { Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
 import { Play, Stop, Trash } from '@strapi/icons';
-import { BackButton, Page } from '@strapi/strapi/admin';
+import { BackButton, Page, useQueryParams } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PLUGIN_ID, RESULT_STATUSES } from '../../../shared/constants';
+import type { GetRunEvents } from '../../../shared/contracts/events';
 import type { GetRun, Run } from '../../../shared/contracts/runs';
 import { ConfirmAction } from '../components/ConfirmAction';
-import { PluginPage } from '../components/PageParts';
+import { EventsTable } from '../components/EventsTable';
+import { Loaded, PluginPage } from '../components/PageParts';
 import { PausedRunAlert } from '../components/PausedRunAlert';
+import { REPORTED_STATUSES, ReportedResultsAlert } from '../components/ReportedResultsAlert';
 import { ResultsSection } from '../components/ResultsSection';
+import { ScheduleRunButton, useScheduleLabel } from '../components/ScheduleFields';
 import { RunProgress } from '../components/RunProgress';
 import { StatusBadge } from '../components/StatusBadge';
 import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
@@ -36,6 +40,7 @@ const RunDetails = ({ run }: { run: Run }) => {
   const timestamp = (value: string | null) =>
     value ? formatDate(value, { dateStyle: 'medium', timeStyle: 'medium' }) : '—';
   const creator = fullName(run.createdBy);
+  const scheduleLabel = useScheduleLabel();
   const stopped = () => {
     if (!run.stopReason) return timestamp(run.stoppedAt);
     const reason = labels.stopReason(run.stopReason);
@@ -61,6 +66,11 @@ const RunDetails = ({ run }: { run: Run }) => {
           {creator
             ? t('run.createdBy', '{date} by {name}', { date: timestamp(run.createdAt), name: creator })
             : timestamp(run.createdAt)}
+        </Detail>
+        <Detail label={t('run.scheduled', 'Scheduled start')}>
+          {run.scheduledAt ? scheduleLabel(run.scheduledAt, run.timeZone) : '—'}
+          {run.notAfter &&
+            ` ${t('run.notAfter', 'not after {date}', { date: scheduleLabel(run.notAfter, run.timeZone) })}`}
         </Detail>
         <Detail label={t('run.started', 'Started')}>{timestamp(run.startedAt)}</Detail>
         <Detail label={t('run.stopped', 'Stopped')}>{stopped()}</Detail>
@@ -94,6 +104,37 @@ const RunCounts = ({ run }: { run: Run }) => {
   );
 };
 
+/**
+ * The run's audit trail: who created, started, stopped, resent or removed what, and when the queue
+ * paused or completed it. Newest first: the admin who opens it asks what happened last ("who stopped
+ * this run?"), and while the run is sending new entries come in at the top instead of below the fold.
+ * Fetched again with the run itself, which the page refreshes while sending and after each action.
+ */
+const Activity = ({ run }: { run: Run }) => {
+  const t = useT();
+  const events = useApi<GetRunEvents.Response>(`/${PLUGIN_ID}/runs/${run.documentId}/events`);
+  const { refetch } = events;
+  const seen = React.useRef(run);
+  React.useEffect(() => {
+    if (seen.current !== run) refetch();
+    seen.current = run;
+  }, [run, refetch]);
+  return (
+    <Box background="neutral0" hasRadius shadow="tableShadow" paddingTop={6} paddingBottom={2}>
+      <Box paddingLeft={6} paddingRight={6} paddingBottom={2}>
+        <Typography variant="delta" tag="h2">
+          {t('run.activity', 'Activity')}
+        </Typography>
+      </Box>
+      <Loaded query={events}>
+        {({ data, meta }) => (
+          <EventsTable events={data} truncated={meta.truncated} label={t('run.activity', 'Activity')} newestFirst />
+        )}
+      </Loaded>
+    </Box>
+  );
+};
+
 /** Start, resume or stop, saying which; none for a completed run (resending results runs it again). */
 const TransitionButton = ({ run, onTransition }: { run: Run; onTransition: (action: 'start' | 'stop') => unknown }) => {
   const t = useT();
@@ -110,6 +151,17 @@ const TransitionButton = ({ run, onTransition }: { run: Run; onTransition: (acti
       </Button>
     );
   if (run.status === 'completed') return null;
+  if (run.status === 'scheduled')
+    return (
+      <>
+        <Button variant="tertiary" loading={busy} onClick={() => act('stop')}>
+          {t('run.cancelSchedule', 'Cancel schedule')}
+        </Button>
+        <Button startIcon={<Play />} loading={busy} onClick={() => act('start')}>
+          {t('run.startNow', 'Start now')}
+        </Button>
+      </>
+    );
   return (
     <Button startIcon={<Play />} loading={busy} onClick={() => act('start')}>
       {run.status === 'stopped'
@@ -127,8 +179,15 @@ export const RunPage = () => {
   const { data, error, isLoading, refetch } = useApi<GetRun.Response>(`/${PLUGIN_ID}/runs/${documentId}`);
   const run = data?.data;
   const running = run?.status === 'running';
-  useInterval(refetch, running ? POLL_MS : undefined);
+  // A scheduled run is polled too: the page shows it start.
+  useInterval(refetch, running || run?.status === 'scheduled' ? POLL_MS : undefined);
   const actions = useRunActions(documentId, refetch);
+  const [, setQuery] = useQueryParams();
+  const results = React.useRef<HTMLDivElement>(null);
+  const showReported = () => {
+    setQuery({ status: REPORTED_STATUSES, page: '1' });
+    results.current?.scrollIntoView({ block: 'start' });
+  };
 
   if (isLoading) return <Page.Loading />;
   if (error || !run) return <Page.Error />;
@@ -164,6 +223,9 @@ export const RunPage = () => {
                 </Button>
               }
             />
+            {['created', 'stopped', 'scheduled'].includes(run.status) && (
+              <ScheduleRunButton run={run} onDone={refetch} />
+            )}
             <TransitionButton run={run} onTransition={actions.transition} />
           </Flex>
         ) : undefined
@@ -171,9 +233,13 @@ export const RunPage = () => {
     >
       <Flex direction="column" alignItems="stretch" gap={6}>
         <PausedRunAlert key={run.stoppedAt} run={run} />
+        <ReportedResultsAlert run={run} onShow={showReported} />
         <RunDetails run={run} />
         <RunCounts run={run} />
-        <ResultsSection runId={documentId} polling={running} canManage={canManageResults} onChange={refetch} />
+        <Box ref={results}>
+          <ResultsSection runId={documentId} polling={running} canManage={canManageResults} onChange={refetch} />
+        </Box>
+        <Activity run={run} />
       </Flex>
     </PluginPage>
   );

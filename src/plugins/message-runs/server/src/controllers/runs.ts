@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from '../utils';
 import { actorOf } from './actor';
 import { validateDocumentIdParam } from './validation/validate';
-import { validateRunCriteria, validateRunsQuery } from './validation/runs';
+import { validateNewRun, validateRunCriteria, validateRunsQuery, validateSchedule } from './validation/runs';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runs = () => getService(strapi, 'runs');
@@ -23,14 +23,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async create(ctx) {
-      const criteria = await validateRunCriteria(ctx.request.body);
-      const { run, message } = await runs().create(criteria, actorOf(ctx));
+      const { criteria, schedule } = await validateNewRun(ctx.request.body);
+      const { run, message } = await runs().create(criteria, actorOf(ctx), schedule);
       ctx.status = 201;
       ctx.body = { data: run, meta: { message } };
     },
 
     async start(ctx) {
       ctx.body = { data: await runs().transition(await validateDocumentIdParam(ctx.params.id), 'start', actorOf(ctx)) };
+    },
+
+    async schedule(ctx) {
+      const documentId = await validateDocumentIdParam(ctx.params.id);
+      const schedule = await validateSchedule(ctx.request.body);
+      ctx.body = { data: await runs().schedule(documentId, schedule, actorOf(ctx)) };
     },
 
     async stop(ctx) {

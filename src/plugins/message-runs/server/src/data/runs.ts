@@ -12,6 +12,9 @@ export interface RunChanges {
   stop_reason?: StopReason | null;
   last_error?: string | null;
   server_failures_in_a_row?: number;
+  scheduled_at?: Date | null;
+  time_zone?: string | null;
+  not_after?: Date | null;
 }
 
 /**
@@ -35,6 +38,34 @@ export async function changeRunStatus(
     .whereIn('status', from)
     .update({ status: to, updated_at: timestamp(knex, now), ...changes });
   return count > 0;
+}
+
+/**
+ * The scheduled runs due at `now`, each changed by one guarded UPDATE, so that of all the instances
+ * whose ticks run it at the same time exactly one changes a given run (its write holds the row; the
+ * others' find it no longer `scheduled`): first those past their `notAfter` are stopped
+ * (`missed-schedule`), then those due are started. Returns the ids each UPDATE changed.
+ */
+export async function startDueRuns(knex: Knex, t: Tables, now: Date) {
+  const at = timestamp(knex, now);
+  const scheduled = () => knex(t.runs).where('status', 'scheduled');
+  const missed: { id: number }[] = await scheduled()
+    .whereNotNull('not_after')
+    .where('not_after', '<', at)
+    .update({ status: 'stopped', stop_reason: 'missed-schedule', stopped_at: at, updated_at: at }, ['id']);
+  const started: { id: number }[] = await scheduled()
+    .where('scheduled_at', '<=', at)
+    .update(
+      {
+        status: 'running',
+        started_at: knex.raw('COALESCE(started_at, ?)', [at]),
+        stopped_at: null,
+        server_failures_in_a_row: 0,
+        updated_at: at,
+      },
+      ['id']
+    );
+  return { missed: missed.map((row) => row.id), started: started.map((row) => row.id) };
 }
 
 /** Marks a running run completed when none of its results is queued, being sent or waiting to retry. */

@@ -16,6 +16,7 @@ const ROUTES: Route[] = [
   { method: 'DELETE', path: '/runs/:id', handler: 'runs.delete', permission: 'manage-runs' },
   { method: 'POST', path: '/runs/:id/start', handler: 'runs.start', permission: 'manage-runs' },
   { method: 'POST', path: '/runs/:id/stop', handler: 'runs.stop', permission: 'manage-runs' },
+  { method: 'POST', path: '/runs/:id/schedule', handler: 'runs.schedule', permission: 'manage-runs' },
   { method: 'GET', path: '/runs/:id/results', handler: 'results.find', permission: 'read' },
   { method: 'GET', path: '/runs/:id/results/export', handler: 'results.export', permission: 'read' },
   { method: 'POST', path: '/runs/:id/results/resend', handler: 'results.resend', permission: 'manage-results' },

@@ -8,14 +8,14 @@ import {
   type StopReason,
 } from '../../../shared/constants';
 import type { Actor } from '../../../shared/contracts/events';
-import type { PreviewRun, Run, RunCriteria } from '../../../shared/contracts/runs';
+import type { PreviewRun, Run, RunCriteria, Schedule } from '../../../shared/contracts/runs';
 import type { Knex } from 'knex';
 import { resolveDialect } from '../data/dialect';
 import { appendRunEvent, insertCreationEvents } from '../data/events';
 import { countSelection, type SelectionCriteria } from '../data/invoice-selection';
 import { releaseRunClaims, requeueServerFailures } from '../data/queue';
 import { countSendingResults, deleteRunResults, insertResultsForRun } from '../data/results';
-import { changeRunStatus, completeRunIfDone, type RunChanges } from '../data/runs';
+import { changeRunStatus, completeRunIfDone, startDueRuns, type RunChanges } from '../data/runs';
 import { resolveTables } from '../data/tables';
 import { ConflictError, fieldError, notFound } from '../errors';
 import { getService, SERVER_ACTOR, toIsoTimestamp } from '../utils';
@@ -58,6 +58,9 @@ export interface RunRow {
   completedAt: string | null;
   stopReason: StopReason | null;
   lastError: string | null;
+  scheduledAt: string | null;
+  timeZone: string | null;
+  notAfter: string | null;
 }
 
 /** From this many new results on, the database's planner statistics are refreshed after creation. */
@@ -68,14 +71,21 @@ const RUN_POPULATE = {
   createdBy: { select: ['firstname', 'lastname'] },
 };
 
-/** What each action may do: the states it leaves, the state it makes, and where it is a no-op. */
+/**
+ * What each action may do: the states it leaves, the state it makes, and where it is a no-op. Start
+ * of a scheduled run starts it now; Stop of one cancels its schedule.
+ */
 const TRANSITIONS = {
-  start: { from: ['created', 'stopped'], to: 'running', alreadyThere: 'running' },
-  stop: { from: ['running'], to: 'stopped', alreadyThere: 'stopped' },
+  start: { from: ['created', 'stopped', 'scheduled'], to: 'running', alreadyThere: 'running' },
+  stop: { from: ['running', 'scheduled'], to: 'stopped', alreadyThere: 'stopped' },
 } as const satisfies Record<string, { from: RunStatus[]; to: RunStatus; alreadyThere: RunStatus }>;
+
+/** The states a schedule may be set in (or moved, while `scheduled`). */
+const SCHEDULABLE: RunStatus[] = ['created', 'stopped', 'scheduled'];
 
 const CONFLICT_HINTS: Record<RunStatus, string> = {
   created: 'it has not been started',
+  scheduled: 'it is scheduled',
   running: 'it is running; stop it first',
   stopped: 'it is stopped',
   completed: 'it is completed; resend results to run it again',
@@ -166,6 +176,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       completedAt: toIsoTimestamp(row.completedAt),
       stopReason: row.stopReason ?? null,
       lastError: row.lastError ?? null,
+      scheduledAt: toIsoTimestamp(row.scheduledAt),
+      timeZone: row.timeZone ?? null,
+      notAfter: toIsoTimestamp(row.notAfter),
     }));
   }
 
@@ -182,6 +195,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     now: Date,
     detail: Record<string, unknown> | null = null
   ) => appendRunEvent(trx, tables(), resolveDialect(strapi), { runId, type, at: now, actor, detail }, now);
+
+  /** Sets (or moves) the schedule of a run in one of SCHEDULABLE, with its `scheduled` entry. */
+  async function applySchedule(trx: Knex, runId: number, schedule: Schedule, actor: Actor, now: Date) {
+    const changes: RunChanges = {
+      scheduled_at: schedule.scheduledAt,
+      time_zone: schedule.timeZone,
+      not_after: schedule.notAfter,
+    };
+    if (!(await changeRunStatus(trx, tables(), runId, SCHEDULABLE, 'scheduled', now, changes))) return false;
+    await recordRunEvent(trx, runId, 'scheduled', actor, now, {
+      scheduledAt: schedule.scheduledAt.toISOString(),
+      timeZone: schedule.timeZone,
+      notAfter: schedule.notAfter?.toISOString() ?? null,
+    });
+    return true;
+  }
 
   return {
     findRunRow,
@@ -223,7 +252,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Creates the run and its results (one INSERT … SELECT) in one transaction, with their history:
      * the run's `created` and one entry per result (one more INSERT … SELECT).
      */
-    async create(criteria: RunCriteria, actor: Actor = SERVER_ACTOR) {
+    async create(criteria: RunCriteria, actor: Actor = SERVER_ACTOR, schedule: Schedule | null = null) {
       const { definition, cluster, snapshot, selection } = await resolveCriteria(criteria);
       const now = new Date();
       const runId = await strapi.db.transaction(async ({ trx }) => {
@@ -257,6 +286,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const entry = { runId: run.id, type: 'created', at: now, actor, detail, documentId: run.documentId };
         await appendRunEvent(trx, tables(), dialect, entry, now);
         await insertCreationEvents(trx, tables(), dialect, run.id, actor, now);
+        if (schedule) await applySchedule(trx, run.id, schedule, actor, now);
         return run.id as number;
       });
       const run = await findById(runId);
@@ -280,9 +310,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const changes: RunChanges =
           action === 'start'
             ? { started_at: run.startedAt ? new Date(run.startedAt) : now, stopped_at: null, server_failures_in_a_row: 0 }
-            : { stopped_at: now, stop_reason: 'stopped-by-admin', last_error: null };
+            : {
+                stopped_at: now,
+                stop_reason: 'stopped-by-admin',
+                last_error: null,
+                // Stop cancels a schedule: the run waits for a Start or a new schedule.
+                ...(run.status === 'scheduled' ? { scheduled_at: null, time_zone: null, not_after: null } : {}),
+              };
         const changed = await strapi.db.transaction(async ({ trx }) => {
-          const moved = await changeRunStatus(trx, tables(), run.id, [...rule.from], rule.to, now, changes);
+          // Only from the state read: the changes above (a cancelled schedule) were chosen for it.
+          const moved = await changeRunStatus(trx, tables(), run.id, [run.status], rule.to, now, changes);
           if (!moved) return false;
           // Stop pauses at once: what no worker has handed to SMTP yet is queued again with it.
           if (action === 'stop') await releaseRunClaims(trx, tables(), run.id, now);
@@ -300,6 +337,41 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
       return this.findOne(documentId);
+    },
+
+    /** Sets or moves the schedule of a created, stopped or scheduled run. */
+    async schedule(documentId: string, schedule: Schedule, actor: Actor = SERVER_ACTOR): Promise<Run> {
+      const run = await findRunRow(documentId);
+      if (!SCHEDULABLE.includes(run.status)) {
+        throw new ConflictError(`Cannot schedule this run: ${CONFLICT_HINTS[run.status]}.`, { status: run.status });
+      }
+      const changed = await strapi.db.transaction(({ trx }) => applySchedule(trx, run.id, schedule, actor, new Date()));
+      // Started or completed in the meantime: answer from its state now.
+      if (!changed) return this.schedule(documentId, schedule, actor);
+      return this.findOne(documentId);
+    },
+
+    /**
+     * Starts the scheduled runs that are due, and stops those past their `notAfter`, with their
+     * history entries in the same transaction: one instance's write changes a run, so one entry.
+     */
+    async startDue(actor: Actor) {
+      const now = new Date();
+      const { missed, started } = await strapi.db.transaction(async ({ trx }) => {
+        const due = await startDueRuns(trx, tables(), now);
+        for (const runId of due.missed) {
+          await recordRunEvent(trx, runId, 'stopped', actor, now, { stopReason: 'missed-schedule' });
+        }
+        for (const runId of due.started) await recordRunEvent(trx, runId, 'started', actor, now);
+        return due;
+      });
+      for (const runId of [...missed, ...started]) getService(strapi, 'counts').forget(runId);
+      for (const runId of missed) {
+        strapi.log.warn(`[message-runs] run ${runId} was not started: its schedule's notAfter had passed`);
+      }
+      // A run with nothing to send is done as soon as it starts.
+      for (const runId of started) await this.completeIfDone(runId, actor);
+      return { missed, started };
     },
 
     /** Deletes the run and its results; its history stays, with the `deleted` entry. */

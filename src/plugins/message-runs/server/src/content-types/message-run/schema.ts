@@ -39,6 +39,11 @@ export default {
     startedAt: { type: 'datetime' },
     stoppedAt: { type: 'datetime' },
     completedAt: { type: 'datetime' },
+    // The schedule (status `scheduled`): the instant to start, the zone it was given in, the last
+    // instant it may still start.
+    scheduledAt: { type: 'datetime' },
+    timeZone: { type: 'string' },
+    notAfter: { type: 'datetime' },
     stopReason: { type: 'enumeration', enum: [...STOP_REASONS] },
     // The server's answer that paused the run.
     lastError: { type: 'text' },
