@@ -236,6 +236,9 @@ describe('creation', () => {
         cluster: { documentId: cluster.documentId, name: cluster.name },
         includeChildren: false,
         includeAlreadySent: false,
+        scheduledAt: null,
+        timeZone: null,
+        notAfter: null,
         ...PERIOD,
         bcc: ['audit@example.com'],
         counts: {
