@@ -65,6 +65,8 @@ describe('GET /results/:id/preview', () => {
       to: 'Erik <script> <erik@example.com>',
       bcc: ['audit@example.com'],
       subject: 'Invoice INV-P1 for Erik <script>',
+      // The definition has no translations: its own templates.
+      language: null,
       html: expect.stringContaining('Dear Erik &lt;script&gt;'),
       text: 'Invoice INV-P1 (INV-P1 INV-P2 )',
       attachments: [

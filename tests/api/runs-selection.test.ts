@@ -200,7 +200,8 @@ describe('skip reasons', () => {
     expect(preview).toEqual({
       total: 6,
       eligible: 1,
-      skipped: { 'no-recipient': 2, suppressed: 0, 'no-transformation-result': 3 },
+      skipped: { 'already-sent': 0, 'no-recipient': 2, suppressed: 0, 'no-transformation-result': 3 },
+      languages: { default: 1 },
     });
     expect(preview.total).toBe(run.counts.total);
     expect(preview.eligible).toBe(run.counts.queued);
@@ -234,6 +235,10 @@ describe('creation', () => {
         },
         cluster: { documentId: cluster.documentId, name: cluster.name },
         includeChildren: false,
+        includeAlreadySent: false,
+        scheduledAt: null,
+        timeZone: null,
+        notAfter: null,
         ...PERIOD,
         bcc: ['audit@example.com'],
         counts: {

@@ -7,18 +7,29 @@ export const messageDefinitionRules: DocumentRules = {
   populate: { invoiceTransformations: { fields: ['name'] } },
   async check(stored, { strapi }) {
     const problems: FieldProblem[] = [];
-    for (const field of TEMPLATE_FIELDS) {
-      const source = stored[field];
-      if (!source) continue;
-      const found = findTemplateProblem(source);
-      if (found) {
-        const verdict = found.compiles ? 'cannot be rendered' : 'does not compile';
-        problems.push(problem([field], `${verdict}: line ${found.line}, column ${found.column}: ${found.message}`));
+    // The definition's own templates, then each translation's, checked alike and named by their path.
+    const templateSets: [(string | number)[], Record<string, any>][] = [
+      [[], stored],
+      ...(stored.translations ?? []).map((translation: Record<string, any>, i: number) => [['translations', i], translation]),
+    ];
+    for (const [prefix, templates] of templateSets) {
+      for (const field of TEMPLATE_FIELDS) {
+        const source = templates[field];
+        if (!source) continue;
+        const found = findTemplateProblem(source);
+        if (found) {
+          const verdict = found.compiles ? 'cannot be rendered' : 'does not compile';
+          problems.push(problem([...prefix, field], `${verdict}: line ${found.line}, column ${found.column}: ${found.message}`));
+        }
+      }
+      if (/[\r\n]/.test(templates.subjectTemplate ?? '')) {
+        problems.push(problem([...prefix, 'subjectTemplate'], 'must be one line'));
       }
     }
-    if (/[\r\n]/.test(stored.subjectTemplate ?? '')) {
-      problems.push(problem(['subjectTemplate'], 'must be one line'));
-    }
+    const languages = (stored.translations ?? []).map((translation: Record<string, any>) => translation.languageCode);
+    languages.forEach((code: string, i: number) => {
+      if (languages.indexOf(code) < i) problems.push(problem(['translations', i, 'languageCode'], `"${code}" has a translation already`));
+    });
     if (!stored.recipientKey?.trim()) {
       problems.push(problem(['recipientKey'], 'must not be blank'));
     }

@@ -30,8 +30,13 @@ export type StopReason = (typeof STOP_REASONS)[number];
 export const RESULT_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'failed', 'skipped', 'bounced', 'complained'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
-/** `suppressed`: the recipient is on the suppression list (it bounced, complained, or an admin put it there). */
-export const SKIP_REASONS = ['no-recipient', 'suppressed', 'no-transformation-result'] as const;
+/**
+ * `suppressed`: the recipient is on the suppression list (it bounced, complained, or an admin put it there).
+ * `already-sent`: another run of the same definition sent the invoice (unless the run includes those).
+ */
+export const SKIP_REASONS = ['already-sent', 'no-recipient', 'suppressed', 'no-transformation-result'] as const;
+/** The statuses of a result whose message went out: what counts as `already-sent`. */
+export const SENT_STATUSES = ['sent', 'bounced', 'complained'] as const satisfies readonly ResultStatus[];
 export const FAILURE_REASONS = [
   'render-error',
   'no-sender',

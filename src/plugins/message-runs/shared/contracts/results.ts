@@ -84,6 +84,8 @@ export namespace PreviewResult {
       to: string;
       bcc: string[];
       subject: string;
+      /** The translation the templates came from (the customer's language, or its fallback); null for the definition's own. */
+      language: string | null;
       html: string;
       text: string | null;
       attachments: { filename: string; contentType: string; size: number }[];

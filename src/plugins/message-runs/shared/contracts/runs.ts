@@ -11,6 +11,8 @@ export interface Run {
   definition: { documentId: string; name: string };
   cluster: { documentId: string; name: string } | null;
   includeChildren: boolean;
+  /** Whether invoices another run of the same definition already sent were taken again. */
+  includeAlreadySent: boolean;
   periodStart: string;
   periodEnd: string;
   bcc: string[];
@@ -45,6 +47,8 @@ export interface RunCriteria {
   /** documentId of a customer cluster. */
   cluster: string;
   includeChildren?: boolean;
+  /** Send again invoices another run of the same definition sent (else skipped `already-sent`); default false. */
+  includeAlreadySent?: boolean;
   /** YYYY-MM-DD, inclusive: invoices whose whole billing period lies inside it. */
   periodStart: string;
   periodEnd: string;
@@ -70,6 +74,12 @@ export namespace PreviewRun {
       total: number;
       eligible: number;
       skipped: Record<(typeof SKIP_REASONS)[number], number>;
+      /**
+       * The messages the eligible invoices make (one per invoice, one per customer with `collate`) per
+       * template language: a translation's code, or `default` for the definition's own templates.
+       * Only languages with messages appear.
+       */
+      languages: Record<string, number>;
     };
   }
 }

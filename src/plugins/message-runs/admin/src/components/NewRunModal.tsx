@@ -181,7 +181,13 @@ const NewRunForm = () => {
             errors={errors}
           />
           <Grid.Item col={12} direction="column" alignItems="stretch">
-            <PreviewCounts preview={preview} loading={previewing} complete={isComplete(criteria)} />
+            <PreviewCounts
+              preview={preview}
+              loading={previewing}
+              complete={isComplete(criteria)}
+              includeAlreadySent={Boolean(criteria.includeAlreadySent)}
+              onIncludeAlreadySent={(includeAlreadySent) => change({ includeAlreadySent })}
+            />
           </Grid.Item>
         </Grid.Root>
       </Modal.Body>
@@ -206,10 +212,14 @@ const PreviewCounts = ({
   preview,
   loading,
   complete,
+  includeAlreadySent,
+  onIncludeAlreadySent,
 }: {
   preview?: PreviewRun.Response['data'];
   loading: boolean;
   complete: boolean;
+  includeAlreadySent: boolean;
+  onIncludeAlreadySent: (include: boolean) => void;
 }) => {
   const t = useT();
   let content: React.ReactNode;
@@ -237,6 +247,40 @@ const PreviewCounts = ({
         <Typography>
           {t('newRun.preview.eligible', '{eligible} will be sent', { eligible: preview.eligible })}
         </Typography>
+        {Object.keys(preview.languages).length > 0 && (
+          <Typography textColor="neutral600" data-testid="preview-languages">
+            {t('newRun.preview.languages', 'Messages per language: {languages}', {
+              languages: Object.entries(preview.languages)
+                .map(
+                  ([language, count]) =>
+                    `${language === 'default' ? t('newRun.preview.defaultLanguage', 'default templates') : language} ${count}`
+                )
+                .join(', '),
+            })}
+          </Typography>
+        )}
+        {preview.skipped['already-sent'] > 0 && (
+          <Typography fontWeight="bold" textColor="warning600">
+            {t('newRun.preview.alreadySent', '{count} skipped: already sent by another run of this definition', {
+              count: preview.skipped['already-sent'],
+            })}
+          </Typography>
+        )}
+        {/* Kept once switched on: then nothing counts as already sent, yet the switch must stay to undo it. */}
+        {(preview.skipped['already-sent'] > 0 || includeAlreadySent) && (
+          <Flex gap={3} alignItems="center">
+            <Typography tag="label" htmlFor="include-already-sent" variant="pi" fontWeight="bold">
+              {t('newRun.includeAlreadySent', 'Include invoices already sent')}
+            </Typography>
+            <Toggle
+              id="include-already-sent"
+              checked={includeAlreadySent}
+              onLabel={t('newRun.includeAlreadySent.on', 'Send them again')}
+              offLabel={t('newRun.includeAlreadySent.off', 'Skip them')}
+              onChange={(event: React.ChangeEvent<HTMLInputElement>) => onIncludeAlreadySent(event.target.checked)}
+            />
+          </Flex>
+        )}
         <Typography>
           {t(
             'newRun.preview.noRecipient',

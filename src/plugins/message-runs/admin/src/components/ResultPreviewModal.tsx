@@ -54,6 +54,9 @@ const Message = ({ message }: { message: PreviewResult.Response['data'] }) => {
         <Row label={t('preview.to', 'To')}>{message.to}</Row>
         {message.bcc.length > 0 && <Row label={t('preview.bcc', 'Bcc')}>{message.bcc.join(', ')}</Row>}
         <Row label={t('preview.subject', 'Subject')}>{message.subject}</Row>
+        <Row label={t('preview.language', 'Language')}>
+          {message.language ?? t('preview.language.default', 'Default templates')}
+        </Row>
         <Row label={t('preview.attachments', 'Attachments')}>
           {message.attachments.length === 0
             ? t('preview.noAttachments', 'None')

@@ -32,6 +32,7 @@ const STATUS_LABELS: Record<RunStatus | ResultStatus, string> = {
 };
 
 const REASON_LABELS: Record<ResultReason, string> = {
+  'already-sent': 'Already sent by another run',
   'no-recipient': 'No recipient address',
   suppressed: 'Recipient suppressed',
   'no-transformation-result': 'No document to attach',

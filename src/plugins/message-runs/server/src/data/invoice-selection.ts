@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { SENT_STATUSES } from '../../../shared/constants';
 import type { Tables } from './tables';
 
 export interface SelectionCriteria {
@@ -9,6 +10,10 @@ export interface SelectionCriteria {
   periodEnd: string;
   recipientKey: string;
   transformationIds: number[];
+  /** The run's definition: an invoice it already mailed in another run is skipped `already-sent`… */
+  definitionId: number;
+  /** …unless this is set. */
+  includeAlreadySent: boolean;
 }
 
 /** The ids of a cluster and, with `includeChildren`, of every cluster below it, at any depth. */
@@ -66,6 +71,21 @@ export function hasTransformationResult(knex: Knex, t: Tables, invoiceIdColumn: 
 }
 
 /**
+ * Whether a run of the definition already mailed the invoice (`invoiceIdColumn` of the outer query):
+ * a result `sent`, or `bounced`/`complained` (which follow `sent`). Answered from the results'
+ * (invoice_id, status, run_id) index, then the runs' primary key.
+ */
+export function wasAlreadySent(knex: Knex, t: Tables, invoiceIdColumn: string, definitionId: number) {
+  return knex
+    .select(knex.raw('1'))
+    .from({ sent: t.results })
+    .join({ earlier: t.runs }, 'earlier.id', 'sent.run_id')
+    .whereRaw('?? = ??', ['sent.invoice_id', invoiceIdColumn])
+    .whereIn('sent.status', [...SENT_STATUSES])
+    .where(`earlier.${t.runDefinition}`, definitionId);
+}
+
+/**
  * Whether the address (an SQL expression) is on the suppression list, which holds addresses
  * lower-cased: answered from its unique index.
  */
@@ -85,9 +105,17 @@ export function isSuppressed(knex: Knex, t: Tables, address: string | Knex.Query
  * that table once per invoice (measured: 9.3 s for 20,000 invoices, 31 ms with EXISTS).
  */
 export function selectInvoices(knex: Knex, t: Tables, criteria: SelectionCriteria) {
+  // `already-sent` comes first: that the customer has the invoice matters more than why it could not go now.
+  const [alreadySent, alreadySentBindings] = criteria.includeAlreadySent
+    ? ['', []]
+    : [`WHEN EXISTS ? THEN 'already-sent' `, [wasAlreadySent(knex, t, 'invoice.id', criteria.definitionId)]];
   const reason = knex.raw(
-    `CASE WHEN email.address IS NULL THEN 'no-recipient' WHEN EXISTS ? THEN 'suppressed' WHEN NOT EXISTS ? THEN 'no-transformation-result' END`,
-    [isSuppressed(knex, t, 'email.address'), hasTransformationResult(knex, t, 'invoice.id', criteria.transformationIds)]
+    `CASE ${alreadySent}WHEN email.address IS NULL THEN 'no-recipient' WHEN EXISTS ? THEN 'suppressed' WHEN NOT EXISTS ? THEN 'no-transformation-result' END`,
+    [
+      ...alreadySentBindings,
+      isSuppressed(knex, t, 'email.address'),
+      hasTransformationResult(knex, t, 'invoice.id', criteria.transformationIds),
+    ]
   );
   return knex
     .select({
@@ -97,6 +125,7 @@ export function selectInvoices(knex: Knex, t: Tables, criteria: SelectionCriteri
       period_start: 'invoice.period_start',
       recipient: 'email.address',
       recipient_name: 'email.display_name',
+      customer_language: 'customer.language_code',
       reason,
     })
     .from({ invoice: t.invoices })
@@ -110,12 +139,49 @@ export function selectInvoices(knex: Knex, t: Tables, criteria: SelectionCriteri
     .leftJoin({ email: t.emailAddresses }, 'email.id', 're.email_id');
 }
 
-/** How many invoices the criteria match, per skip reason (`null` for the eligible ones). */
-export async function countSelection(knex: Knex, t: Tables, criteria: SelectionCriteria) {
-  const rows: { reason: string | null; n: number | string }[] = await knex
-    .select('selection.reason')
+/**
+ * The language whose templates a customer gets (`customerLanguage` an SQL column), as `templatesFor`
+ * (services/templates.ts) picks it: the translation of the customer's own code, else the one of its
+ * primary language (`nl-BE` → `nl`), else 'default'. Codes are canonical (`nl`, `nl-BE`) on both sides.
+ */
+export function templateLanguage(knex: Knex, customerLanguage: string, translationCodes: string[]) {
+  if (!translationCodes.length) return knex.raw(`'default'`);
+  const primaries = translationCodes.filter((code) => !code.includes('-'));
+  return knex.raw(
+    `CASE WHEN ?? IN (${translationCodes.map(() => '?').join(', ')}) THEN ?? ${primaries.map(() => `WHEN ?? LIKE ? THEN ? `).join('')}ELSE 'default' END`,
+    [
+      customerLanguage,
+      ...translationCodes,
+      customerLanguage,
+      ...primaries.flatMap((code) => [customerLanguage, `${code}-%`, code]),
+    ]
+  );
+}
+
+/**
+ * How many invoices the criteria match, per skip reason (`null` for the eligible ones), and how many
+ * messages the eligible ones make per template language (one per invoice, or per customer with
+ * `collate`): one statement.
+ */
+export async function countSelection(
+  knex: Knex,
+  t: Tables,
+  criteria: SelectionCriteria,
+  templates: { translationCodes: string[]; collate: boolean } = { translationCodes: [], collate: false }
+) {
+  const rows: { reason: string | null; language: string; n: number | string; customers: number | string }[] = await knex
+    .select('selection.reason', {
+      language: templateLanguage(knex, 'selection.customer_language', templates.translationCodes),
+    })
     .count({ n: '*' })
+    .countDistinct({ customers: 'selection.customer_id' })
     .from(selectInvoices(knex, t, criteria).as('selection'))
-    .groupBy('selection.reason');
-  return new Map(rows.map(({ reason, n }) => [reason, Number(n)]));
+    .groupBy('selection.reason', 'language');
+  const byReason = new Map<string | null, number>();
+  const languages: Record<string, number> = {};
+  for (const { reason, language, n, customers } of rows) {
+    byReason.set(reason, (byReason.get(reason) ?? 0) + Number(n));
+    if (reason === null) languages[language] = Number(templates.collate ? customers : n);
+  }
+  return { byReason, languages };
 }

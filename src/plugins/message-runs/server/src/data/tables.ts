@@ -38,6 +38,8 @@ export interface Tables {
   senders: string;
   definitions: string;
   runs: string;
+  /** the runs' column of their definition's id */
+  runDefinition: string;
   results: string;
   events: string;
   suppressions: string;
@@ -94,6 +96,7 @@ export function resolveTables(strapi: Core.Strapi): Tables {
     senders: meta('api::message-sender.message-sender').tableName,
     definitions: meta('api::message-definition.message-definition').tableName,
     runs: meta(RUN_UID).tableName,
+    runDefinition: (meta(RUN_UID).attributes.definition as any).joinColumn.name,
     results: meta(RESULT_UID).tableName,
     events: meta(EVENT_UID).tableName,
     suppressions: meta(SUPPRESSION_UID).tableName,

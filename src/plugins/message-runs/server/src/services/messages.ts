@@ -17,12 +17,17 @@ import type { MessageRunsConfig } from '../config';
 import { toAttachment, zipAttachments, type Attachment } from './attachments';
 import { returnPathFor, tokenFor } from './return-path';
 import { tokenHeaders } from './webhook-providers';
-import type { TemplateContext, Templates } from './templates';
+import { templatesFor, type TemplateContext } from './templates';
 import type { DefinitionSnapshot } from './runs';
 
 /** One message to send for some results (one, or a customer's results of a collated run), or why not. */
 export type ComposedMessage =
-  | { resultIds: number[]; mail: Omit<Mail.Options, 'attachments'> & { attachments: Attachment[] } }
+  | {
+      resultIds: number[];
+      mail: Omit<Mail.Options, 'attachments'> & { attachments: Attachment[] };
+      /** The translation the templates came from; null for the definition's own. */
+      language: string | null;
+    }
   | { resultIds: number[]; outcome: Outcome };
 
 interface RunForSending {
@@ -63,12 +68,6 @@ interface PlannedMessage {
   documents: InvoiceDocument[];
   attachmentName: string;
 }
-
-const templatesOf = ({ subjectTemplate, bodyTemplate, textTemplate }: DefinitionSnapshot): Templates => ({
-  subjectTemplate,
-  bodyTemplate,
-  textTemplate,
-});
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
@@ -152,10 +151,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const plans = groupResults(claimed, runs).map(plan);
       const planned = plans.flatMap((p) => (p.message ? [p.message] : []));
+      const chosen = planned.map(({ run, context }) => templatesFor(run.definitionSnapshot, context.customer.languageCode));
       // All messages of the call go to the render thread in one exchange, while their attachments are read.
       const [renders, attachmentLoads] = await Promise.all([
         getService(strapi, 'renderer').render(
-          planned.map(({ run, context }) => ({ runId: run.id, templates: templatesOf(run.definitionSnapshot), context }))
+          planned.map(({ run, context }, i) => ({
+            runId: run.id,
+            language: chosen[i].language,
+            templates: chosen[i].templates,
+            context,
+          }))
         ),
         Promise.all(planned.map((message) => loadAttachments(message).then((loaded) => ({ loaded }), (error) => ({ error })))),
       ]);
@@ -169,6 +174,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const bcc = unsuppressedBcc?.length ? unsuppressedBcc : undefined;
         return {
           resultIds: message.resultIds,
+          language: chosen[i].language,
           mail: {
             from: { name: sender.displayName ?? '', address: sender.email },
             to: { name: recipient.displayName ?? '', address: recipient.address },

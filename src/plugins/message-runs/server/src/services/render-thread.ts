@@ -16,13 +16,14 @@ export interface RenderThreadOptions {
 
 export interface RenderJob {
   id: number;
-  runId: number;
+  /** The run and language whose templates render it (`<runId>:<language>`): compiled once each. */
+  templatesKey: string;
   context: TemplateContext;
 }
 
-/** Messages to render in order, with the templates of their runs (compiled once per run and thread). */
+/** Messages to render in order, with their templates by key (compiled once per run, language and thread). */
 export interface RenderRequest {
-  templates: Record<number, Templates>;
+  templates: Record<string, Templates>;
   jobs: RenderJob[];
 }
 
@@ -39,25 +40,25 @@ export const progressOf = (buffer: SharedArrayBuffer) => ({
   startedAt: new Float64Array(buffer, 8, 1),
 });
 
-const COMPILED_RUNS_KEPT = 100;
+const COMPILED_KEPT = 100;
 
 const sizeOf = ({ subject, html, text }: RenderedMessage) =>
   Buffer.byteLength(subject) + Buffer.byteLength(html) + (text ? Buffer.byteLength(text) : 0);
 
 function createRenderer(maxBytes: number) {
-  const compiledByRun = new Map<number, ReturnType<typeof compileTemplates>>();
-  const compiled = (runId: number, templates: Templates) => {
-    let render = compiledByRun.get(runId);
+  const compiledByKey = new Map<string, ReturnType<typeof compileTemplates>>();
+  const compiled = (key: string, templates: Templates) => {
+    let render = compiledByKey.get(key);
     if (!render) {
-      if (compiledByRun.size >= COMPILED_RUNS_KEPT) compiledByRun.clear();
+      if (compiledByKey.size >= COMPILED_KEPT) compiledByKey.clear();
       render = compileTemplates(templates);
-      compiledByRun.set(runId, render);
+      compiledByKey.set(key, render);
     }
     return render;
   };
   return (job: RenderJob, templates: Templates): RenderReply => {
     try {
-      const rendered = compiled(job.runId, templates)(job.context);
+      const rendered = compiled(job.templatesKey, templates)(job.context);
       return sizeOf(rendered) > maxBytes ? { id: job.id, tooLarge: true } : { id: job.id, rendered };
     } catch (error) {
       // V8 refuses a string past its maximum length: the message was far larger than the limit.
@@ -76,7 +77,7 @@ if (parentPort && workerData?.renderThread) {
     for (const job of jobs) {
       startedAt[0] = Date.now();
       Atomics.store(rendering, 0, job.id);
-      const reply = render(job, templates[job.runId]);
+      const reply = render(job, templates[job.templatesKey]);
       Atomics.store(rendering, 0, NOT_RENDERING);
       port.postMessage(reply);
     }

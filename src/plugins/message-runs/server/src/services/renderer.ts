@@ -13,9 +13,11 @@ import {
 } from './render-thread';
 import type { RenderedMessage, TemplateContext, Templates } from './templates';
 
-/** One message to render: a context, with the templates of its run. */
+/** One message to render: a context, with the templates of its run in its language. */
 export interface RenderInput {
   runId: number;
+  /** The translation the templates come from (null or absent: the definition's own): compiled once per run and language. */
+  language?: string | null;
   templates: Templates;
   context: TemplateContext;
 }
@@ -112,7 +114,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   function post(entries: Pending[]) {
     thread ??= startThread();
     const request: RenderRequest = {
-      templates: Object.fromEntries(entries.map(({ job, templates }) => [job.runId, templates])),
+      templates: Object.fromEntries(entries.map(({ job, templates }) => [job.templatesKey, templates])),
       jobs: entries.map(({ job }) => job),
     };
     thread.worker.postMessage(request);
@@ -152,7 +154,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // The thread renders in the order of `pending`: the ones before the stuck message were answered.
       const waiting = [...pending.values()].slice([...pending.keys()].indexOf(rendering) + 1);
       for (const { job, call } of waiting) {
-        if (call === stuck.call && job.runId === stuck.job.runId) settle(job.id, { error: sameRunTimeLimitError() });
+        if (call === stuck.call && job.templatesKey === stuck.job.templatesKey) settle(job.id, { error: sameRunTimeLimitError() });
       }
       replaceThread(rendering, timeLimitError());
       return;
@@ -175,12 +177,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const call = nextCall++;
       const entries: Pending[] = [];
       const outcomes = inputs.map(
-        ({ runId, templates, context }) =>
+        ({ runId, language, templates, context }) =>
           new Promise<RenderOutcome>((resolve) => {
             const id = nextId;
             // Ids live in the progress record's Int32; NOT_RENDERING (-1) is never one.
             nextId = (nextId + 1) & 0x7fffffff;
-            entries.push({ job: { id, runId, context }, templates, call, resolve });
+            entries.push({ job: { id, templatesKey: `${runId}:${language ?? ''}`, context }, templates, call, resolve });
           })
       );
       for (const entry of entries) pending.set(entry.job.id, entry);

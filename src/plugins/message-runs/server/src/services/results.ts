@@ -221,6 +221,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         to: formatAddress(mail.to),
         bcc: (mail.bcc as string[] | undefined) ?? [],
         subject: mail.subject!,
+        language: message.language,
         html: String(mail.html),
         text: mail.text ? String(mail.text) : null,
         attachments: mail.attachments.map(({ filename, contentType, content }) => ({

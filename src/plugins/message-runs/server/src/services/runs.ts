@@ -19,6 +19,7 @@ import { changeRunStatus, completeRunIfDone, startDueRuns, type RunChanges } fro
 import { resolveTables } from '../data/tables';
 import { ConflictError, fieldError, notFound } from '../errors';
 import { getService, SERVER_ACTOR, toIsoTimestamp } from '../utils';
+import type { TemplateTranslation } from './templates';
 
 const DEFINITION_UID = 'api::message-definition.message-definition';
 const CLUSTER_UID = 'api::customer-cluster.customer-cluster';
@@ -32,6 +33,8 @@ export interface DefinitionSnapshot {
   subjectTemplate: string;
   bodyTemplate: string;
   textTemplate: string | null;
+  /** Absent in the snapshots of runs created before translations existed. */
+  translations?: TemplateTranslation[];
   zipAttachments: boolean;
   collate: boolean;
   invoiceTransformations: { id: number; documentId: string; name: string }[];
@@ -44,6 +47,7 @@ export interface RunRow {
   definitionSnapshot: DefinitionSnapshot;
   cluster: { documentId: string; name: string } | null;
   includeChildren: boolean;
+  includeAlreadySent: boolean;
   periodStart: string;
   periodEnd: string;
   bcc: string[] | null;
@@ -100,7 +104,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function resolveCriteria(criteria: RunCriteria) {
     const definition = await strapi.db.query(DEFINITION_UID).findOne({
       where: { documentId: criteria.definition },
-      populate: { invoiceTransformations: { select: ['id', 'documentId', 'name'] } },
+      populate: { invoiceTransformations: { select: ['id', 'documentId', 'name'] }, translations: true },
     });
     if (!definition) {
       throw fieldError('definition', `"${criteria.definition}" is not the documentId of a message definition`);
@@ -120,6 +124,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       subjectTemplate: definition.subjectTemplate,
       bodyTemplate: definition.bodyTemplate,
       textTemplate: definition.textTemplate ?? null,
+      translations: (definition.translations ?? []).map((translation: TemplateTranslation) => ({
+        languageCode: translation.languageCode,
+        subjectTemplate: translation.subjectTemplate || null,
+        bodyTemplate: translation.bodyTemplate || null,
+        textTemplate: translation.textTemplate || null,
+      })),
       zipAttachments: Boolean(definition.zipAttachments),
       collate: Boolean(definition.collate),
       invoiceTransformations: definition.invoiceTransformations.map(({ id, documentId, name }) => ({
@@ -131,6 +141,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const selection: SelectionCriteria = {
       clusterId: cluster.id,
       includeChildren: Boolean(criteria.includeChildren),
+      definitionId: definition.id,
+      includeAlreadySent: Boolean(criteria.includeAlreadySent),
       periodStart: criteria.periodStart,
       periodEnd: criteria.periodEnd,
       ...eligibilityOf(snapshot),
@@ -152,6 +164,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       definition: { documentId: row.definitionSnapshot.documentId, name: row.definitionSnapshot.name },
       cluster: row.cluster ? { documentId: row.cluster.documentId, name: row.cluster.name } : null,
       includeChildren: row.includeChildren,
+      includeAlreadySent: Boolean(row.includeAlreadySent),
       periodStart: row.periodStart,
       periodEnd: row.periodEnd,
       bcc: row.bcc ?? [],
@@ -220,16 +233,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** What a run with these criteria would hold, counted; nothing is written. */
     async preview(criteria: RunCriteria): Promise<PreviewRun.Response['data']> {
-      const { selection } = await resolveCriteria(criteria);
-      const countsByReason = await strapi.db.transaction(async ({ trx }) => {
+      const { selection, snapshot } = await resolveCriteria(criteria);
+      const { byReason: countsByReason, languages } = await strapi.db.transaction(async ({ trx }) => {
         await resolveDialect(strapi).prepareBulkStatement(trx);
-        return countSelection(trx, tables(), selection);
+        return countSelection(trx, tables(), selection, {
+          translationCodes: (snapshot.translations ?? []).map((translation) => translation.languageCode),
+          collate: snapshot.collate,
+        });
       });
       const skipped = Object.fromEntries(
         SKIP_REASONS.map((reason) => [reason, countsByReason.get(reason) ?? 0])
       ) as PreviewRun.Response['data']['skipped'];
       const eligible = countsByReason.get(null) ?? 0;
-      return { total: eligible + Object.values(skipped).reduce((a, b) => a + b, 0), eligible, skipped };
+      return { total: eligible + Object.values(skipped).reduce((a, b) => a + b, 0), eligible, skipped, languages };
     },
 
     /**
@@ -247,6 +263,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             definitionSnapshot: snapshot,
             cluster: cluster.id,
             includeChildren: selection.includeChildren,
+            includeAlreadySent: selection.includeAlreadySent,
             periodStart: selection.periodStart,
             periodEnd: selection.periodEnd,
             bcc: criteria.bcc ?? [],

@@ -41,6 +41,46 @@ export interface Templates {
   textTemplate: string | null;
 }
 
+/** A definition's templates in one language; a template it leaves out (null) falls back. */
+export interface TemplateTranslation {
+  languageCode: string;
+  subjectTemplate: string | null;
+  bodyTemplate: string | null;
+  textTemplate: string | null;
+}
+
+/** The language codes a customer's code falls back through: `nl-BE` → `nl-BE`, `nl`; `nl` → `nl`. */
+export const languageChain = (languageCode: string | null | undefined): string[] => {
+  if (!languageCode) return [];
+  const primary = languageCode.split('-')[0];
+  return primary === languageCode ? [languageCode] : [languageCode, primary];
+};
+
+/**
+ * The templates of a customer's language: each template from the first translation along the
+ * customer's chain (`nl-BE` → `nl`) that has it, else the definition's own. `language` names the
+ * first translation of the chain the definition has, or null for none (the definition's own).
+ * Snapshots of runs created before translations existed have none.
+ */
+export function templatesFor(
+  definition: Templates & { translations?: TemplateTranslation[] },
+  languageCode: string | null | undefined
+): { language: string | null; templates: Templates } {
+  const translations = languageChain(languageCode)
+    .map((code) => definition.translations?.find((translation) => translation.languageCode === code))
+    .filter((translation): translation is TemplateTranslation => Boolean(translation));
+  const pick = (field: keyof Templates) =>
+    translations.find((translation) => translation[field])?.[field] ?? definition[field];
+  return {
+    language: translations[0]?.languageCode ?? null,
+    templates: {
+      subjectTemplate: pick('subjectTemplate')!,
+      bodyTemplate: pick('bodyTemplate')!,
+      textTemplate: pick('textTemplate') ?? null,
+    },
+  };
+}
+
 /** The helpers a template may call: Handlebars' block helpers and the plugin's formatters. */
 export const TEMPLATE_HELPERS: readonly string[] = ['if', 'unless', 'each', 'with', 'lookup', 'date', 'money'];
 

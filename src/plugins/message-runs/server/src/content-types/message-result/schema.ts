@@ -60,5 +60,7 @@ export default {
     { name: 'message_results_status_next_idx', columns: ['status', 'next_attempt_at'] },
     // Delivery reports (bounces, provider events) find their results by Message-ID.
     { name: 'message_results_message_id_idx', columns: ['message_id'] },
+    // A new run's `already-sent` check: the invoice's results that went out, and their runs.
+    { name: 'message_results_invoice_status_idx', columns: ['invoice_id', 'status', 'run_id'] },
   ],
 };

@@ -31,6 +31,8 @@ export default {
       useJoinTable: false,
     },
     includeChildren: { type: 'boolean', default: false, required: true },
+    // Whether invoices another run of the definition already sent are sent again (else `already-sent`).
+    includeAlreadySent: { type: 'boolean', default: false, required: true },
     periodStart: { type: 'date', required: true },
     periodEnd: { type: 'date', required: true },
     bcc: { type: 'json' },

@@ -62,6 +62,7 @@ const criteriaFields = {
   definition: documentId('definition').required('definition is required'),
   cluster: documentId('cluster').required('cluster is required'),
   includeChildren: yup.boolean().typeError('includeChildren must be true or false').default(false),
+  includeAlreadySent: yup.boolean().typeError('includeAlreadySent must be true or false').default(false),
   periodStart: date('periodStart'),
   periodEnd: date('periodEnd').test('after-start', 'periodEnd must not be before periodStart', function (periodEnd) {
     const { periodStart } = this.parent;
