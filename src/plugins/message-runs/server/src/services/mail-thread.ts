@@ -8,6 +8,7 @@
 import { createHash } from 'crypto';
 import fs from 'fs/promises';
 import path from 'path';
+import { Transform, type TransformCallback } from 'stream';
 import { parentPort, workerData } from 'worker_threads';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
@@ -97,33 +98,50 @@ function classifySendError(error: any): Delivery {
 }
 
 /**
- * The message exactly as it goes over SMTP: built once by nodemailer's MailComposer (what `sendMail`
- * builds itself), with CRLF line ends, since SMTP's DATA carries them (nodemailer's data stream turns a
- * bare LF or CR into CRLF, and the sink's dot-unstuffed DATA would then differ from these bytes).
- * Building it here, not in `sendMail`, is what lets the thread keep and hash the very bytes it sends:
- * they are sent as `raw`, with the envelope and Message-ID the build gave them.
+ * The message exactly as it goes over SMTP. nodemailer streams each message to its connection; a
+ * 'stream' plugin (see createMailSender) puts this transform into that stream, so the bytes kept and
+ * hashed are the very bytes sent, built once. (Building the message first and sending it as `raw` cost
+ * a quarter of the throughput: nodemailer then streams the finished bytes through a second pipeline.)
+ * The last newline is added as nodemailer's own last transform adds it.
  */
-async function buildMessage(mail: Mail.Options) {
-  const node = new MailComposer({ ...mail, newline: '\r\n' }).compile();
-  const bytes = withoutBareCarriageReturns(await node.build());
-  return { bytes, envelope: node.getEnvelope(), messageId: node.messageId() };
+class SentBytes extends Transform {
+  private readonly chunks: Buffer[] = [];
+  private readonly hash = createHash('sha256');
+  private lastByte = -1;
+
+  _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+    this.chunks.push(chunk);
+    this.hash.update(chunk);
+    if (chunk.length) this.lastByte = chunk[chunk.length - 1];
+    done(null, chunk);
+  }
+
+  /** The bytes and their SHA-256, once the message has been streamed. */
+  result() {
+    if (this.lastByte !== 0x0a) {
+      const ending = Buffer.from(this.lastByte === 0x0d ? '\n' : '\r\n');
+      this.chunks.push(ending);
+      this.hash.update(ending);
+      this.lastByte = 0x0a;
+    }
+    return { bytes: Buffer.concat(this.chunks), sha256: this.hash.digest('hex') };
+  }
 }
 
-/** The newline option mends bare LFs; a bare CR (possible in a 7-bit text part) becomes CRLF here. */
-function withoutBareCarriageReturns(bytes: Buffer): Buffer {
-  const bare: number[] = [];
-  for (let at = bytes.indexOf(0x0d); at !== -1; at = bytes.indexOf(0x0d, at + 1)) {
-    if (bytes[at + 1] !== 0x0a) bare.push(at + 1);
-  }
-  if (!bare.length) return bytes;
-  const parts: Buffer[] = [];
-  let from = 0;
-  for (const at of bare) {
-    parts.push(bytes.subarray(from, at), Buffer.from([0x0a]));
-    from = at;
-  }
-  parts.push(bytes.subarray(from));
-  return Buffer.concat(parts);
+/** Where a message's SentBytes travel with it through nodemailer, to the 'stream' plugin (nodemailer copies a message's string keys only). */
+const SENT_BYTES = 'messageRunsSentBytes';
+
+/**
+ * SMTP's DATA carries CRLF line ends: nodemailer's data stream turns a bare LF or CR into CRLF on the
+ * wire, so the text parts get them here, and the bytes kept are the bytes the server receives.
+ */
+const withCrlf = <T>(text: T) => (typeof text === 'string' ? text.replace(/\r\n|\r|\n/g, '\r\n') : text);
+
+/** The message without an SMTP server (the outbox): built once by MailComposer, CRLF line ends. */
+async function buildMessage(mail: Mail.Options) {
+  const node = new MailComposer({ ...mail, newline: '\r\n' }).compile();
+  const bytes = await node.build();
+  return { bytes, envelope: node.getEnvelope(), messageId: node.messageId() };
 }
 
 /** Where the messages go: a pooled SMTP transport, or each message as an .eml file in the outbox folder. */
@@ -144,6 +162,11 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
         socketTimeout: 60_000,
       })
     : undefined;
+  transporter?.use('stream', (sending, done) => {
+    const sentBytes = (sending.data as Record<string, SentBytes | undefined>)[SENT_BYTES];
+    if (sentBytes) sending.message.transform(() => sentBytes);
+    done();
+  });
 
   /**
    * The file is named after a hash of the message id: the id ends with the sender's domain, which may
@@ -181,13 +204,11 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
   }
 
   /**
-   * Keeps a message's bytes: appended to the archive folder here, off Strapi's event loop, while the
-   * server receives the message (the write is not in the way of the answer); the bytes of a message
-   * the server refused stay unnamed in the day's segment, dropped with the day. Or handed back for the
-   * upload provider once the server took it. A failed write does not undo the sending: the result says
+   * Keeps the bytes of a message the server took: appended to the archive folder here, off Strapi's
+   * event loop, or handed back for the upload provider. A failed write does not undo the sending: the result says
    * sent, with its SHA-256 and no copy.
    */
-  function startKeeping(bytes: Buffer, sha256: string, archiveAs: number | undefined): Kept {
+  function keep(bytes: Buffer, sha256: string, archiveAs: number | undefined): Kept {
     if (archiveAs === undefined) return { sha256 };
     if (archive.returnBytes) return { sha256, bytes };
     if (!archive.folder) return { sha256 };
@@ -201,16 +222,18 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
   let closed = false;
   return {
     async send(mail: Mail.Options, archiveAs?: number): Promise<Delivery> {
-      let keeping;
-      let built;
+      let sent: { bytes: Buffer; sha256: string; messageId: string };
       let outcome;
       try {
-        built = await buildMessage(mail);
-        keeping = startKeeping(built.bytes, createHash('sha256').update(built.bytes).digest('hex'), archiveAs);
+        const message = { ...mail, text: withCrlf(mail.text), html: withCrlf(mail.html) };
         if (!transporter) {
-          outcome = await writeToOutbox(built.messageId, built.bytes);
+          const built = await buildMessage(message);
+          sent = { bytes: built.bytes, sha256: createHash('sha256').update(built.bytes).digest('hex'), messageId: built.messageId };
+          outcome = await writeToOutbox(sent.messageId, sent.bytes);
         } else {
-          const info = await transporter.sendMail({ raw: built.bytes, envelope: built.envelope, messageId: built.messageId });
+          const sentBytes = new SentBytes();
+          const info = await transporter.sendMail({ ...message, [SENT_BYTES]: sentBytes } as Mail.Options);
+          sent = { ...sentBytes.result(), messageId: info.messageId };
           outcome = checkRecipients(mail, info);
         }
       } catch (error) {
@@ -220,7 +243,7 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
       }
       if (outcome.status !== 'accepted' && outcome.status !== 'written') return outcome;
       const { status: _, ...answer } = outcome;
-      return { status: 'sent', messageId: built.messageId, ...answer, ...keeping };
+      return { status: 'sent', messageId: sent.messageId, ...answer, ...keep(sent.bytes, sent.sha256, archiveAs) };
     },
     /** Connections in the middle of a message finish it; the messages still queued fail as transient. */
     close() {
