@@ -265,7 +265,10 @@ async function benchThroughput(strapi, tables, sink, { definition, transformatio
   const deliver = async (name, archive) => {
     // The mail thread takes the archive setting when it starts: closing it makes the next run start one.
     strapi.config.set('plugin::message-runs.archive', archive);
-    strapi.plugin('message-runs').service('mailer').close();
+    const mailer = strapi.plugin('message-runs').service('mailer');
+    mailer.close();
+    // The new thread starts (and loads nodemailer) before the clock does, as a running instance's is.
+    await mailer.ready();
     const run = await delivery.seedDeliverableRun(strapi, tables, { count: messages, definition, transformation, file, name });
     const before = await sink.count();
     const ms = await delivery.deliverRun(strapi, run);
