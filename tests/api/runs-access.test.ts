@@ -279,7 +279,7 @@ describe('bad input answers 400 naming the field (404 for an unknown id)', () =>
       'an unknown run status',
       () => full.list({ status: 'paused' }),
       400,
-      /^status must be one of created, running, stopped, completed/,
+      /^status must be one of created, scheduled, running, stopped, completed/,
       'status',
     ],
     [
