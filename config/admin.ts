@@ -13,6 +13,11 @@ export default ({ env }) => ({
   secrets: {
     encryptionKey: env('ENCRYPTION_KEY'),
   },
+  // Login attempts per address and 5 minutes (Strapi's default, 5). The browser tests' server raises
+  // it: its five test files each log in through the form, besides the API's own login.
+  rateLimit: {
+    max: env.int('ADMIN_LOGIN_RATE_LIMIT', 5),
+  },
   // No browser to open on a server, and no network calls from the panel's promotions.
   autoOpen: false,
   flags: {
