@@ -95,6 +95,8 @@ test.beforeAll(async ({ browser }) => {
       includeChildren: true,
       periodStart: '2026-10-01',
       periodEnd: '2026-10-31',
+      // The demo run sent these invoices already (the duplicate guard would skip them).
+      includeAlreadySent: true,
     },
   });
   expect(created.ok()).toBeTruthy();
