@@ -37,8 +37,12 @@ function tally({ seeded, received, final, allowedDuplicates = new Set(), rejecte
   if (lost.length) problems.push(`${lost.length} lost (ids ${sample(lost)})`);
   if (beyondBound.length)
     problems.push(`${beyondBound.length} duplicated beyond the bound (ids ${sample(beyondBound)})`);
-  if (notSent.length)
-    problems.push(`${notSent.length} deliverable results not 'sent' in the database (ids ${sample(notSent)})`);
+  if (notSent.length) {
+    // The first one's error says why, which a rerun may not reproduce.
+    const first = rowOf.get(notSent[0]);
+    const why = first ? `; ${notSent[0]}: ${first.status}${first.reason ? ` (${first.reason})` : ''} "${first.error ?? ''}"` : '';
+    problems.push(`${notSent.length} deliverable results not 'sent' in the database (ids ${sample(notSent)}${why})`);
+  }
   if (wronglyRefused.length) problems.push(`${wronglyRefused.length} refused results not failed with the 550`);
   if (refusedButReceived.length) problems.push(`${refusedButReceived.length} refused results reached the sink`);
   if (strangers.length) problems.push(`${strangers.length} messages for unknown results`);

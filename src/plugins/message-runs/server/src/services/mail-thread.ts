@@ -15,6 +15,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { MessageRunsConfig } from '../config';
 import { closeArchiveFolder, writeToArchiveFolder } from './archive-folder';
+import { classifySendError } from './send-errors';
 
 /**
  * What became of one message: accepted (`refusedBcc` names the Bcc addresses the server refused, with
@@ -61,41 +62,6 @@ export interface MailThreadOptions {
 export type MailRequest = { id: number; mail: Mail.Options; notBefore?: number; archiveAs?: number } | { close: true };
 /** A message's outcome, or `ready` once the thread can send (its modules loaded). */
 export type MailReply = { id: number; delivery: Delivery } | { ready: true };
-
-const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNREFUSED', 'ECONNRESET', 'EDNS', 'ETLS', 'EPROTOCOL']);
-/**
- * nodemailer's codes for a server that could not be reached or kept (a refused connection is an
- * ESOCKET), spoken to securely, or logged in to.
- */
-const UNAVAILABLE_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'ECONNREFUSED', 'EDNS', 'ETLS', 'EAUTH']);
-/** Authentication refused or required (RFC 4954): the credentials, not the message. */
-const AUTH_REPLIES = new Set([530, 534, 535, 538]);
-/** "Local error", "temporary failure": what providers answer a sender going too fast. */
-const THROTTLE_REPLIES = new Set([451, 454]);
-/** "Service not available, closing channel": a throttle to some providers, a server going down to others. */
-const SERVICE_NOT_AVAILABLE = 421;
-const THROTTLE_TEXT = /throttl|rate (limit )?exceeded|exceeded .*rate|too many (messages|mails|emails|recipients|connections)|sending rate|slow down/i;
-
-/** Sorts a nodemailer error: throttling and an unavailable server are the server's; other 4xx transient; 5xx final. */
-function classifySendError(error: any): Delivery {
-  const line = error.response || error.message || String(error);
-  const code = Number(error.responseCode);
-  if (code === SERVICE_NOT_AVAILABLE) return { status: 'transient', error: line, cause: 'unavailable', slowDown: true };
-  if (THROTTLE_REPLIES.has(code) || THROTTLE_TEXT.test(line)) {
-    return { status: 'transient', error: line, cause: 'throttled', slowDown: true };
-  }
-  if (UNAVAILABLE_CODES.has(error.code) || AUTH_REPLIES.has(code)) {
-    return { status: 'transient', error: line, cause: 'unavailable' };
-  }
-  if (code >= 500) {
-    const reason = error.code === 'EENVELOPE' || error.command === 'RCPT TO' ? 'recipient-rejected' : 'smtp-rejected';
-    return { status: 'rejected', reason, error: line };
-  }
-  if ((code >= 400 && code < 500) || TRANSIENT_CODES.has(error.code)) {
-    return { status: 'transient', error: line };
-  }
-  return { status: 'rejected', reason: 'smtp-rejected', error: line };
-}
 
 /**
  * The message exactly as it goes over SMTP. nodemailer streams each message to its connection; a
