@@ -8,6 +8,7 @@
  * are left out); `--no-e2e` leaves them out too.
  */
 const { spawnSync } = require('child_process');
+const os = require('os');
 const path = require('path');
 const { adminBuildIsStale } = require('./lib/admin-build');
 const { postgresServer: server, withMaintenanceClient } = require('./lib/databases');
@@ -45,7 +46,11 @@ function run(command, commandArgs) {
   // The unit layer first: pure modules, in a second; a broken one stops before Strapi boots.
   if (jestArgs.length === 0) run('npx', ['jest', '--selectProjects', 'unit']);
   const projects = sqliteOnly ? ['sqlite'] : ['sqlite', 'postgres'];
-  run('npx', ['jest', ...jestArgs, '--selectProjects', ...projects]);
+  // A worker per core (jest's default leaves one idle): an API suite spends much of its time waiting
+  // on its Strapi, its database and its SMTP server. TEST_WORKERS or -w overrides it.
+  const workersGiven = jestArgs.some((arg) => /^(-w|--maxWorkers|-i|--runInBand)/.test(arg));
+  const workers = workersGiven ? [] : [`--maxWorkers=${process.env.TEST_WORKERS || os.availableParallelism()}`];
+  run('npx', ['jest', ...jestArgs, ...workers, '--selectProjects', ...projects]);
   if (withBrowserTests) {
     if (adminBuildIsStale(path.resolve(__dirname, '..'))) run(process.execPath, [strapiCli(), 'build']);
     run('npx', ['playwright', 'test']);
