@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: type-checks the server and admin code, runs the unit tests (tests/unit), then every
+ * `npm test`: type-checks the server, admin and test code, runs the unit tests (tests/unit), then every
  * API suite (tests/api) on SQLite and on PostgreSQL, then the browser tests (Playwright, Debian's Chromium) against the built admin panel.
  * PostgreSQL must be reachable (TEST_PG_HOST/PORT/USER/PASSWORD, default
  * postgres@127.0.0.1:5432); `npm run test:sqlite` (or `--sqlite-only`) runs on SQLite alone.
@@ -43,6 +43,8 @@ function run(command, commandArgs) {
   }
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('npx', ['tsc', '-p', 'src/admin/tsconfig.json', '--noEmit']);
+  // The tests too: a changed contract or helper fails here, not half-way through a suite.
+  run('npx', ['tsc', '-p', 'tests/tsconfig.json']);
   // The unit layer first: pure modules, in a second; a broken one stops before Strapi boots.
   if (jestArgs.length === 0) run('npx', ['jest', '--selectProjects', 'unit']);
   const projects = sqliteOnly ? ['sqlite'] : ['sqlite', 'postgres'];

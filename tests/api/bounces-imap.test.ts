@@ -1,9 +1,9 @@
 import fs from 'fs';
 import path from 'path';
 import type { TestApp } from '../helpers/strapi';
-import { deliveryWorld } from '../helpers/delivery';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
 import { startDovecot, type Dovecot } from '../helpers/dovecot';
-import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
+import type { SmtpSink } from '../helpers/smtp';
 import { resolveTables } from '../../src/plugins/message-runs/server/src/data/tables';
 import { acquireLease, releaseLease } from '../../src/plugins/message-runs/server/src/data/task-leases';
 import { BOUNCE_POLL_TASK, MALFORMED_KEYWORD } from '../../src/plugins/message-runs/server/src/services/bounce-mailbox';
@@ -17,20 +17,18 @@ let dovecot: Dovecot;
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 
 beforeAll(async () => {
   dovecot = await startDovecot();
-  ({ app, smtp, stop } = await startStrapiWithSink({
+  ({ app, smtp, delivery, stop } = await startDeliveryApp({
     SMTP_SECURE: 'false',
     MESSAGE_RETURN_PATH: RETURN_PATH,
     MESSAGE_RETURN_PATH_SECRET: SECRET,
     BOUNCE_IMAP_URL: dovecot.url,
   }));
-  delivery = deliveryWorld(app);
 });
 afterAll(async () => {
-  await delivery?.cleanUp();
   await stop?.();
   await dovecot?.stop();
 });

@@ -3,8 +3,8 @@ import fs from 'fs';
 import path from 'path';
 import type { TestApp } from '../helpers/strapi';
 import { createApiToken } from '../helpers/auth';
-import { deliveryWorld, RESULT_UID } from '../helpers/delivery';
-import { startStrapiWithSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp';
+import { startDeliveryApp, RESULT_UID, type DeliveryWorld } from '../helpers/delivery';
+import { type ReceivedMail, type SmtpSink } from '../helpers/smtp';
 
 /**
  * The message as sent (DESIGN.md §4): the bytes the SMTP server received are the bytes kept, served by
@@ -13,17 +13,15 @@ import { startStrapiWithSink, type ReceivedMail, type SmtpSink } from '../helper
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 let token: string;
 const archiveDir = path.join('.tmp', 'test', `archive-${process.pid}-${Date.now()}`);
 
 beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink({ MESSAGE_ARCHIVE_DIR: archiveDir }));
-  delivery = deliveryWorld(app);
+  ({ app, smtp, delivery, stop } = await startDeliveryApp({ MESSAGE_ARCHIVE_DIR: archiveDir }));
   token = await createApiToken(app.strapi);
 });
 afterAll(async () => {
-  await delivery?.cleanUp();
   await stop?.();
   fs.rmSync(archiveDir, { recursive: true, force: true });
 });

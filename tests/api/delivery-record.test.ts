@@ -2,8 +2,8 @@ import fs from 'fs';
 import path from 'path';
 import type { TestApp } from '../helpers/strapi';
 import { createApiToken } from '../helpers/auth';
-import { deliveryWorld } from '../helpers/delivery';
-import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
+import type { SmtpSink } from '../helpers/smtp';
 import { UIDS } from '../helpers/fixtures';
 import { runsApi } from '../helpers/runs';
 
@@ -11,16 +11,10 @@ import { runsApi } from '../helpers/runs';
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 
-beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink());
-  delivery = deliveryWorld(app);
-});
-afterAll(async () => {
-  await delivery?.cleanUp();
-  await stop?.();
-});
+beforeAll(async () => ({ app, smtp, delivery, stop } = await startDeliveryApp()));
+afterAll(() => stop?.());
 beforeEach(() => smtp.reset());
 
 it('records the address the message went to when the customer’s address changed after the run was created', async () => {

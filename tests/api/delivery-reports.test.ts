@@ -1,6 +1,6 @@
 import type { TestApp } from '../helpers/strapi';
-import { deliveryWorld } from '../helpers/delivery';
-import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
+import type { SmtpSink } from '../helpers/smtp';
 import { tokenFor } from '../../src/plugins/message-runs/server/src/services/return-path';
 import type { DeliveryReport } from '../../src/plugins/message-runs/server/src/services/delivery-reports';
 import { EVENT_UID, SUPPRESSION_UID } from '../../src/plugins/message-runs/shared/constants';
@@ -16,20 +16,14 @@ const SECRET = 'return-path secret for the tests';
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 
-beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink({
+beforeAll(async () => ({ app, smtp, delivery, stop } = await startDeliveryApp({
     SMTP_SECURE: 'false',
     MESSAGE_RETURN_PATH: 'bounces+{token}@billing.example',
     MESSAGE_RETURN_PATH_SECRET: SECRET,
-  }));
-  delivery = deliveryWorld(app);
-});
-afterAll(async () => {
-  await delivery?.cleanUp();
-  await stop?.();
-});
+  })));
+afterAll(() => stop?.());
 
 const apply = (reports: DeliveryReport[]) => app.strapi.plugin('message-runs').service('deliveryReports').apply(reports) as Promise<string[]>;
 const report = (overrides: Partial<DeliveryReport>): DeliveryReport => ({

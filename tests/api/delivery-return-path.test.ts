@@ -1,6 +1,6 @@
 import type { TestApp } from '../helpers/strapi';
-import { deliveryWorld } from '../helpers/delivery';
-import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
+import type { SmtpSink } from '../helpers/smtp';
 import { resultIdOf } from '../../src/plugins/message-runs/server/src/services/return-path';
 
 const RETURN_PATH = 'bounces+{token}@billing.example';
@@ -9,20 +9,14 @@ const SECRET = 'return-path secret for the tests';
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 
-beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink({
+beforeAll(async () => ({ app, smtp, delivery, stop } = await startDeliveryApp({
     SMTP_SECURE: 'false',
     MESSAGE_RETURN_PATH: RETURN_PATH,
     MESSAGE_RETURN_PATH_SECRET: SECRET,
-  }));
-  delivery = deliveryWorld(app);
-});
-afterAll(async () => {
-  await delivery?.cleanUp();
-  await stop?.();
-});
+  })));
+afterAll(() => stop?.());
 beforeEach(() => smtp.reset());
 
 describe('per-result return path (VERP)', () => {

@@ -1,6 +1,6 @@
 import type { TestApp } from '../helpers/strapi';
-import { deliveriesOf, freePort, startSmtpSink, startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
-import { deliveryWorld } from '../helpers/delivery';
+import { deliveriesOf, freePort, startSmtpSink, type SmtpSink } from '../helpers/smtp';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
 import { seedRun } from '../helpers/bulk-run';
 import { loginSuperAdmin } from '../helpers/auth';
 import { runsApi } from '../helpers/runs';
@@ -15,13 +15,12 @@ const THROTTLE_RETRY_SECONDS = 1;
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 let admin: ReturnType<typeof runsApi>;
 let token: string;
 
 beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink({ MESSAGE_THROTTLE_RETRY_SECONDS: String(THROTTLE_RETRY_SECONDS) }));
-  delivery = deliveryWorld(app);
+  ({ app, smtp, delivery, stop } = await startDeliveryApp({ MESSAGE_THROTTLE_RETRY_SECONDS: String(THROTTLE_RETRY_SECONDS) }));
   token = await loginSuperAdmin(app);
   admin = runsApi(app, token, { admin: true });
 });

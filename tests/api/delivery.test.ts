@@ -1,22 +1,16 @@
 import fs from 'fs';
 import path from 'path';
 import type { TestApp } from '../helpers/strapi';
-import { deliveryWorld } from '../helpers/delivery';
-import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
+import type { SmtpSink } from '../helpers/smtp';
 
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 
-beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink({ SMTP_SECURE: 'false' }));
-  delivery = deliveryWorld(app);
-});
-afterAll(async () => {
-  await delivery?.cleanUp();
-  await stop?.();
-});
+beforeAll(async () => ({ app, smtp, delivery, stop } = await startDeliveryApp({ SMTP_SECURE: 'false' })));
+afterAll(() => stop?.());
 beforeEach(() => smtp.reset());
 
 

@@ -1,8 +1,8 @@
 import http, { type Server } from 'http';
 import type { AddressInfo } from 'net';
 import type { TestApp } from '../helpers/strapi';
-import { deliveryWorld } from '../helpers/delivery';
-import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
+import type { SmtpSink } from '../helpers/smtp';
 import { loginAdmin } from '../helpers/auth';
 import { runsApi, type RunsApi } from '../helpers/runs';
 
@@ -16,7 +16,7 @@ const PAUSE_AFTER_FAILURES = 3;
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 let admin: RunsApi;
 let integrator: RunsApi;
 let adminActor: { kind: 'admin'; id: string; name: string };
@@ -39,10 +39,9 @@ async function startReceiver() {
 }
 
 beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink({
+  ({ app, smtp, delivery, stop } = await startDeliveryApp({
     MESSAGE_RUNS_PAUSE_AFTER_FAILURES: String(PAUSE_AFTER_FAILURES),
   }));
-  delivery = deliveryWorld(app);
   const superAdmin = await app.strapi.service('admin::role').getSuperAdmin();
   const jwt = await loginAdmin(app, [superAdmin.id], { firstname: 'Ada', lastname: 'Lovelace' });
   const me = await app.http().get('/admin/users/me').set('Authorization', `Bearer ${jwt}`);
@@ -69,7 +68,6 @@ beforeAll(async () => {
   expect(webhook.status).toBe(201);
 });
 afterAll(async () => {
-  await delivery?.cleanUp();
   await new Promise((resolve) => receiver?.server.close(resolve));
   await stop?.();
 });

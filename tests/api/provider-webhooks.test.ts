@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { TestApp } from '../helpers/strapi';
-import { deliveryWorld } from '../helpers/delivery';
-import { startStrapiWithSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
+import { type ReceivedMail, type SmtpSink } from '../helpers/smtp';
 import {
   basicAuth,
   mailgunBody,
@@ -23,23 +23,17 @@ const URL = '/api/message-runs/events';
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 
-beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink({
+beforeAll(async () => ({ app, smtp, delivery, stop } = await startDeliveryApp({
     SMTP_SECURE: 'false',
     MESSAGE_RETURN_PATH_SECRET: SECRET,
     MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY,
     SENDGRID_WEBHOOK_PUBLIC_KEY: sendgrid.publicKeyBase64,
     POSTMARK_WEBHOOK_USER: POSTMARK.user,
     POSTMARK_WEBHOOK_PASSWORD: POSTMARK.password,
-  }));
-  delivery = deliveryWorld(app);
-});
-afterAll(async () => {
-  await delivery?.cleanUp();
-  await stop?.();
-});
+  })));
+afterAll(() => stop?.());
 beforeEach(() => smtp.reset());
 
 /** What a provider learns of a sent message: the headers it reads, as the sink received them. */

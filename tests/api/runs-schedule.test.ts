@@ -1,7 +1,7 @@
-import { startStrapiWithSink, deliveriesOf, type SmtpSink } from '../helpers/smtp';
+import { deliveriesOf, type SmtpSink } from '../helpers/smtp';
 import type { TestApp } from '../helpers/strapi';
 import { createApiToken } from '../helpers/auth';
-import { deliveryWorld } from '../helpers/delivery';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
 import { runsApi, type RunsApi } from '../helpers/runs';
 import { deliveryWorkers } from '../helpers/workers';
 
@@ -18,19 +18,17 @@ let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
 let api: RunsApi;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 const workers = deliveryWorkers();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const system = (id: string) => ({ kind: 'system', id, name: 'schedule' });
 
 beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink());
+  ({ app, smtp, delivery, stop } = await startDeliveryApp());
   api = runsApi(app, await createApiToken(app.strapi));
-  delivery = deliveryWorld(app);
 });
 afterAll(async () => {
   workers.kill();
-  await delivery?.cleanUp();
   await stop?.();
 });
 

@@ -1,8 +1,8 @@
 import type { TestApp } from '../helpers/strapi';
 import { createApiToken } from '../helpers/auth';
-import { deliveryWorld } from '../helpers/delivery';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
 import { runsApi, type RunsApi } from '../helpers/runs';
-import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
+import type { SmtpSink } from '../helpers/smtp';
 import { SUPPRESSION_UID } from '../../src/plugins/message-runs/shared/constants';
 
 /**
@@ -18,20 +18,18 @@ const SECRET = 'return-path secret for the tests';
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 let api: RunsApi;
 
 beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink({
+  ({ app, smtp, delivery, stop } = await startDeliveryApp({
     SMTP_SECURE: 'false',
     MESSAGE_RETURN_PATH: RETURN_PATH,
     MESSAGE_RETURN_PATH_SECRET: SECRET,
   }));
-  delivery = deliveryWorld(app);
   api = runsApi(app, await createApiToken(app.strapi));
 });
 afterAll(async () => {
-  await delivery?.cleanUp();
   await stop?.();
 });
 beforeEach(() => smtp.reset());

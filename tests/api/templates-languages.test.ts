@@ -1,9 +1,9 @@
 import type { TestApp } from '../helpers/strapi';
 import { createApiToken } from '../helpers/auth';
-import { deliveryWorld } from '../helpers/delivery';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
 import { fixtures, unique, UIDS, type Doc } from '../helpers/fixtures';
 import { runsApi } from '../helpers/runs';
-import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
+import type { SmtpSink } from '../helpers/smtp';
 
 /**
  * Templates per language (DESIGN.md §2, "Translations"): the customer's languageCode picks the
@@ -15,16 +15,14 @@ import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 let token: string;
 
 beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink({ SMTP_SECURE: 'false' }));
-  delivery = deliveryWorld(app);
+  ({ app, smtp, delivery, stop } = await startDeliveryApp({ SMTP_SECURE: 'false' }));
   token = await createApiToken(app.strapi, 'full-access');
 });
 afterAll(async () => {
-  await delivery?.cleanUp();
   await stop?.();
 });
 

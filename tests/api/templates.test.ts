@@ -1,8 +1,8 @@
 import type { TestApp } from '../helpers/strapi';
 import { createApiToken, loginSuperAdmin } from '../helpers/auth';
-import { deliveryWorld } from '../helpers/delivery';
+import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
 import { fixtures, unique, UIDS } from '../helpers/fixtures';
-import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
+import type { SmtpSink } from '../helpers/smtp';
 
 /**
  * Templates that are safe to save and to run (DESIGN.md §3): saving refuses what the renderer does
@@ -22,20 +22,18 @@ const LARGE_BODY = nested(4, `${'y'.repeat(49)}\n`);
 let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
-let delivery: ReturnType<typeof deliveryWorld>;
+let delivery: DeliveryWorld;
 let token: string;
 
 beforeAll(async () => {
-  ({ app, smtp, stop } = await startStrapiWithSink({
+  ({ app, smtp, delivery, stop } = await startDeliveryApp({
     SMTP_SECURE: 'false',
     MESSAGE_RENDER_TIMEOUT_MS: String(RENDER_TIMEOUT_MS),
     MESSAGE_RENDER_MAX_BYTES: String(RENDER_MAX_BYTES),
   }));
-  delivery = deliveryWorld(app);
   token = await createApiToken(app.strapi, 'full-access');
 });
 afterAll(async () => {
-  await delivery?.cleanUp();
   await stop?.();
 });
 beforeEach(() => smtp.reset());

@@ -4,6 +4,7 @@ import path from 'path';
 import type { TestApp } from './strapi';
 import { fixtures, removeMediaFile, type Doc } from './fixtures';
 import { createTextPdf } from '../../scripts/lib/pdf';
+import { startStrapiWithSink } from './smtp';
 
 export const RESULT_UID = 'plugin::message-runs.message-result';
 
@@ -92,4 +93,24 @@ export function deliveryWorld(app: TestApp) {
   };
 
   return { services, world, createAndStart, resultsOf, makeRetriesDue, cleanUp };
+}
+
+export type DeliveryWorld = ReturnType<typeof deliveryWorld>;
+
+/**
+ * A test file's Strapi with its own SMTP sink and delivery world; `stop` removes the world's media
+ * files and stops both. One line in `beforeAll`, one in `afterAll`.
+ */
+export async function startDeliveryApp(env: Record<string, string> = {}) {
+  const { app, smtp, stop } = await startStrapiWithSink(env);
+  const delivery = deliveryWorld(app);
+  return {
+    app,
+    smtp,
+    delivery,
+    async stop() {
+      await delivery.cleanUp();
+      await stop();
+    },
+  };
 }
