@@ -97,4 +97,29 @@ describe('GET /results/:id/preview', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/would be failed \(render-error\): money: "INV-BAD" is not an amount/);
   });
+
+  it('answers 400 naming the reason for a skipped result, also in a collated run (which leaves it out of every message)', async () => {
+    const auth = { Authorization: `Bearer ${await createApiToken(app.strapi)}` };
+    for (const collate of [true, false]) {
+      const w = await delivery.world({ collate });
+      const gina = await w.customer('Gina', 'gina@example.com');
+      await w.invoiceWithPdf(gina, `INV-G1-${collate}`);
+      // No transformation result: skipped at creation.
+      await w.invoice(gina, `INV-G2-${collate}`);
+      const { run } = await delivery.services().runs.create({
+        definition: w.definition.documentId,
+        cluster: w.cluster.documentId,
+        periodStart: '2026-01-01',
+        periodEnd: '2026-01-31',
+      });
+      const skipped = (await delivery.resultsOf(run.documentId)).find((result) => result.status === 'skipped');
+      expect(skipped).toMatchObject({ reason: 'no-transformation-result' });
+      const res = await app.http().get(`/api/message-runs/results/${skipped.documentId}/preview`).set(auth);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        message: 'This result is skipped (no-transformation-result): no message is sent for it',
+        details: { status: 'skipped', reason: 'no-transformation-result' },
+      });
+    }
+  });
 });

@@ -57,13 +57,16 @@ export function deliveryWorld(app: TestApp) {
     });
     const customer = (name: string, address: string) =>
       make.customer({ name, cluster: cluster.documentId, languageCode: 'nl-NL', emailAddresses: [{ key: 'billing', address, displayName: name }] });
+    /** An invoice of January 2026, without its PDF (a run skips it). */
+    const invoiceOf = (owner: Doc, number: string) =>
+      make.invoice({ customer: owner.documentId, number, periodStart: '2026-01-01', periodEnd: '2026-01-31', amount: 1234.5, currency: 'EUR' });
     const invoiceWithPdf = async (owner: Doc, number: string) => {
-      const invoice = await make.invoice({ customer: owner.documentId, number, periodStart: '2026-01-01', periodEnd: '2026-01-31', amount: 1234.5, currency: 'EUR' });
+      const invoice = await invoiceOf(owner, number);
       const pdf = await uploadPdf(`${number}.pdf`, `Invoice ${number}`);
       await make.transformationResult({ invoice: invoice.documentId, transformation: transformation.documentId, file: pdf.file.id, content: null, fileName: null, mimeType: null });
       return { invoice, pdf };
     };
-    return { cluster, definition, customer, invoiceWithPdf };
+    return { cluster, definition, customer, invoice: invoiceOf, invoiceWithPdf };
   }
 
   async function createAndStart(cluster: Doc, definition: Doc, bcc: string[] = []) {

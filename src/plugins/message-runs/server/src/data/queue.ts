@@ -36,8 +36,9 @@ const toClaimedResult = (row: any): ClaimedResult => ({
  * run that would go in the same message; nothing is claimed (for previews).
  */
 export async function findMessageResults(knex: Knex, t: Tables, resultDocumentId: string) {
-  const result = await knex(t.results).select(CLAIMED_COLUMNS).where('document_id', resultDocumentId).first();
+  const result = await knex(t.results).select([...CLAIMED_COLUMNS, 'status', 'reason']).where('document_id', resultDocumentId).first();
   if (!result) return undefined;
+  if (result.status === 'skipped') return { requestedId: Number(result.id), skipped: { reason: result.reason as string }, group: [] };
   const run = await knex(t.runs).select('definition_snapshot').where('id', result.run_id).first();
   const snapshot =
     typeof run?.definition_snapshot === 'string' ? JSON.parse(run.definition_snapshot) : run?.definition_snapshot;

@@ -202,6 +202,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async preview(resultDocumentId: string): Promise<PreviewResult.Response['data']> {
       const found = await findMessageResults(knex(), tables(), resultDocumentId);
       if (!found) throw notFound('message result', resultDocumentId);
+      // A skipped result is in no message (a collated one leaves it out): there is nothing to show.
+      if ('skipped' in found) {
+        throw new errors.ValidationError(`This result is skipped (${found.skipped.reason}): no message is sent for it`, {
+          status: 'skipped',
+          reason: found.skipped.reason,
+        });
+      }
       const messages = await getService(strapi, 'messages').compose(found.group);
       const message = messages.find((composed) => composed.resultIds.includes(found.requestedId))!;
       if ('outcome' in message) {
