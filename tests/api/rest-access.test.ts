@@ -40,3 +40,12 @@ describe('REST access to the domain content types', () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe('the favicon', () => {
+  it('GET /favicon.ico answers the app’s icon (favicon.png): a browser asks for it on every page', async () => {
+    const res = await app.http().get('/favicon.ico');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^image\//);
+    expect(Buffer.from(res.body).subarray(1, 4).toString()).toBe('PNG');
+  });
+});
