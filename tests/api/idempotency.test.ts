@@ -1,3 +1,4 @@
+import net from 'net';
 import request from 'supertest';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 import { createApiToken, loginSuperAdmin } from '../helpers/auth';
@@ -145,6 +146,23 @@ describe('a repeat with the same key', () => {
     expect((await api.get(run.documentId)).body.data.status).toBe('running');
   });
 
+  it('does not store a 5xx: the key is given up, and a retry acts', async () => {
+    const run = await api.createRun(criteria());
+    const key = newKey();
+    // The run's audit trail cannot be written: the start fails with a server error and is rolled back.
+    await knex().schema.renameTable('message_events', 'message_events_away');
+    let failed: request.Response | undefined;
+    try {
+      failed = await api.start(run.documentId).set('Idempotency-Key', key);
+    } finally {
+      await knex().schema.renameTable('message_events_away', 'message_events');
+    }
+    expect(failed?.status).toBe(500);
+    expect(Number((await knex()(KEYS_TABLE).where({ idempotency_key: key }).count({ n: '*' }))[0].n)).toBe(0);
+    const retry = answer(await api.start(run.documentId).set('Idempotency-Key', key));
+    expect(retry).toMatchObject({ status: 200, replayed: false, body: { data: { status: 'running' } } });
+  });
+
   it('without the header nothing changes: each request acts', async () => {
     const before = await runCount();
     const res = await api.create(criteria());
@@ -162,7 +180,7 @@ describe('the same key with another request', () => {
     const before = await runCount();
     const res = await api.create(criteria({ bcc: ['audit@example.com'] })).set('Idempotency-Key', key);
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ status: 422, details: { idempotencyKey: key } });
+    expect(res.body.error).toMatchObject({ status: 422, name: 'UnprocessableEntityError', details: { idempotencyKey: key } });
     expect(res.body.error.message).toContain(key);
     expect(await runCount()).toBe(before);
   });
@@ -210,6 +228,30 @@ it.each([
   expect(res.status).toBe(400);
   expect(res.body.error.message).toMatch(/Idempotency-Key/);
   expect(await runCount()).toBe(before);
+});
+
+it('a key with a NUL byte is refused with 400 before it reaches Strapi (by Node), and nothing is done', async () => {
+  const server = app.strapi.server.httpServer;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const before = await runCount();
+    const body = JSON.stringify(criteria());
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.write(
+        `POST /api/message-runs/runs HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\n` +
+          `Idempotency-Key: a\0b\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+      );
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400/);
+    expect(await runCount()).toBe(before);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 it('a key of 255 characters is fine', async () => {
