@@ -4,7 +4,7 @@ import { actorOf } from '../controllers/actor';
 import { requestFingerprint, validKey, type Answer } from '../services/idempotency';
 import { getService } from '../utils';
 
-export const REPLAYED_HEADER = 'Idempotent-Replayed';
+const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 /** Strapi's statuses of its error classes (its `errors` middleware); any other ApplicationError is 400. */
 const STATUS_OF_ERROR: [new (...args: any[]) => Error, number][] = [

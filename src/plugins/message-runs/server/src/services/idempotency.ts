@@ -5,12 +5,12 @@ import { claimKey, deleteKeysBefore, readKey, recordAnswer, releaseKey, type Key
 import { resolveTables } from '../data/tables';
 
 /** How long a key's first answer is replayed, and kept (DESIGN.md §3, "Retrying safely"). */
-export const KEY_RETENTION_MS = 24 * 3600 * 1000;
+const KEY_RETENTION_MS = 24 * 3600 * 1000;
 /**
  * A key still pending this long after its request began was left by an instance that died mid-request:
  * a retry of the same request takes it over. Far longer than any of the routes takes.
  */
-export const ABANDONED_AFTER_MS = 5 * 60 * 1000;
+const ABANDONED_AFTER_MS = 5 * 60 * 1000;
 /** How long a repeat waits for the first request's answer before it is told 409, and how often it looks. */
 const WAIT_MS = 5000;
 const POLL_MS = 100;
