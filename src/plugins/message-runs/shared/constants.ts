@@ -10,6 +10,7 @@ export const DELIVERY_INSTANCE_UID = 'plugin::message-runs.delivery-instance';
 export const EVENT_UID = 'plugin::message-runs.message-event';
 export const SUPPRESSION_UID = 'plugin::message-runs.suppression';
 export const TASK_LEASE_UID = 'plugin::message-runs.task-lease';
+export const IDEMPOTENCY_KEY_UID = 'plugin::message-runs.idempotency-key';
 
 /** `scheduled`: created or stopped, and due to start by itself at its `scheduledAt` (DESIGN.md §4). */
 export const RUN_STATUSES = ['created', 'scheduled', 'running', 'stopped', 'completed'] as const;

@@ -6,6 +6,9 @@ export const DELIVERY_JOB = 'message-runs.deliver';
 export const SCHEDULE_JOB = 'message-runs.schedule';
 export const BOUNCE_JOB = 'message-runs.bounces';
 export const ARCHIVE_RETENTION_JOB = 'message-runs.archive-retention';
+export const IDEMPOTENCY_RETENTION_JOB = 'message-runs.idempotency-retention';
+// Hourly, at a minute no other task of the plugin uses.
+const IDEMPOTENCY_RETENTION_RULE = '0 43 * * * *';
 
 /**
  * The plugin's webhook events; every instance runs the delivery cron task (unless switched off), and
@@ -14,7 +17,8 @@ export const ARCHIVE_RETENTION_JOB = 'message-runs.archive-retention';
  * guarded UPDATE per tick, so that one instance starts each run (DESIGN.md §4). With a bounce mailbox
  * configured, every instance also runs its poll, and a lease lets one at a time read the mailbox.
  * Every instance also runs archive retention, which is harmless twice; even with the archive off,
- * since copies kept before must still go after `archiveDays`.
+ * since copies kept before must still go after `archiveDays`; and the purge of Idempotency-Keys older
+ * than 24 hours, one DELETE, as harmless twice.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'webhooks').register();
@@ -49,6 +53,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       },
       options: { rule: config.archiveCronRule },
+    },
+    [IDEMPOTENCY_RETENTION_JOB]: {
+      task: async () => {
+        try {
+          await getService(strapi, 'idempotency').purge();
+        } catch (error) {
+          strapi.log.warn(`[message-runs] purging expired idempotency keys failed (it runs again in an hour): ${(error as Error).message}`);
+        }
+      },
+      options: { rule: IDEMPOTENCY_RETENTION_RULE },
     },
   });
   const { settings } = resolveBounceImap(config.bounceImap);

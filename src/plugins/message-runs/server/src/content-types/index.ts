@@ -5,6 +5,7 @@ import suppression from './suppression/schema';
 import sendPacer from './send-pacer/schema';
 import deliveryInstance from './delivery-instance/schema';
 import taskLease from './task-lease/schema';
+import idempotencyKey from './idempotency-key/schema';
 
 export default {
   'message-run': { schema: messageRun },
@@ -14,4 +15,5 @@ export default {
   'send-pacer': { schema: sendPacer },
   'delivery-instance': { schema: deliveryInstance },
   'task-lease': { schema: taskLease },
+  'idempotency-key': { schema: idempotencyKey },
 };

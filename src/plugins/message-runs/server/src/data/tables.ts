@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { DELIVERY_INSTANCE_UID, EVENT_UID, RESULT_UID, RUN_UID, SEND_PACER_UID, SUPPRESSION_UID, TASK_LEASE_UID } from '../../../shared/constants';
+import { DELIVERY_INSTANCE_UID, EVENT_UID, RESULT_UID, RUN_UID, SEND_PACER_UID, SUPPRESSION_UID, TASK_LEASE_UID, IDEMPOTENCY_KEY_UID } from '../../../shared/constants';
 
 /**
  * Table and link-table names of the content types that the set-based queries read, taken from
@@ -46,6 +46,7 @@ export interface Tables {
   sendPacers: string;
   deliveryInstances: string;
   taskLeases: string;
+  idempotencyKeys: string;
 }
 
 const EMAIL_COMPONENT = 'messaging.email-address';
@@ -103,5 +104,6 @@ export function resolveTables(strapi: Core.Strapi): Tables {
     sendPacers: meta(SEND_PACER_UID).tableName,
     deliveryInstances: meta(DELIVERY_INSTANCE_UID).tableName,
     taskLeases: meta(TASK_LEASE_UID).tableName,
+    idempotencyKeys: meta(IDEMPOTENCY_KEY_UID).tableName,
   };
 }

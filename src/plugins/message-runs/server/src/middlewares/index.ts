@@ -1,4 +1,5 @@
 import { ConflictError, IntegrityError } from '../errors';
+import idempotency from './idempotency';
 
 /**
  * Answers a ConflictError (the run's state does not allow the request) with 409 in Strapi's error
@@ -18,4 +19,4 @@ const conflicts = () => async (ctx, next) => {
   }
 };
 
-export default { conflicts };
+export default { conflicts, idempotency };

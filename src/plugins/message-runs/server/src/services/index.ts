@@ -3,6 +3,7 @@ import bounceMailbox from './bounce-mailbox';
 import counts from './counts';
 import deliveryReports from './delivery-reports';
 import history from './history';
+import idempotency from './idempotency';
 import mailer from './mailer';
 import messages from './messages';
 import options from './options';
@@ -19,7 +20,7 @@ import webhooks from './webhooks';
 // deliveryReports applies bounces, complaints and deliveries, which bounceMailbox reads from the bounce
 // mailbox and providerEvents from mail providers' webhooks; history reads what happened to results and
 // runs; webhooks announces runs and results through Strapi's webhooks; archive keeps each sent
-// message's bytes.
+// message's bytes; idempotency replays the answers of requests sent again with their Idempotency-Key.
 const services = {
   runs,
   results,
@@ -36,6 +37,7 @@ const services = {
   history,
   webhooks,
   archive,
+  idempotency,
 };
 export type Services = typeof services;
 export default services;
