@@ -412,9 +412,16 @@ describe('GET /runs/:id/results/export', () => {
     const res = await api.export(runId, query);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(res.headers['content-disposition']).toBe(`attachment; filename="message-run-${runId}-results.csv"`);
+    // The definition's name and the run's day, which a downloads folder shows; the filter's statuses.
+    const run = (await api.get(runId)).body.data;
+    const statuses = query.status ? `-${String(query.status)}` : '';
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="${definition.name}-${run.createdAt.slice(0, 10)}${statuses}-results.csv"`
+    );
+    // UTF-8 with a byte-order mark, so that Excel reads "Café" as it is.
+    expect(res.text.startsWith('\ufeff')).toBe(true);
     expect(res.text.endsWith('\r\n')).toBe(true);
-    return res.text.slice(0, -2).split('\r\n');
+    return res.text.slice(1, -2).split('\r\n');
   };
 
   it('writes a header and one line per result, quoting and defusing values', async () => {

@@ -20,7 +20,7 @@ import { PLUGIN_ID, RESULT_STATUSES } from '../../../shared/constants';
 import type { GetResults, Result } from '../../../shared/contracts/results';
 import { errorMessage, POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { useRunActions } from '../hooks/useRunActions';
-import { saveBlob } from '../utils/download';
+import { filenameOf, saveBlob } from '../utils/download';
 import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 import { ColumnHeader } from './ColumnHeader';
@@ -92,11 +92,11 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
 
   const exportCsv = async () => {
     try {
-      const { data: blob } = await get(`/${PLUGIN_ID}/runs/${runId}/results/export`, {
+      const { data: blob, headers } = await get(`/${PLUGIN_ID}/runs/${runId}/results/export`, {
         responseType: 'blob',
         params: { status: query.status },
       });
-      saveBlob(blob, `message-run-${runId}-results${query.status ? `-${query.status.replace(/,/g, '-')}` : ''}.csv`);
+      saveBlob(blob, filenameOf(headers) ?? `message-run-${runId}-results.csv`);
     } catch (exportError) {
       toggleNotification({ type: 'danger', message: errorMessage(exportError) });
     }

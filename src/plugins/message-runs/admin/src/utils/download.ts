@@ -9,3 +9,11 @@ export function saveBlob(blob: Blob, filename: string) {
   link.remove();
   URL.revokeObjectURL(url);
 }
+
+/** The file name the server gave a download (Content-Disposition), the UTF-8 form first. */
+export function filenameOf(headers: Headers | undefined): string | undefined {
+  const disposition = headers?.get('content-disposition') ?? '';
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  if (encoded) return decodeURIComponent(encoded);
+  return /filename="([^"]+)"/i.exec(disposition)?.[1];
+}

@@ -39,9 +39,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async export(ctx) {
       const runId = await validateDocumentIdParam(ctx.params.id);
-      const { stream } = await results().exportCsv(runId, await validateExportQuery(ctx.query));
+      const { filename, stream } = await results().exportCsv(runId, await validateExportQuery(ctx.query));
       ctx.type = 'text/csv; charset=utf-8';
-      ctx.attachment(`message-run-${runId}-results.csv`);
+      ctx.attachment(filename);
       ctx.body = stream;
     },
   };

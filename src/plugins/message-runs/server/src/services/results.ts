@@ -29,7 +29,7 @@ import { resolveTables } from '../data/tables';
 import { fieldError, IntegrityError, nameFew, notFound } from '../errors';
 import type { MessageRunsConfig } from '../config';
 import { getService, SERVER_ACTOR, toIsoTimestamp } from '../utils';
-import { eligibilityOf } from './runs';
+import { eligibilityOf, type RunRow } from './runs';
 
 export const toResult = (row: ResultRow): Result => ({
   documentId: row.documentId,
@@ -84,6 +84,17 @@ const csvField = (value: unknown) => {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 const csvLine = (fields: unknown[]) => `${fields.map(csvField).join(',')}\r\n`;
+const UTF8_BOM = '\ufeff';
+
+/**
+ * "Monthly-invoice-2026-11-29-results.csv": the definition and the day the run was created, which an
+ * admin recognises in a downloads folder, and the statuses the export was filtered by.
+ */
+function exportFilename(run: RunRow, filter: ResultFilter) {
+  const words = (text: string) => text.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+  const parts = [words(run.definitionSnapshot.name) || 'message-run', run.createdAt.slice(0, 10), ...(filter.statuses ?? []), 'results'];
+  return `${parts.join('-')}.csv`;
+}
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const tables = () => resolveTables(strapi);
@@ -132,7 +143,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const run = await runs().findRunRow(runDocumentId);
       const rows = iterateResults(knex(), tables(), run.id, filter);
       async function* lines() {
-        yield csvLine(CSV_COLUMNS.map(([name]) => name));
+        // A byte-order mark: Excel reads a CSV without one in the computer's code page ("SchÃ¤fer").
+        yield `${UTF8_BOM}${csvLine(CSV_COLUMNS.map(([name]) => name))}`;
         let exported = 0;
         try {
           for await (const row of rows) {
@@ -147,7 +159,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           yield `# export failed: a server error stopped it after ${exported} results; this file is incomplete\r\n`;
         }
       }
-      return { run, stream: Readable.from(lines()) };
+      return { filename: exportFilename(run, filter), stream: Readable.from(lines()) };
     },
 
     /** Queues results again, each with its `resent` entry and the run with one, in one transaction. */
