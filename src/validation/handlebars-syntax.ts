@@ -33,10 +33,59 @@ function findSyntaxError(source: string): TemplateProblem | undefined {
       return { compiles: false, line: err.lineNumber, column: (err.column ?? 0) + 1, message: err.message.replace(/ - \d+:\d+$/, '') };
     }
     const { first_line: line, first_column: column } = (Handlebars as any).Parser.lexer.yylloc;
-    // "Parse error on line 3:\n<excerpt>\n---^\nExpecting …": keep the expectation, drop the excerpt.
-    const expectation = err.message.split('\n').slice(3).join(' ').trim();
-    return { compiles: false, line, column: column + 1, message: expectation || err.message };
+    // "Parse error on line 3:\n<excerpt>\n---^\nExpecting 'ID', …, got 'CLOSE'": said in words.
+    const parsed = /Expecting (.*), got '(\w+)'/.exec(err.message);
+    const message = parsed ? describeParseError(parsed[1].match(/\w+/g) ?? [], parsed[2]) : err.message;
+    return { compiles: false, line, column: column + 1, message };
   }
+}
+
+/** The parser's tokens as an editor writes them. */
+const TOKEN_WORDS: Record<string, string> = {
+  CLOSE: '}}',
+  CLOSE_UNESCAPED: '}}}',
+  CLOSE_SEXPR: ')',
+  CLOSE_RAW_BLOCK: '}}}}',
+  CLOSE_BLOCK_PARAMS: '|',
+  OPEN_BLOCK_PARAMS: 'as |',
+  OPEN: '{{',
+  OPEN_UNESCAPED: '{{{',
+  OPEN_BLOCK: '{{#',
+  OPEN_ENDBLOCK: '{{/',
+  OPEN_INVERSE: '{{^',
+  OPEN_INVERSE_CHAIN: '{{else …',
+  INVERSE: '{{else}}',
+  OPEN_PARTIAL: '{{>',
+  OPEN_SEXPR: '(',
+  EQUALS: '=',
+  SEP: 'a . or /',
+  EOF: 'the end of the template',
+};
+/** What may stand where a value goes: a name, a literal, an @variable, a subexpression. */
+const VALUE_TOKENS = new Set(['ID', 'STRING', 'NUMBER', 'BOOLEAN', 'UNDEFINED', 'NULL', 'DATA', 'OPEN_SEXPR']);
+/** What may stand where the template goes on: text, a comment, or any tag. */
+const CONTENT_TOKENS = new Set(['EOF', 'COMMENT', 'CONTENT', 'OPEN_RAW_BLOCK', 'OPEN_BLOCK', 'OPEN_INVERSE', 'OPEN', 'OPEN_UNESCAPED', 'OPEN_PARTIAL', 'OPEN_PARTIAL_BLOCK']);
+
+const wordOf = (token: string) => TOKEN_WORDS[token] ?? token.toLowerCase().replace(/_/g, ' ');
+const either = (words: string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`);
+
+/**
+ * A Handlebars parse error in words: "Expecting 'ID', 'STRING', … 14 tokens, got 'CLOSE'" says
+ * nothing to an editor; "found }} where a name or a value was expected" does.
+ */
+export function describeParseError(expected: string[], got: string): string {
+  if (got === 'EOF' && expected.includes('OPEN_ENDBLOCK')) return 'the template ends inside a block: close it with {{/name}}';
+  if (got === 'OPEN_ENDBLOCK' && expected.some((token) => CONTENT_TOKENS.has(token))) {
+    return 'found {{/…}}, which closes a block that was never opened';
+  }
+  if (got === 'INVALID') return 'a {{tag}} is not closed with }}, or holds a character a tag cannot have';
+  const words = new Set<string>();
+  for (const token of expected) {
+    if (VALUE_TOKENS.has(token)) words.add('a name or a value');
+    else if (CONTENT_TOKENS.has(token)) words.add('text or a {{tag}}');
+    else words.add(wordOf(token));
+  }
+  return `found ${wordOf(got)} where ${either([...words])} was expected`;
 }
 
 type Node = hbs.AST.Node;

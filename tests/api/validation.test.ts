@@ -190,7 +190,7 @@ describe.each([rest, contentManager, documentService])('through the $name', (cha
           { key: 'billing', address: 'b@example.com' },
         ],
       });
-      expectRefused(await channel.create('customer', data), 'emailAddresses[1].key', '"billing" is used twice');
+      expectRefused(await channel.create('customer', data), 'emailAddresses[1].key', '"billing" is used twice, by email address 1 and 2');
       expect(await app.strapi.documents(UIDS.customer).findFirst({ filters: { code: data.code as string } })).toBeNull();
 
       const existing = await make.customer();

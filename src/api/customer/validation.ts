@@ -14,7 +14,11 @@ export const customerRules: DocumentRules = {
         firstIndexOfKey.set(email.key, index);
       } else {
         problems.push(
-          problem(['emailAddresses', index, 'key'], `"${email.key}" is used twice: a key names one address of the customer (see emailAddresses[${first}])`)
+          // Positions as the editor sees them, counted from 1 (the path stays the field's, for the form).
+          problem(
+            ['emailAddresses', index, 'key'],
+            `"${email.key}" is used twice, by email address ${first + 1} and ${index + 1}: a key names one address of the customer`
+          )
         );
       }
     });
