@@ -4,7 +4,8 @@
  * `npm run demo`: a running Strapi with demo data, from a fresh clone.
  *   1. writes .env with fresh secrets if there is none;
  *   2. compiles the app, seeds the demo data (idempotently) and a demo super admin (seed-demo.js);
- *   3. builds the admin panel if it is missing or stale, then runs `strapi start` in the foreground.
+ *   3. builds the admin panel if it is missing or stale, then runs `strapi start` in the foreground,
+ *      both with NODE_ENV=production unless NODE_ENV says otherwise.
  * `npm run demo -- --seed-only` stops after step 2.
  */
 
@@ -74,7 +75,9 @@ async function main() {
   const seedOnly = process.argv.includes('--seed-only');
   log(ensureEnvFile(APP_DIR) ? 'created .env with fresh secrets' : 'using the existing .env');
   loadEnvFile(APP_DIR);
-  const env = { ...process.env };
+  // The panel as a billing team gets it: a production build and server (no React development mode,
+  // no "Environment: development"). NODE_ENV=development in the environment or .env still wins.
+  const env = { ...process.env, NODE_ENV: process.env.NODE_ENV || 'production' };
   const admin = demoAdminCredentials(env);
 
   const seeded = await seed(env);

@@ -264,6 +264,8 @@ test('an admin who may not read runs has no Message Runs link, but the mail sett
 test('the mail settings page shows the transport and sends a test email', async () => {
   await page.goto('/admin/settings/message-runs');
   await expect(page.getByText(/^SMTP 127\.0\.0\.1:\d+$/)).toBeVisible();
+  // Beside Strapi's own Settings → Email page: which of the two the runs use.
+  await expect(page.getByTestId('transport-not-email-plugin')).toContainText('not the provider of Settings → Email');
   await expect(page.getByTestId('setting-perMinute')).toHaveText('No limit');
   await page.getByRole('textbox', { name: 'Recipient' }).fill('ops@example.com');
   await page.getByRole('button', { name: 'Send test email' }).click();

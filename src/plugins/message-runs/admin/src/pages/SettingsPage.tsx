@@ -85,6 +85,14 @@ const Transport = ({ settings }: { settings: MailSettings }) => {
       <Setting id="maxConnections" label={t('settings.maxConnections', 'Max connections')}>
         {settings.maxConnections}
       </Setting>
+      <Grid.Item col={12} s={12}>
+        <Typography textColor="neutral600" data-testid="transport-not-email-plugin">
+          {t(
+            'settings.notEmailPlugin',
+            'Message runs use this transport (SMTP_HOST and the other SMTP_* variables), not the provider of Settings → Email, which Strapi uses for its own mail such as password resets.'
+          )}
+        </Typography>
+      </Grid.Item>
     </Grid.Root>
   );
 };
