@@ -219,8 +219,8 @@ const TestSend = ({ result, onSent }: { result: Result; onSent: () => void }) =>
     }
   };
   return (
-    <Flex alignItems="end" gap={2}>
-      <Box style={{ width: '24rem' }}>
+    <Flex alignItems="start" gap={2}>
+      <Box flex={1}>
         <FormField
           name="test-send-to"
           label={t('testSend.to', 'Test send to')}
@@ -233,7 +233,10 @@ const TestSend = ({ result, onSent }: { result: Result; onSent: () => void }) =>
           <BccInput
             value={to}
             onChange={(addresses) => {
-              setTo(addresses.slice(0, MAX_TEST_SEND_ADDRESSES));
+              if (addresses.length > MAX_TEST_SEND_ADDRESSES) {
+                return setProblem(t('testSend.tooMany', 'At most {max} addresses', { max: MAX_TEST_SEND_ADDRESSES }));
+              }
+              setTo(addresses);
               setProblem(undefined);
             }}
             onProblem={setProblem}
@@ -241,9 +244,12 @@ const TestSend = ({ result, onSent }: { result: Result; onSent: () => void }) =>
           />
         </FormField>
       </Box>
-      <Button variant="secondary" startIcon={<PaperPlane />} loading={busy} onClick={send}>
-        {t('testSend.send', 'Test send')}
-      </Button>
+      {/* Level with the input, below the field's label. */}
+      <Box paddingTop={5}>
+        <Button size="L" variant="secondary" startIcon={<PaperPlane />} loading={busy} onClick={send}>
+          {t('testSend.send', 'Test send')}
+        </Button>
+      </Box>
     </Flex>
   );
 };
