@@ -141,7 +141,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         { status, reason }
       );
     }
-    return { runId: group.find((result) => result.id === requestedId)?.runId, message };
+    // The message's results are of one run: the group's.
+    return { runId: group[0].runId, message };
   }
 
   /** 429 once the actor made `testSendsPerMinute` test-sends in the last 60 s, with the seconds until the oldest leaves the window. */
@@ -296,7 +297,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         resolveDialect(strapi),
         [
           {
-            runId: runId!,
+            runId,
             resultId: found.requestedId,
             type: 'test-sent',
             at: sentAt,
