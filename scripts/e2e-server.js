@@ -14,7 +14,7 @@ const { spawn } = require('child_process');
 const { SMTPServer } = require('smtp-server');
 const { strapiCli } = require('./lib/strapi-cli');
 const { freshSecrets } = require('./lib/secrets');
-const { E2E_ADMIN, E2E_ARCHIVE_DIR, E2E_DATABASE, E2E_MAILGUN_SIGNING_KEY } = require('./lib/e2e-admin');
+const { E2E_ADMIN, E2E_ARCHIVE_DIR, E2E_DATABASE, E2E_MAILGUN_SIGNING_KEY, E2E_SINK_LOG } = require('./lib/e2e-admin');
 
 const ACCEPT_DELAY_MS = 1500;
 const appDir = path.resolve(__dirname, '..');
@@ -24,6 +24,7 @@ fs.mkdirSync(path.join(appDir, '.tmp', 'e2e'), { recursive: true });
 /**
  * Accepts every message except for `factures@…` recipients, which it refuses for good (550). It takes
  * a while to accept each one, as real servers do, so a started run stays running long enough to stop.
+ * Each accepted message's envelope and headers go to E2E_SINK_LOG before the server answers.
  */
 function startSmtpSink() {
   const server = new SMTPServer({
@@ -34,8 +35,20 @@ function startSmtpSink() {
       const refused = address.startsWith('factures@');
       callback(refused ? Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }) : undefined);
     },
-    onData(stream, _session, callback) {
-      stream.on('end', () => setTimeout(callback, ACCEPT_DELAY_MS)).resume();
+    onData(stream, session, callback) {
+      const chunks = [];
+      stream.on('data', (chunk) => chunks.push(chunk));
+      stream.on('end', () =>
+        setTimeout(() => {
+          const entry = {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+            head: Buffer.concat(chunks).toString('latin1').split('\r\n\r\n')[0],
+          };
+          fs.appendFileSync(path.join(appDir, E2E_SINK_LOG), `${JSON.stringify(entry)}\n`);
+          callback();
+        }, ACCEPT_DELAY_MS)
+      );
     },
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));

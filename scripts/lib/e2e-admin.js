@@ -15,4 +15,10 @@ const E2E_ARCHIVE_DIR = '.tmp/e2e/archive';
  */
 const E2E_MAILGUN_SIGNING_KEY = 'e2e-mailgun-webhook-signing-key';
 
-module.exports = { E2E_ADMIN, E2E_DATABASE, E2E_ARCHIVE_DIR, E2E_MAILGUN_SIGNING_KEY };
+/**
+ * Where e2e-server.js's SMTP sink writes what it accepted, a JSON line a message: `{ from, to, head }`,
+ * the envelope and the message's header block, so a browser test sees who got a message.
+ */
+const E2E_SINK_LOG = '.tmp/e2e/sink.jsonl';
+
+module.exports = { E2E_ADMIN, E2E_DATABASE, E2E_ARCHIVE_DIR, E2E_MAILGUN_SIGNING_KEY, E2E_SINK_LOG };

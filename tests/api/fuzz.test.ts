@@ -276,6 +276,11 @@ function pluginTargets(): Target[] {
           return { path: `${base}/results/${id}/${action}`, kinds };
         })
       ),
+      target('post', '/results/:id/test-send', async () => {
+        const { id, kinds } = await idFor(existingResult);
+        const attempt = hostileBody({ to: ['qa@example.com'] });
+        return { ...attempt, path: `${base}/results/${id}/test-send`, kinds: [...kinds, ...attempt.kinds] };
+      }),
     ];
   };
 

@@ -224,6 +224,8 @@ export function runsApi(app: TestApp, token?: string, { admin = false } = {}) {
     export: (id: string, query: Record<string, unknown> = {}) => get(`/runs/${id}/results/export`, query),
     runEvents: (id: string) => get(`/runs/${id}/events`),
     resultEvents: (id: string) => get(`/results/${id}/events`),
+    resultPreview: (id: string) => get(`/results/${id}/preview`),
+    testSend: (id: string, body: unknown) => post(`/results/${id}/test-send`, body),
 
     /** Creates a run, failing loudly unless it is created; returns the Run. */
     async createRun(body: unknown) {

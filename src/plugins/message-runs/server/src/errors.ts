@@ -24,6 +24,14 @@ export class IntegrityError extends Error {
   name = 'IntegrityError';
 }
 
+/**
+ * 502 with the mail server's answer: a message the plugin sends on request (a test-send) that the
+ * server did not take. Answered by the `conflicts` middleware, since Strapi's own would say 500.
+ */
+export class MailServerError extends Error {
+  name = 'MailServerError';
+}
+
 /** 400 naming the field (and Strapi's `details.errors` entry with its path, as yup errors have). */
 export const fieldError = (path: string, message: string) =>
   new errors.ValidationError(`${path} ${message}`, {

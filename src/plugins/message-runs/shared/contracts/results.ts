@@ -92,3 +92,19 @@ export namespace PreviewResult {
     };
   }
 }
+
+/** The most addresses one test-send may go to. */
+export const MAX_TEST_SEND_ADDRESSES = 10;
+/** The header that marks a test-send's message (value `true`); the message is otherwise the one the queue would send. */
+export const TEST_SEND_HEADER = 'X-Message-Runs-Test';
+
+export namespace TestSendResult {
+  export interface Request {
+    /** 1 to MAX_TEST_SEND_ADDRESSES addresses, none on the suppression list. */
+    body: { to: string[] };
+  }
+  export interface Response {
+    /** to: the addresses it went to (each once); messageId: the test message's own Message-ID. */
+    data: { to: string[]; messageId: string; sentAt: string };
+  }
+}

@@ -11,13 +11,14 @@ interface BccInputProps {
   onChange: (addresses: string[]) => void;
   /** Reports the typed text's problem (or undefined), so the field can show it. */
   onProblem: (problem: string | undefined) => void;
+  placeholder?: string;
 }
 
 /**
- * Bcc addresses as removable tags: an address is added on Enter, comma or leaving the field, and
+ * Email addresses (a run's Bcc, a test-send's recipients) as removable tags: an address is added on Enter, comma or leaving the field, and
  * refused as it is typed when it is not an address.
  */
-export const BccInput = ({ value, onChange, onProblem }: BccInputProps) => {
+export const BccInput = ({ value, onChange, onProblem, placeholder }: BccInputProps) => {
   const t = useT();
   const [text, setText] = React.useState('');
 
@@ -40,7 +41,7 @@ export const BccInput = ({ value, onChange, onProblem }: BccInputProps) => {
     <Flex direction="column" alignItems="stretch" gap={2}>
       <TextInput
         value={text}
-        placeholder={t('form.bcc.placeholder', 'archive@example.com, then Enter')}
+        placeholder={placeholder ?? t('form.bcc.placeholder', 'archive@example.com, then Enter')}
         onChange={(event: React.ChangeEvent<HTMLInputElement>) => {
           setText(event.target.value);
           // While typing, only a finished-looking entry is judged, so a half-typed address is not an error yet.

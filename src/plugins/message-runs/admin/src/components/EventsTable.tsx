@@ -123,6 +123,11 @@ function useDetailLines() {
         lines.push(`${t('history.detail.lastError', 'Server’s last answer')}: ${detail.lastError}`);
       return lines;
     }
+    if (type === 'test-sent' && Array.isArray(detail.to)) {
+      const lines = [t('history.testSent.to', 'Sent only to {to}', { to: detail.to.join(', ') })];
+      if (text(detail.messageId)) lines.push(`${named.messageId}: ${detail.messageId}`);
+      return lines;
+    }
     if (type === 'deleted') {
       return [
         t('history.deleted', 'With its {count, plural, one {# result} other {# results}}', {

@@ -1,14 +1,21 @@
 import * as React from 'react';
 import { Box, Button, Flex, Grid, Modal, Tabs, Typography } from '@strapi/design-system';
-import { Download } from '@strapi/icons';
-import { isFetchError, useFetchClient } from '@strapi/strapi/admin';
+import { Download, PaperPlane } from '@strapi/icons';
+import { isFetchError, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../../../shared/constants';
 import type { GetResultEvents } from '../../../shared/contracts/events';
-import type { PreviewResult, Result } from '../../../shared/contracts/results';
+import {
+  MAX_TEST_SEND_ADDRESSES,
+  type PreviewResult,
+  type Result,
+  type TestSendResult,
+} from '../../../shared/contracts/results';
 import { errorMessage, useApi } from '../hooks/useApi';
 import { saveBlob } from '../utils/download';
 import { useT } from '../utils/translations';
+import { BccInput } from './BccInput';
 import { EventsTable } from './EventsTable';
+import { FormField } from './FormField';
 import { Loaded } from './PageParts';
 
 const formatSize = (bytes: number) =>
@@ -182,9 +189,87 @@ const DownloadEml = ({ result }: { result: Result }) => {
   );
 };
 
-/** What a result's message says (Message) and what happened to it (History), with its .eml once sent. */
-export const ResultPreviewModal = ({ result, onClose }: { result?: Result; onClose: () => void }) => {
+/**
+ * Sends the result's message, as the queue would send it now, only to the addresses typed here
+ * (`POST /results/:id/test-send`): a check before the run starts. The result does not change; its
+ * history gets a `test-sent` entry, which `onSent` shows.
+ */
+const TestSend = ({ result, onSent }: { result: Result; onSent: () => void }) => {
   const t = useT();
+  const { post } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const [to, setTo] = React.useState<string[]>([]);
+  const [problem, setProblem] = React.useState<string>();
+  const [busy, setBusy] = React.useState(false);
+  const send = async () => {
+    if (!to.length) return setProblem(t('testSend.empty', 'Add at least one address'));
+    setBusy(true);
+    try {
+      const { data } = await post<TestSendResult.Response>(`/${PLUGIN_ID}/results/${result.documentId}/test-send`, { to });
+      toggleNotification({
+        type: 'success',
+        message: t('testSend.sent', 'Test message sent to {to}', { to: data.data.to.join(', ') }),
+      });
+      setTo([]);
+      onSent();
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: errorMessage(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Flex alignItems="start" gap={2}>
+      <Box flex={1}>
+        <FormField
+          name="test-send-to"
+          label={t('testSend.to', 'Test send to')}
+          hint={t(
+            'testSend.hint',
+            'Only these addresses get the message, marked as a test; the customer and the Bcc do not, and the result does not change'
+          )}
+          error={problem}
+        >
+          <BccInput
+            value={to}
+            onChange={(addresses) => {
+              if (addresses.length > MAX_TEST_SEND_ADDRESSES) {
+                return setProblem(t('testSend.tooMany', 'At most {max} addresses', { max: MAX_TEST_SEND_ADDRESSES }));
+              }
+              setTo(addresses);
+              setProblem(undefined);
+            }}
+            onProblem={setProblem}
+            placeholder={t('testSend.placeholder', 'you@example.com, then Enter')}
+          />
+        </FormField>
+      </Box>
+      {/* Level with the input, below the field's label. */}
+      <Box paddingTop={5}>
+        <Button size="L" variant="secondary" startIcon={<PaperPlane />} loading={busy} onClick={send}>
+          {t('testSend.send', 'Test send')}
+        </Button>
+      </Box>
+    </Flex>
+  );
+};
+
+/**
+ * What a result's message says (Message) and what happened to it (History), with its .eml once sent,
+ * and a test-send for admins who may resend (`canTestSend`).
+ */
+export const ResultPreviewModal = ({
+  result,
+  onClose,
+  canTestSend = false,
+}: {
+  result?: Result;
+  onClose: () => void;
+  canTestSend?: boolean;
+}) => {
+  const t = useT();
+  // A test-send adds to the history: a new key loads it again.
+  const [historyVersion, setHistoryVersion] = React.useState(0);
   return (
     <Modal.Root open={Boolean(result)} onOpenChange={(open) => !open && onClose()}>
       <Modal.Content>
@@ -205,15 +290,20 @@ export const ResultPreviewModal = ({ result, onClose }: { result?: Result; onClo
               </Tabs.Content>
               <Tabs.Content value="history">
                 <Box paddingTop={4}>
-                  <History resultId={result.documentId} />
+                  <History key={historyVersion} resultId={result.documentId} />
                 </Box>
               </Tabs.Content>
             </Tabs.Root>
           )}
         </Modal.Body>
-        {result?.sentAt && (
+        {result && (result.sentAt || canTestSend) && (
           <Modal.Footer>
-            <DownloadEml key={result.documentId} result={result} />
+            <Flex direction="column" alignItems="stretch" gap={4} width="100%">
+              {result.sentAt && <DownloadEml key={result.documentId} result={result} />}
+              {canTestSend && (
+                <TestSend key={result.documentId} result={result} onSent={() => setHistoryVersion((version) => version + 1)} />
+              )}
+            </Flex>
           </Modal.Footer>
         )}
       </Modal.Content>

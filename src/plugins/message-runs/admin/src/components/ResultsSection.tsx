@@ -215,7 +215,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
         </Flex>
       </Flex>
       <Loaded query={results}>{table}</Loaded>
-      <ResultPreviewModal result={previewedNow} onClose={() => setPreviewed(undefined)} />
+      <ResultPreviewModal result={previewedNow} canTestSend={canManage} onClose={() => setPreviewed(undefined)} />
     </Flex>
   );
 };

@@ -53,6 +53,8 @@ export interface MessageRunsConfig {
   /** Kept messages are deleted this many days after they were sent, by the `archiveCronRule` task. */
   archiveDays: number;
   archiveCronRule: string;
+  /** Test-sends (`POST /results/:id/test-send`) one admin, token or user may make in any 60 s, all instances together (0: no limit). */
+  testSendsPerMinute: number;
 }
 
 /** Where the bounce mailbox is, every part resolved. */
@@ -198,6 +200,7 @@ const defaults = ({ env }): MessageRunsConfig => ({
   archiveDays: env.int('MESSAGE_ARCHIVE_DAYS', 400),
   // Hourly, at a minute no other task of the plugin uses.
   archiveCronRule: env('MESSAGE_ARCHIVE_CRON_RULE', '0 17 * * * *'),
+  testSendsPerMinute: env.int('MESSAGE_TEST_SENDS_PER_MINUTE', 10),
 });
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -285,6 +288,9 @@ function validator(config: MessageRunsConfig) {
   if (!isPositiveInt(config.archiveDays)) problems.push('archiveDays (MESSAGE_ARCHIVE_DAYS) must be a positive number of days');
   if (typeof config.archiveCronRule !== 'string' || !config.archiveCronRule.trim()) {
     problems.push('archiveCronRule (MESSAGE_ARCHIVE_CRON_RULE) must be a cron rule');
+  }
+  if (!isCount(config.testSendsPerMinute)) {
+    problems.push('testSendsPerMinute (MESSAGE_TEST_SENDS_PER_MINUTE) must be 0 (no limit) or a positive integer');
   }
   if (problems.length) {
     throw new Error(`Invalid configuration of plugin message-runs: ${problems.join('; ')}`);

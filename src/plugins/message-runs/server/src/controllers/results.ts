@@ -1,8 +1,15 @@
 import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
 import { getService } from '../utils';
 import { actorOf } from './actor';
 import { validateDocumentIdParam } from './validation/validate';
-import { validateExportQuery, validateRemoveBody, validateResendBody, validateResultsQuery } from './validation/results';
+import {
+  validateExportQuery,
+  validateRemoveBody,
+  validateResendBody,
+  validateResultsQuery,
+  validateTestSendBody,
+} from './validation/results';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const results = () => getService(strapi, 'results');
@@ -27,6 +34,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async preview(ctx) {
       ctx.body = { data: await results().preview(await validateDocumentIdParam(ctx.params.id)) };
+    },
+
+    /** The result's message, as the queue would send it now, to the given addresses only. */
+    async testSend(ctx) {
+      const resultId = await validateDocumentIdParam(ctx.params.id);
+      const to = await validateTestSendBody(ctx.request.body);
+      try {
+        ctx.body = { data: await results().testSend(resultId, to, actorOf(ctx)) };
+      } catch (error) {
+        if (error instanceof errors.RateLimitError) ctx.set('Retry-After', String(error.details.retryAfter));
+        throw error;
+      }
     },
 
     /** The message as it was sent, byte for byte (an .eml file). */

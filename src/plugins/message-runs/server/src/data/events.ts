@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'crypto';
 import type { Knex } from 'knex';
 import type { Actor, HistoryEvent } from '../../../shared/contracts/events';
 import { toIsoTimestamp } from '../utils';
@@ -30,6 +31,31 @@ export interface NewEvent {
  */
 export const subjectKey = (kind: 'result' | 'run', documentId: string) =>
   `${kind === 'run' ? 'created' : 'removed'}:${kind}:${documentId}`;
+
+/**
+ * The key of a `test-sent` entry: `test-sent:<actor>:<at>:<random>`, the actor hashed and `at` in
+ * milliseconds, both fixed-width alphanumerics, so the keys of one actor since a time are one range of
+ * the unique `dedupe_key` index, in byte order and in any collation that ignores punctuation alike.
+ * The per-actor rate limit counts that range: no index of its own on a table every run fills.
+ */
+const testSendPrefix = (actor: Actor) =>
+  `test-sent:${createHash('sha256').update(JSON.stringify([actor.kind, actor.id, actor.name])).digest('hex').slice(0, 16)}:`;
+const MS_DIGITS = 13;
+const msKey = (at: Date) => String(at.getTime()).padStart(MS_DIGITS, '0');
+
+export const testSendKey = (actor: Actor, at: Date) => `${testSendPrefix(actor)}${msKey(at)}:${randomBytes(6).toString('hex')}`;
+
+/** The `at` of the actor's test-sends since `since`, oldest first. */
+export async function findTestSendTimes(knex: Knex, t: Tables, actor: Actor, since: Date): Promise<Date[]> {
+  const prefix = testSendPrefix(actor);
+  const keys: { dedupe_key: string }[] = await knex(t.events)
+    .select('dedupe_key')
+    .where('dedupe_key', '>=', prefix + msKey(since))
+    // 'z' sorts after every digit, as ':' after the prefix's last character would not in every collation.
+    .where('dedupe_key', '<', `${prefix}z`)
+    .orderBy('dedupe_key');
+  return keys.map((row) => new Date(Number(row.dedupe_key.slice(prefix.length, prefix.length + MS_DIGITS))));
+}
 
 /** Rows per INSERT of entries listed in JS: well below SQLite's limit of bound values per statement. */
 const ROWS_PER_INSERT = 500;

@@ -1,10 +1,11 @@
-import { ConflictError, IntegrityError } from '../errors';
+import { ConflictError, IntegrityError, MailServerError } from '../errors';
 import idempotency from './idempotency';
 
 /**
  * Answers a ConflictError (the run's state does not allow the request) with 409 in Strapi's error
  * shape, as an expected outcome rather than a server error to log; and an IntegrityError with 500 and
- * its message (Strapi's own handler would hide it behind "Internal Server Error"), logged.
+ * its message (Strapi's own handler would hide it behind "Internal Server Error"), logged; and a
+ * MailServerError with 502 and the server's answer.
  */
 const conflicts = () => async (ctx, next) => {
   try {
@@ -14,6 +15,7 @@ const conflicts = () => async (ctx, next) => {
       strapi.log.error(`[message-runs] ${error.message}`);
       return ctx.internalServerError(error.message);
     }
+    if (error instanceof MailServerError) return ctx.badGateway(error.message);
     if (!(error instanceof ConflictError)) throw error;
     ctx.conflict(error.message, error.details);
   }

@@ -2,17 +2,27 @@ import { createHash } from 'crypto';
 import { Readable } from 'stream';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import type {
-  PreviewResult,
-  Result,
-  ResultSortKey,
-  ResendResults,
-  RemoveResults,
+import {
+  TEST_SEND_HEADER,
+  type PreviewResult,
+  type Result,
+  type ResultSortKey,
+  type ResendResults,
+  type RemoveResults,
+  type TestSendResult,
 } from '../../../shared/contracts/results';
 import type { Actor } from '../../../shared/contracts/events';
 import { resolveDialect } from '../data/dialect';
-import { appendEvents, appendRunEvent, insertResendEvents, subjectKey } from '../data/events';
+import {
+  appendEvents,
+  appendRunEvent,
+  findTestSendTimes,
+  insertResendEvents,
+  subjectKey,
+  testSendKey,
+} from '../data/events';
 import { findArchivedMessage } from '../data/archive';
+import { loadSuppressed } from '../data/message-context';
 import { findMessageResults } from '../data/queue';
 import {
   countFilteredResults,
@@ -26,7 +36,7 @@ import {
   type ResultSelection,
 } from '../data/results';
 import { resolveTables } from '../data/tables';
-import { fieldError, IntegrityError, nameFew, notFound } from '../errors';
+import { fieldError, IntegrityError, MailServerError, nameFew, notFound } from '../errors';
 import type { MessageRunsConfig } from '../config';
 import { getService, SERVER_ACTOR, toIsoTimestamp } from '../utils';
 import { eligibilityOf, type RunRow } from './runs';
@@ -96,6 +106,8 @@ function exportFilename(run: RunRow, filter: ResultFilter) {
   return `${parts.join('-')}.csv`;
 }
 
+const RATE_WINDOW_MS = 60_000;
+
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const tables = () => resolveTables(strapi);
   const knex = () => strapi.db.connection;
@@ -114,6 +126,53 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const toSelection = (body: { ids?: string[]; status?: any[] }): ResultSelection =>
     body.ids ? { documentIds: body.ids } : { statuses: body.status! };
+
+  /** A result with the others its message carries (a collated run's), or 404. */
+  async function findResult(resultDocumentId: string) {
+    const found = await findMessageResults(knex(), tables(), resultDocumentId);
+    if (!found) throw notFound('message result', resultDocumentId);
+    return found;
+  }
+
+  /**
+   * The message the queue would send for the result now (the delivery's own composition and render
+   * thread), or a 400 saying why it would send none: skipped, or failed with the render error.
+   */
+  async function composeNow(found: Awaited<ReturnType<typeof findResult>>) {
+    // A skipped result is in no message (a collated one leaves it out): there is nothing to show or send.
+    if ('skipped' in found) {
+      throw new errors.ValidationError(`This result is skipped (${found.skipped.reason}): no message is sent for it`, {
+        status: 'skipped',
+        reason: found.skipped.reason,
+      });
+    }
+    const { requestedId, group } = found;
+    const messages = await getService(strapi, 'messages').compose(group);
+    const message = messages.find((composed) => composed.resultIds.includes(requestedId))!;
+    if ('outcome' in message) {
+      const { status, reason, error } = message.outcome;
+      throw new errors.ValidationError(
+        `This result would not be sent: it would be ${status} (${reason})${error ? `: ${error}` : ''}`,
+        { status, reason }
+      );
+    }
+    // The message's results are of one run: the group's.
+    return { runId: group[0].runId, message };
+  }
+
+  /** 429 once the actor made `testSendsPerMinute` test-sends in the last 60 s, with the seconds until the oldest leaves the window. */
+  async function assertTestSendAllowed(actor: Actor, now: Date) {
+    const { testSendsPerMinute: limit } = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
+    if (!limit) return;
+    const times = await findTestSendTimes(knex(), tables(), actor, new Date(now.getTime() - RATE_WINDOW_MS));
+    if (times.length < limit) return;
+    const freeAt = times[times.length - limit].getTime() + RATE_WINDOW_MS;
+    const retryAfter = Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000));
+    throw new errors.RateLimitError(
+      `At most ${limit} test-sends a minute (MESSAGE_TEST_SENDS_PER_MINUTE); try again in ${retryAfter} s`,
+      { limit, retryAfter }
+    );
+  }
 
   return {
     async findPage(
@@ -212,27 +271,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** The message of a result (with, in a collated run, the customer's other results), rendered; nothing is sent. */
     async preview(resultDocumentId: string): Promise<PreviewResult.Response['data']> {
-      const found = await findMessageResults(knex(), tables(), resultDocumentId);
-      if (!found) throw notFound('message result', resultDocumentId);
-      // A skipped result is in no message (a collated one leaves it out): there is nothing to show.
-      if ('skipped' in found) {
-        throw new errors.ValidationError(`This result is skipped (${found.skipped.reason}): no message is sent for it`, {
-          status: 'skipped',
-          reason: found.skipped.reason,
-        });
-      }
-      const messages = await getService(strapi, 'messages').compose(found.group);
-      const message = messages.find((composed) => composed.resultIds.includes(found.requestedId))!;
-      if ('outcome' in message) {
-        const { status, reason, error } = message.outcome;
-        throw new errors.ValidationError(
-          `This result would not be sent: it would be ${status} (${reason})${error ? `: ${error}` : ''}`,
-          {
-            status,
-            reason,
-          }
-        );
-      }
+      const { message } = await composeNow(await findResult(resultDocumentId));
       const { mail } = message;
       const formatAddress = (address: any) => (address.name ? `${address.name} <${address.address}>` : address.address);
       return {
@@ -249,6 +288,43 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           size: content.length,
         })),
       };
+    },
+
+    /**
+     * Sends the result's message as the queue would send it now only to `to`: no Bcc, no customer, and
+     * none of what names the result to delivery reports (the return path's token, a provider's token
+     * header), so a test's bounce cannot mark the result; marked with TEST_SEND_HEADER instead. The
+     * result stays as it was; its history gets a `test-sent` entry.
+     */
+    async testSend(resultDocumentId: string, to: string[], actor: Actor = SERVER_ACTOR): Promise<TestSendResult.Response['data']> {
+      const found = await findResult(resultDocumentId);
+      const suppressed = await loadSuppressed(knex(), tables(), to);
+      const refused = to.filter((address) => suppressed.has(address.toLowerCase()));
+      if (refused.length) throw fieldError('to', `holds addresses on the suppression list: ${nameFew(refused)}`);
+      await assertTestSendAllowed(actor, new Date());
+      const { runId, message } = await composeNow(found);
+      const { bcc: _bcc, envelope: _envelope, headers: _tokens, ...mail } = message.mail;
+      const delivery = await getService(strapi, 'mailer').send({ ...mail, to, headers: { [TEST_SEND_HEADER]: 'true' } });
+      if (delivery.status !== 'sent') throw new MailServerError(`The mail server did not take the test message: ${delivery.error}`);
+      const sentAt = new Date();
+      await appendEvents(
+        knex(),
+        tables(),
+        resolveDialect(strapi),
+        [
+          {
+            runId,
+            resultId: found.requestedId,
+            type: 'test-sent',
+            at: sentAt,
+            actor,
+            detail: { to, messageId: delivery.messageId },
+            dedupeKey: testSendKey(actor, sentAt),
+          },
+        ],
+        sentAt
+      );
+      return { to, messageId: delivery.messageId, sentAt: sentAt.toISOString() };
     },
 
     /**

@@ -1,6 +1,11 @@
 import { yup } from '@strapi/utils';
 import { RESULT_STATUSES, type ResultStatus } from '../../../../shared/constants';
-import { MAX_RESULTS_PAGE_SIZE, RESULT_SORT_KEYS, type ResultSortKey } from '../../../../shared/contracts/results';
+import {
+  MAX_RESULTS_PAGE_SIZE,
+  MAX_TEST_SEND_ADDRESSES,
+  RESULT_SORT_KEYS,
+  type ResultSortKey,
+} from '../../../../shared/contracts/results';
 import { DOCUMENT_ID, paginationFields, string, trimmedString, validate } from './validate';
 
 const MAX_IDS = 10_000;
@@ -79,4 +84,29 @@ const removeSchema = yup
 export async function validateRemoveBody(body: unknown) {
   const valid = await validate<{ ids: string[] }>(removeSchema, body ?? {});
   return unique(valid.ids)!;
+}
+
+const testSendSchema = yup
+  .object({
+    to: yup
+      .array()
+      // Undo yup's JSON parsing of a string: a list is a list.
+      .transform((_cast, original) => original)
+      .of(
+        trimmedString()
+          .required('to must not hold an empty address')
+          .email(({ value }) => `to holds "${value}", which is not an email address`)
+      )
+      .typeError('to must be a list of email addresses')
+      .required('to is required')
+      .min(1, 'to must name at least one address')
+      .max(MAX_TEST_SEND_ADDRESSES, `to may name at most ${MAX_TEST_SEND_ADDRESSES} addresses`),
+  })
+  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`);
+
+/** The addresses of a test-send, each once (compared case-insensitively, as the suppression list does). */
+export async function validateTestSendBody(body: unknown) {
+  const { to } = await validate<{ to: string[] }>(testSendSchema, body ?? {});
+  const seen = new Set<string>();
+  return to.filter((address) => !seen.has(address.toLowerCase()) && Boolean(seen.add(address.toLowerCase())));
 }
