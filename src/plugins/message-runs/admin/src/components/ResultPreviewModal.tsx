@@ -11,7 +11,7 @@ import {
   type TestSendResult,
 } from '../../../shared/contracts/results';
 import { errorMessage, useApi } from '../hooks/useApi';
-import { saveBlob } from '../utils/download';
+import { filenameOf, saveBlob } from '../utils/download';
 import { useT } from '../utils/translations';
 import { BccInput } from './BccInput';
 import { EventsTable } from './EventsTable';
@@ -117,8 +117,6 @@ const History = ({ resultId }: { resultId: string }) => {
 };
 
 /** Content-Disposition's filename, when the server named the file. */
-const filenameOf = (disposition: string | null) => disposition?.match(/filename="?([^";]+)"?/)?.[1];
-
 /** The server's message from a JSON error body fetched as a blob (none from, say, a proxy's page). */
 async function reasonOf(body: Blob): Promise<string | undefined> {
   try {
@@ -150,7 +148,7 @@ const DownloadEml = ({ result }: { result: Result }) => {
         validateStatus: (code) => code !== 401,
       });
       if (status === 200) {
-        saveBlob(data, filenameOf(headers?.get('Content-Disposition') ?? null) ?? `${result.documentId}.eml`);
+        saveBlob(data, filenameOf(headers) ?? `${result.documentId}.eml`);
       } else {
         setProblem(
           (await reasonOf(data)) ??
