@@ -212,14 +212,18 @@ test('the Activity panel tells who did what, newest first, with a resend’s cou
   // Resending the bounced result: its address is suppressed, so nothing is queued.
   const row = page.getByRole('row', { name: new RegExp(bounced.invoice!.label) });
   await row.getByRole('button', { name: /^Resend the message of invoice/ }).click();
-  await expect(page.getByText('0 results queued again, 1 no longer eligible (1 suppressed)')).toBeVisible();
+  // The customer got this invoice once: a resend asks first, naming it and the recipient.
+  const confirm = page.getByRole('alertdialog');
+  await expect(confirm).toContainText(`Invoice ${bounced.invoice!.label} was already sent to ${bounced.recipient}`);
+  await confirm.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByText('0 results queued again, 1 still skipped (1 suppressed)')).toBeVisible();
 
   const activity = page.getByRole('grid', { name: 'Activity' });
   const rows = activity.getByRole('row');
   const resent = rows.nth(1);
   await expect(resent).toContainText('Resent');
   await expect(resent).toContainText(ADMIN_NAME);
-  await expect(resent).toContainText('0 results queued again, 1 no longer eligible (1 suppressed)');
+  await expect(resent).toContainText('0 results queued again, 1 still skipped (1 suppressed)');
   await expect(activity.getByRole('row', { name: /Completed/ })).toContainText(/System \(worker .+\)/);
   await expect(activity.getByRole('row', { name: /Sending started/ })).toContainText(ADMIN_NAME);
   // The oldest last: what the admin created the run for.

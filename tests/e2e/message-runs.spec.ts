@@ -125,6 +125,10 @@ test('creates a run through the dialog, after its preview counts', async () => {
   await expect(page.getByRole('heading', { name: 'Monthly invoice' })).toBeVisible();
   await expect(count('queued')).toHaveText('15');
   await expect(count('skipped')).toHaveText('5');
+  // A queued result cannot be resent: its button is off and says why.
+  const queuedResend = page.getByRole('row', { name: /Queued/ }).first().getByRole('button', { name: /^Resend|is queued/ });
+  await expect(queuedResend).toBeDisabled();
+  await expect(queuedResend).toHaveAccessibleName(/^Invoice .+ for .+ is queued: it goes out with the run$/);
 });
 
 test('starts, stops and starts the run; results turn sent without a reload', async () => {
@@ -159,6 +163,14 @@ test('resends two selected results and removes one', async () => {
   await expect(resent.getByText(/^(Queued|Sending)$/)).toBeVisible();
   await expect(resent.getByText('Sent', { exact: true })).toBeVisible({ timeout: 20_000 });
   await expect(page.getByRole('checkbox', { name: /^Select the result of invoice INV-2026-000063 for/ })).toBeChecked();
+
+  // One sent result: the customer got it, so the resend asks first, naming the invoice and recipient.
+  await resent.getByRole('button', { name: /^Resend the message of invoice INV-2026-000063/ }).click();
+  const again = page.getByRole('alertdialog');
+  await expect(again).toContainText(/Invoice INV-2026-000063 was already sent to \S+@\S+ on .+\. It will be mailed to them again\./);
+  await again.getByRole('button', { name: 'Cancel' }).click();
+  await expect(again).toHaveCount(0);
+  await expect(resent.getByText('Sent', { exact: true })).toBeVisible();
 
   await page.getByRole('button', { name: /^Remove the result of invoice INV-2026-000062 for/ }).click();
   await expect(page.getByRole('alertdialog')).toContainText(

@@ -59,7 +59,7 @@ export namespace ResendResults {
   }
   export interface Response {
     /**
-     * requeued: queued again; skipped: no longer eligible (see their reason), of which suppressed: their
+     * requeued: queued again; skipped: still skipped (see their reason), of which suppressed: their
      * recipient is on the suppression list; inFlight: being sent, left alone.
      */
     data: { requeued: number; skipped: number; suppressed: number; inFlight: number };

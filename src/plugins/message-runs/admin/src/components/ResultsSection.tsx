@@ -16,7 +16,7 @@ import {
 import { ArrowClockwise, Download, Eye, Trash } from '@strapi/icons';
 import { SearchInput, useFetchClient, useNotification, useQueryParams } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
-import { PLUGIN_ID, RESULT_STATUSES } from '../../../shared/constants';
+import { PLUGIN_ID, RESULT_STATUSES, SENT_STATUSES } from '../../../shared/constants';
 import type { GetResults, Result } from '../../../shared/contracts/results';
 import { errorMessage, POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { useRunActions } from '../hooks/useRunActions';
@@ -278,6 +278,49 @@ const BulkActions = ({
   );
 };
 
+/**
+ * A row's resend. A result the customer already got (sent, bounced, complained) is mailed again only
+ * after a confirmation naming the invoice and the recipient; a queued or sending one cannot be resent,
+ * and its label says why; a failed, retrying or skipped one goes back to the queue at once (a skipped
+ * one only if its cause is gone: an address, a PDF, off the suppression list).
+ */
+const ResendButton = ({
+  row,
+  which,
+  onResend,
+  formatDate,
+}: Pick<ResultRowProps, 'row' | 'onResend' | 'formatDate'> & { which: { invoice: string; customer: string } }) => {
+  const t = useT();
+  const idle = {
+    queued: t('results.resendQueued', 'Invoice {invoice} for {customer} is queued: it goes out with the run', which),
+    sending: t('results.resendSending', 'Invoice {invoice} for {customer} is being sent now', which),
+  }[row.status as 'queued' | 'sending'];
+  const button = (onClick?: () => unknown) => (
+    <IconButton
+      label={idle ?? t('results.resendOne', 'Resend the message of invoice {invoice} for {customer}', which)}
+      variant="ghost"
+      disabled={idle !== undefined}
+      onClick={onClick}
+    >
+      <ArrowClockwise />
+    </IconButton>
+  );
+  if (!(SENT_STATUSES as readonly string[]).includes(row.status)) return button(onResend);
+  return (
+    <ConfirmAction
+      variant="default"
+      title={t('results.resendSent', 'Send invoice {invoice} again?', which)}
+      message={t(
+        'results.resendSent.confirm',
+        'Invoice {invoice} was already sent to {recipient}{sentAt, select, none {} other { on {sentAt}}}. It will be mailed to them again.',
+        { ...which, recipient: row.recipient ?? '—', sentAt: row.sentAt ? formatDate(row.sentAt) : 'none' }
+      )}
+      onConfirm={onResend}
+      trigger={button()}
+    />
+  );
+};
+
 interface ResultRowProps {
   row: Result;
   canManage: boolean;
@@ -367,14 +410,7 @@ const ResultRow = ({
           </IconButton>
           {canManage && (
             <>
-              <IconButton
-                label={t('results.resendOne', 'Resend the message of invoice {invoice} for {customer}', which)}
-                variant="ghost"
-                disabled={sending}
-                onClick={onResend}
-              >
-                <ArrowClockwise />
-              </IconButton>
+              <ResendButton row={row} which={which} onResend={onResend} formatDate={formatDate} />
               <ConfirmAction
                 title={t('results.remove', 'Remove')}
                 message={t(

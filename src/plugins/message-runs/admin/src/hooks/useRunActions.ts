@@ -18,10 +18,15 @@ export function useRunActions(runId: string, onDone: () => unknown) {
   const { toggleNotification } = useNotification();
   const runUrl = `/${PLUGIN_ID}/runs/${runId}`;
 
-  async function act<T>(call: () => Promise<{ data: { data: T } }>, success: (data: T) => string, refresh = true) {
+  /** `didNothing`: the request succeeded but changed nothing (a resend of results still skipped): a warning, not a success. */
+  async function act<T>(
+    call: () => Promise<{ data: { data: T } }>,
+    success: (data: T) => string,
+    { refresh = true, didNothing = (_: T): boolean => false }: { refresh?: boolean; didNothing?: (data: T) => boolean } = {}
+  ) {
     try {
       const { data } = await call();
-      toggleNotification({ type: 'success', message: success(data.data) });
+      toggleNotification({ type: didNothing(data.data) ? 'warning' : 'success', message: success(data.data) });
       return true;
     } catch (error) {
       toggleNotification({ type: 'danger', message: errorMessage(error) });
@@ -38,7 +43,9 @@ export function useRunActions(runId: string, onDone: () => unknown) {
         () => (action === 'start' ? t('actions.started', 'Sending started') : t('actions.stopped', 'Sending stopped'))
       ),
     resend: (body: ResendResults.Request['body']) =>
-      act(() => post<ResendResults.Response>(`${runUrl}/results/resend`, body), labels.resent),
+      act(() => post<ResendResults.Response>(`${runUrl}/results/resend`, body), labels.resent, {
+        didNothing: (counts) => counts.requeued === 0,
+      }),
     remove: (ids: string[]) =>
       act(() => post<RemoveResults.Response>(`${runUrl}/results/remove`, { ids }), labels.removed),
     // A deleted run has nothing left to refresh: the page leaves it.
@@ -46,7 +53,7 @@ export function useRunActions(runId: string, onDone: () => unknown) {
       act(
         () => del<DeleteRun.Response>(runUrl),
         () => t('actions.deleted', 'Run deleted'),
-        false
+        { refresh: false }
       ),
   };
 }

@@ -104,7 +104,7 @@ export function useLabels() {
     resent: (counts: ResendResults.Response['data']) =>
       t(
         'actions.resent',
-        '{requeued, plural, one {# result} other {# results}} queued again{skipped, plural, =0 {} other {, # no longer eligible{suppressed, plural, =0 {} other { (# suppressed)}}}}{inFlight, plural, =0 {} other {, # being sent left alone}}',
+        '{requeued, plural, one {# result} other {# results}} queued again{skipped, plural, =0 {} other {, # still skipped{suppressed, plural, =0 {} other { (# suppressed)}}}}{inFlight, plural, =0 {} other {, # being sent left alone}}',
         counts
       ),
     /** What a removal did: in its notification and in the run's activity. */
