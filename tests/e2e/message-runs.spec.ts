@@ -56,7 +56,8 @@ test('the runs list shows the demo run with its status and progress', async () =
   await expect(row).toContainText('Oct 1, 2026 – Oct 31, 2026');
   // The e2e server delivers the demo run as the tests begin (1.5 s a message, under its rate limit):
   // the list follows it to the end without a reload.
-  await expect(row.getByText('Completed')).toBeVisible({ timeout: 30_000 });
+  // Completed, but 7 customers did not get their invoice: the badge says so, in a warning colour.
+  await expect(row.getByText('Completed, 7 not delivered')).toBeVisible({ timeout: 30_000 });
   await expect(row).toContainText('8 sent, 7 failed, 5 skipped, 0 remaining of 20');
 
   await page.getByRole('combobox', { name: 'Filter by status' }).click();
@@ -145,7 +146,7 @@ test('starts, stops and starts the run; results turn sent without a reload', asy
   await expect(count('failed')).toHaveText('7');
   await expect(page.getByRole('row', { name: /INV-2026-000063/ }).getByText('Sent', { exact: true })).toBeVisible();
   await expect(page.getByRole('row', { name: /INV-2026-000067/ })).toContainText('Recipient refused');
-  await expect(page.getByText('Completed', { exact: true }).first()).toBeVisible();
+  await expect(page.getByText('Completed, 7 not delivered', { exact: true }).first()).toBeVisible();
   expect(await wasNotReloaded()).toBe(true);
 });
 

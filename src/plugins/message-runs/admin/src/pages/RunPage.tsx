@@ -15,7 +15,7 @@ import { REPORTED_STATUSES, ReportedResultsAlert } from '../components/ReportedR
 import { ResultsSection } from '../components/ResultsSection';
 import { ScheduleRunButton, useScheduleLabel } from '../components/ScheduleFields';
 import { RunProgress } from '../components/RunProgress';
-import { StatusBadge } from '../components/StatusBadge';
+import { RunStatusBadge } from '../components/StatusBadge';
 import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { usePermissions } from '../hooks/usePermissions';
 import { useRunActions } from '../hooks/useRunActions';
@@ -60,7 +60,7 @@ const RunDetails = ({ run }: { run: Run }) => {
         <Detail label={t('run.period', 'Invoice period')}>{`${date(run.periodStart)} – ${date(run.periodEnd)}`}</Detail>
         <Detail label={t('run.bcc', 'Bcc')}>{run.bcc.length ? run.bcc.join(', ') : '—'}</Detail>
         <Detail label={t('run.status', 'Status')}>
-          <StatusBadge status={run.status} />
+          <RunStatusBadge run={run} />
         </Detail>
         <Detail label={t('run.created', 'Created')}>
           {creator

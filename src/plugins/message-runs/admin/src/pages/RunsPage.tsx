@@ -9,7 +9,7 @@ import { ListPagination } from '../components/ListPagination';
 import { NewRunModal } from '../components/NewRunModal';
 import { EmptyState, Loaded, PluginPage } from '../components/PageParts';
 import { RunProgress } from '../components/RunProgress';
-import { StatusBadge } from '../components/StatusBadge';
+import { RunStatusBadge } from '../components/StatusBadge';
 import { StatusFilter } from '../components/StatusFilter';
 import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { usePermissions } from '../hooks/usePermissions';
@@ -71,7 +71,7 @@ export const RunsPage = () => {
                   <Typography textColor="neutral800">{period(run)}</Typography>
                 </Td>
                 <Td>
-                  <StatusBadge status={run.status} />
+                  <RunStatusBadge run={run} />
                 </Td>
                 <Td>
                   <RunProgress counts={run.counts} />
