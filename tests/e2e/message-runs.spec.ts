@@ -110,11 +110,17 @@ test('creates a run through the dialog, after its preview counts', async () => {
 
   const counts = dialog.getByTestId('preview-counts');
   await expect(counts).toContainText('20 invoices');
-  // The demo run sent this definition's October invoices already: the dialog names them, and the
-  // switch sends them again.
-  await expect(counts).toContainText('skipped: already sent by another run of this definition');
-  await dialog.getByLabel('Include invoices already sent').click();
+  // The demo run sent 8 of this definition's October invoices already: the dialog names them and
+  // leaves them out; the switch sends them again, and stays to undo it.
+  const alreadySent = counts.getByText('skipped: already sent by another run of this definition');
+  await expect(alreadySent).toHaveText('8 skipped: already sent by another run of this definition');
+  await expect(counts).toContainText('7 will be sent');
+  const includeAlreadySent = dialog.getByLabel('Include invoices already sent');
+  await expect(includeAlreadySent).not.toBeChecked();
+  await includeAlreadySent.click();
   await expect(counts).toContainText('15 will be sent');
+  await expect(alreadySent).toHaveCount(0);
+  await expect(includeAlreadySent).toBeChecked();
   await expect(counts).toContainText('skipped: the customer has no address');
   await expect(dialog.getByRole('button', { name: 'Create run' })).toBeEnabled();
   await screenshot('new-run-dialog.png');

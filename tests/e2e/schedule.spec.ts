@@ -3,8 +3,9 @@ import { adminHeaders, logIn } from './helpers';
 
 /**
  * Scheduling a run from the panel, against e2e-server.js's demo data: the new-run dialog's date, time
- * and time-zone pickers create a `scheduled` run whose start the server placed in the chosen zone; the
- * run page moves the schedule and cancels it. (That a due run starts once is tests/api/runs-schedule.)
+ * and time-zone pickers create a `scheduled` run whose start (and latest start, `notAfter`) the server
+ * placed in the chosen zone; the run page moves the schedule and cancels it. (That a due run starts
+ * once, and that one past its notAfter stops with missed-schedule, is tests/api/runs-schedule.)
  */
 
 test.describe.configure({ mode: 'serial' });
@@ -33,18 +34,31 @@ const runOfPage = async () => {
   return (await response.json()).data;
 };
 
+/** The labels of the start's pickers, and of the latest start's. */
+const START: [string, string] = ['Date', 'Time'];
+const NOT_AFTER: [string, string] = ['Don’t start after (date)', 'Don’t start after (time)'];
+
+/** Picks a date (when given) and a time in the pickers labelled `labels` of `scope` (a dialog). */
+async function pickWallTime(
+  scope: Locator,
+  [dateLabel, timeLabel]: [string, string],
+  { date, time }: { date?: string; time: string }
+) {
+  if (date) {
+    const dateInput = scope.getByRole('combobox', { name: dateLabel, exact: true });
+    await dateInput.fill(date);
+    await dateInput.blur();
+  }
+  await scope.getByRole('combobox', { name: timeLabel, exact: true }).click();
+  await page.getByRole('option', { name: time, exact: true }).click();
+}
+
 /** Picks a date, a time and a zone in the pickers of `scope` (a dialog). */
 async function pickSchedule(
   scope: Locator,
   { date, time, zone }: { date?: string; time: string; zone?: [string, string] }
 ) {
-  if (date) {
-    const dateInput = scope.getByRole('combobox', { name: 'Date', exact: true });
-    await dateInput.fill(date);
-    await dateInput.blur();
-  }
-  await scope.getByRole('combobox', { name: 'Time', exact: true }).click();
-  await page.getByRole('option', { name: time, exact: true }).click();
+  await pickWallTime(scope, START, { date, time });
   if (zone) {
     const zoneInput = scope.getByRole('combobox', { name: 'Time zone' });
     await zoneInput.click();
@@ -53,7 +67,7 @@ async function pickSchedule(
   }
 }
 
-test('schedules a new run from the dialog, at a time in the chosen zone', async () => {
+test('schedules a new run from the dialog, at a time in the chosen zone and not after a later one', async () => {
   await page.goto('/admin/plugins/message-runs');
   await page.getByRole('button', { name: 'New run' }).click();
   const dialog = page.getByRole('dialog', { name: 'New message run' });
@@ -75,16 +89,33 @@ test('schedules a new run from the dialog, at a time in the chosen zone', async 
 
   // In winter Berlin is UTC+01:00: the zone's offset is the one of the chosen day.
   await pickSchedule(dialog, { date: '12/1/2030', time: '07:00', zone: ['Berlin', 'UTC+01:00 Europe/Berlin'] });
-  await dialog.getByRole('button', { name: 'Create and schedule' }).click();
+  const create = dialog.getByRole('button', { name: 'Create and schedule' });
+  await expect(create).toBeEnabled();
+
+  // The latest start says what happens when it passes, and must come after the start.
+  await expect(dialog).toContainText('it stops with the reason “missed-schedule”');
+  const notAfterDate = dialog.getByRole('combobox', { name: NOT_AFTER[0], exact: true });
+  await notAfterDate.fill('12/1/2030');
+  await notAfterDate.blur();
+  await expect(dialog.getByText('Choose a date and a time, or clear both')).toBeVisible();
+  await expect(create).toBeDisabled();
+  await pickWallTime(dialog, NOT_AFTER, { time: '06:45' });
+  await expect(dialog.getByText('Must be after the scheduled start')).toBeVisible();
+  await expect(create).toBeDisabled();
+  await pickWallTime(dialog, NOT_AFTER, { time: '09:00' });
+  await expect(dialog.getByText('Must be after the scheduled start')).toHaveCount(0);
+  await create.click();
   await page.waitForURL(/\/admin\/plugins\/message-runs\/runs\/[a-z0-9]{24}$/);
   runId = page.url().split('/').at(-1);
 
   await expect(page.getByText('Scheduled', { exact: true }).first()).toBeVisible();
   await expect(page.getByText('Dec 1, 2030, 7:00 AM (Europe/Berlin)')).toBeVisible();
+  await expect(page.getByText('Dec 1, 2030, 9:00 AM (Europe/Berlin)')).toBeVisible();
   expect(await runOfPage()).toMatchObject({
     status: 'scheduled',
     scheduledAt: '2030-12-01T06:00:00.000Z',
     timeZone: 'Europe/Berlin',
+    notAfter: '2030-12-01T08:00:00.000Z',
   });
 });
 
@@ -93,12 +124,38 @@ test('moves the schedule on the run page, then cancels it', async () => {
   const dialog = page.getByRole('dialog', { name: 'Start the run at' });
   // The dialog opens on the schedule as chosen, in its zone.
   await expect(dialog.getByRole('combobox', { name: 'Time', exact: true })).toHaveValue('07:00');
-  await pickSchedule(dialog, { time: '08:30' });
-  await dialog.getByRole('button', { name: 'Schedule' }).click();
+  await expect(dialog.getByRole('combobox', { name: NOT_AFTER[1], exact: true })).toHaveValue('09:00');
+  const save = dialog.getByRole('button', { name: 'Schedule' });
+  // A start after the latest start is refused at once.
+  await pickSchedule(dialog, { time: '09:30' });
+  await expect(dialog.getByText('Must be after the scheduled start')).toBeVisible();
+  await expect(save).toBeDisabled();
+  // Today at midnight in Berlin has passed: the dialog lets it through, and shows the server's 400 on
+  // the field it names.
+  const today = new Date();
+  await pickSchedule(dialog, {
+    date: `${today.getMonth() + 1}/${today.getDate()}/${today.getFullYear()}`,
+    time: '00:00',
+  });
+  await save.click();
+  await expect(dialog.getByText('scheduledAt is in the past; start the run instead')).toBeVisible();
+  await pickSchedule(dialog, { date: '12/1/2030', time: '08:30' });
+  await expect(dialog.getByText('scheduledAt is in the past; start the run instead')).toHaveCount(0);
+  await save.click();
   await expect(page.getByText('Dec 1, 2030, 8:30 AM (Europe/Berlin)')).toBeVisible();
-  expect(await runOfPage()).toMatchObject({ status: 'scheduled', scheduledAt: '2030-12-01T07:30:00.000Z' });
+  expect(await runOfPage()).toMatchObject({
+    status: 'scheduled',
+    scheduledAt: '2030-12-01T07:30:00.000Z',
+    notAfter: '2030-12-01T08:00:00.000Z',
+  });
 
   await page.getByRole('button', { name: 'Cancel schedule' }).click();
   await expect(page.getByRole('button', { name: 'Schedule', exact: true })).toBeVisible();
-  expect(await runOfPage()).toMatchObject({ status: 'stopped', stopReason: 'stopped-by-admin', scheduledAt: null });
+  expect(await runOfPage()).toMatchObject({
+    status: 'stopped',
+    stopReason: 'stopped-by-admin',
+    scheduledAt: null,
+    notAfter: null,
+  });
+  await expect(page.getByText('Dec 1, 2030, 9:00 AM (Europe/Berlin)')).toHaveCount(0);
 });
