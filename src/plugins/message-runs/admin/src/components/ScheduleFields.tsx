@@ -146,10 +146,14 @@ export const ScheduleFields = ({
 }) => {
   const t = useT();
   const day = fromIsoDate(value.date) ?? new Date();
-  const zones = React.useMemo(
-    () => Intl.supportedValuesOf('timeZone').map((zone) => ({ zone, label: `${offsetLabel(zone, day)} ${zone}` })),
-    [value.date]
-  );
+  const zones = React.useMemo(() => {
+    const names = Intl.supportedValuesOf('timeZone');
+    // Chromium's list leaves out UTC, a server's usual zone (and so the browser's on one): keep the chosen zone.
+    return (names.includes(value.timeZone) ? names : [value.timeZone, ...names]).map((zone) => ({
+      zone,
+      label: `${offsetLabel(zone, day)} ${zone}`,
+    }));
+  }, [value.date, value.timeZone]);
   const change = (changes: Partial<ScheduleValue>) => {
     onChange({ ...value, ...changes });
     clearErrors(['scheduledAt', 'timeZone', 'notAfter']);
@@ -175,6 +179,8 @@ export const ScheduleFields = ({
         <Combobox
           autocomplete={{ type: 'list', filter: 'contains' }}
           value={value.timeZone}
+          // The options are mounted only once the list opens: without it the closed field showed no zone.
+          defaultTextValue={zones.find(({ zone }) => zone === value.timeZone)?.label}
           onChange={(timeZone) => timeZone && change({ timeZone })}
         >
           {zones.map(({ zone, label }) => (
