@@ -111,9 +111,10 @@ test.beforeAll(async ({ browser }) => {
 test.afterAll(async () => {
   if (runId) expect((await page.request.delete(`/message-runs/runs/${runId}`, { headers })).ok()).toBeTruthy();
   for (const [plural, documentId] of created.reverse()) {
-    await page.request.delete(`/api/${plural}/${documentId}`, { headers: token.header });
+    const response = await page.request.delete(`/api/${plural}/${documentId}`, { headers: token.header });
+    expect(response.ok(), `${plural} ${documentId}: ${await response.text()}`).toBeTruthy();
   }
-  if (token) await page.request.delete(`/admin/api-tokens/${token.id}`, { headers });
+  if (token) expect((await page.request.delete(`/admin/api-tokens/${token.id}`, { headers })).ok()).toBeTruthy();
   await page.close();
 });
 
