@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { adminHeaders, logIn } from './helpers';
+import { adminHeaders, chooseRunSelection, logIn } from './helpers';
 
 /**
  * Templates per language in the panel, against e2e-server.js: a definition with `nl` and `de`
@@ -122,18 +122,11 @@ test('the new-run dialog counts the messages per language', async () => {
   await page.goto('/admin/plugins/message-runs');
   await page.getByRole('button', { name: 'New run' }).click();
   const dialog = page.getByRole('dialog', { name: 'New message run' });
-  await dialog.getByRole('combobox', { name: 'Message definition' }).pressSequentially(DEFINITION);
-  await page.getByRole('option', { name: DEFINITION, exact: true }).click();
-  await dialog.getByRole('combobox', { name: 'Customer cluster' }).pressSequentially(CLUSTER);
-  await page.getByRole('option', { name: CLUSTER, exact: true }).click();
-  for (const [label, date] of [
-    ['Invoice period from', '3/1/2031'],
-    ['Invoice period to', '3/31/2031'],
-  ]) {
-    const input = dialog.getByRole('combobox', { name: label });
-    await input.fill(date);
-    await input.blur();
-  }
+  await chooseRunSelection(page, dialog, {
+    definition: DEFINITION,
+    cluster: CLUSTER,
+    period: ['3/1/2031', '3/31/2031'],
+  });
   const counts = dialog.getByTestId('preview-counts');
   await expect(counts).toContainText('3 invoices');
   await expect(counts).toContainText('3 will be sent');

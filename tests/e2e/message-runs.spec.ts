@@ -1,6 +1,6 @@
 import fs from 'fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { createAdminWithActions, logIn } from './helpers';
+import { createAdminWithActions, logIn, setPeriod } from './helpers';
 
 /**
  * The Message Runs pages in Chromium against e2e-server.js: its demo data (20 customers; the SMTP
@@ -86,20 +86,10 @@ test('creates a run through the dialog, after its preview counts', async () => {
   await cluster.pressSequentially('all cust');
   await page.getByRole('option', { name: 'All customers', exact: true }).click();
   await dialog.getByRole('checkbox', { name: 'Include child clusters' }).click();
-  const setPeriod = async (from: string, to: string) => {
-    for (const [label, date] of [
-      ['Invoice period from', from],
-      ['Invoice period to', to],
-    ]) {
-      const input = dialog.getByRole('combobox', { name: label });
-      await input.fill(date);
-      await input.blur();
-    }
-  };
   // The server's 400 names the field, and the dialog shows it there.
-  await setPeriod('10/31/2026', '10/1/2026');
+  await setPeriod(dialog, '10/31/2026', '10/1/2026');
   await expect(dialog.getByText('periodEnd must not be before periodStart')).toBeVisible();
-  await setPeriod('10/1/2026', '10/31/2026');
+  await setPeriod(dialog, '10/1/2026', '10/31/2026');
   await expect(dialog.getByText('periodEnd must not be before periodStart')).toHaveCount(0);
   const bcc = dialog.getByRole('textbox', { name: 'Bcc' });
   await bcc.fill('archive@');

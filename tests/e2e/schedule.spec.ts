@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { adminHeaders, logIn } from './helpers';
+import { adminHeaders, chooseRunSelection, logIn } from './helpers';
 
 /**
  * Scheduling a run from the panel, against e2e-server.js's demo data: the new-run dialog's date, time
@@ -82,19 +82,12 @@ test('schedules a new run from the dialog, at a time in the chosen zone and not 
   await page.goto('/admin/plugins/message-runs');
   await page.getByRole('button', { name: 'New run' }).click();
   const dialog = page.getByRole('dialog', { name: 'New message run' });
-  await dialog.getByRole('combobox', { name: 'Message definition' }).pressSequentially('Monthly');
-  await page.getByRole('option', { name: 'Monthly invoice', exact: true }).click();
-  await dialog.getByRole('combobox', { name: 'Customer cluster' }).pressSequentially('all cust');
-  await page.getByRole('option', { name: 'All customers', exact: true }).click();
-  await dialog.getByRole('checkbox', { name: 'Include child clusters' }).click();
-  for (const [label, date] of [
-    ['Invoice period from', '10/1/2026'],
-    ['Invoice period to', '10/31/2026'],
-  ]) {
-    const input = dialog.getByRole('combobox', { name: label });
-    await input.fill(date);
-    await input.blur();
-  }
+  await chooseRunSelection(page, dialog, {
+    definition: 'Monthly invoice',
+    cluster: 'All customers',
+    includeChildren: true,
+    period: ['10/1/2026', '10/31/2026'],
+  });
   await expect(dialog.getByTestId('preview-counts')).toContainText('20 invoices');
   await expect(dialog.getByRole('button', { name: 'Create run' })).toBeEnabled();
 
@@ -148,10 +141,19 @@ test('moves the schedule on the run page, then cancels it', async () => {
   // Today at midnight in Berlin has passed: the dialog lets it through, and shows the server's 400 on
   // the field it names.
   const today = new Date();
-  await pickSchedule(dialog, {
-    date: `${today.getMonth() + 1}/${today.getDate()}/${today.getFullYear()}`,
-    time: '00:00',
-  });
+  const todayText = `${today.getMonth() + 1}/${today.getDate()}/${today.getFullYear()}`;
+  // The page refreshes a scheduled run every 2 s: a refresh must not undo a date being typed.
+  const dateInput = dialog.getByRole('combobox', { name: 'Date', exact: true });
+  const refreshed = page.waitForResponse(
+    (response) => response.url().endsWith(`/message-runs/runs/${runId}`) && response.request().method() === 'GET'
+  );
+  await dateInput.fill(todayText);
+  await refreshed;
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  await expect(dateInput).toHaveValue(todayText);
+  await dateInput.blur();
+  await expect(dateInput).toHaveValue(todayText.replace(/\b(\d)\b/g, '0$1'));
+  await pickSchedule(dialog, { time: '00:00' });
   await save.click();
   await expect(dialog.getByText('scheduledAt is in the past; start the run instead')).toBeVisible();
   await pickSchedule(dialog, { date: '12/1/2030', time: '08:30' });

@@ -1,14 +1,14 @@
 import * as React from 'react';
-import { Box, Button, DatePicker, Flex, Grid, Loader, Modal, Toggle, Typography } from '@strapi/design-system';
+import { Box, Button, Flex, Grid, Loader, Modal, Toggle, Typography } from '@strapi/design-system';
 import { Plus } from '@strapi/icons';
 import { useDebounce, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useNavigate } from 'react-router-dom';
 import { PLUGIN_ID } from '../../../shared/constants';
 import type { ClusterOption, DefinitionOption } from '../../../shared/contracts/options';
 import type { CreateRun, PreviewRun, RunCriteria } from '../../../shared/contracts/runs';
-import { fromIsoDate, toIsoDate } from '../utils/format';
 import { useT } from '../utils/translations';
 import { BccInput } from './BccInput';
+import { DayPicker } from './DayPicker';
 import { FormField } from './FormField';
 import { ModalForm, useFormErrors } from './ModalForm';
 import { OptionsCombobox } from './OptionsCombobox';
@@ -147,12 +147,7 @@ const NewRunForm = () => {
           error={errors[field]}
           required
         >
-          <DatePicker
-            value={fromIsoDate(criteria[field])}
-            onChange={(date) => change({ [field]: toIsoDate(date) })}
-            onClear={() => change({ [field]: undefined })}
-            clearLabel={t('form.clear', 'Clear')}
-          />
+          <DayPicker value={criteria[field]} onChange={(day) => change({ [field]: day })} />
         </FormField>
       ))}
       <FormField

@@ -1,14 +1,5 @@
 import * as React from 'react';
-import {
-  Button,
-  Combobox,
-  ComboboxOption,
-  DatePicker,
-  Grid,
-  Modal,
-  TimePicker,
-  Typography,
-} from '@strapi/design-system';
+import { Button, Combobox, ComboboxOption, Grid, Modal, TimePicker, Typography } from '@strapi/design-system';
 import { Clock } from '@strapi/icons';
 import { useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
@@ -17,6 +8,7 @@ import type { Run, ScheduleRequest, ScheduleRun } from '../../../shared/contract
 import { resolveInstant, wallTimeAt } from '../../../shared/time-zones';
 import { fromIsoDate, toIsoDate } from '../utils/format';
 import { useT } from '../utils/translations';
+import { DayPicker } from './DayPicker';
 import { FormField } from './FormField';
 import { type FormErrors, ModalForm, useFormErrors } from './ModalForm';
 
@@ -102,7 +94,7 @@ const WallTimeFields = ({
   labels: [string, string];
   date?: string;
   time?: string;
-  minDate: Date;
+  minDate?: string;
   error?: string;
   onChange: (changes: { date?: string; time?: string }) => void;
 }) => {
@@ -110,13 +102,7 @@ const WallTimeFields = ({
   return (
     <>
       <FormField col={4} name={`${name}Date`} label={dateLabel} error={error}>
-        <DatePicker
-          value={fromIsoDate(date)}
-          minDate={minDate}
-          onChange={(picked) => onChange({ date: toIsoDate(picked), time })}
-          onClear={() => onChange({ date: undefined, time })}
-          clearLabel={t('form.clear', 'Clear')}
-        />
+        <DayPicker value={date} minDate={minDate} onChange={(day) => onChange({ date: day, time })} />
       </FormField>
       <FormField col={3} name={`${name}Time`} label={timeLabel}>
         <TimePicker
@@ -171,7 +157,7 @@ export const ScheduleFields = ({
         labels={[t('schedule.date', 'Date'), t('schedule.time', 'Time')]}
         date={value.date}
         time={value.time}
-        minDate={new Date()}
+        minDate={toIsoDate(new Date())}
         error={errors.scheduledAt}
         onChange={change}
       />
@@ -198,7 +184,7 @@ export const ScheduleFields = ({
         ]}
         date={value.notAfterDate}
         time={value.notAfterTime}
-        minDate={fromIsoDate(value.date) ?? new Date()}
+        minDate={value.date ?? toIsoDate(new Date())}
         error={(problem && problems[problem]) || errors.notAfter}
         onChange={({ date, time }) => change({ notAfterDate: date, notAfterTime: time })}
       />
