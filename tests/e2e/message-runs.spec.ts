@@ -1,6 +1,6 @@
 import fs from 'fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { createAdminWithActions, logIn } from './helpers';
+import { createAdminWithActions, logIn, setPeriod } from './helpers';
 
 /**
  * The Message Runs pages in Chromium against e2e-server.js: its demo data (20 customers; the SMTP
@@ -87,20 +87,10 @@ test('creates a run through the dialog, after its preview counts', async () => {
   await cluster.pressSequentially('all cust');
   await page.getByRole('option', { name: 'All customers', exact: true }).click();
   await dialog.getByRole('checkbox', { name: 'Include child clusters' }).click();
-  const setPeriod = async (from: string, to: string) => {
-    for (const [label, date] of [
-      ['Invoice period from', from],
-      ['Invoice period to', to],
-    ]) {
-      const input = dialog.getByRole('combobox', { name: label });
-      await input.fill(date);
-      await input.blur();
-    }
-  };
   // The server's 400 names the field, and the dialog shows it there.
-  await setPeriod('10/31/2026', '10/1/2026');
+  await setPeriod(dialog, '10/31/2026', '10/1/2026');
   await expect(dialog.getByText('periodEnd must not be before periodStart')).toBeVisible();
-  await setPeriod('10/1/2026', '10/31/2026');
+  await setPeriod(dialog, '10/1/2026', '10/31/2026');
   await expect(dialog.getByText('periodEnd must not be before periodStart')).toHaveCount(0);
   const bcc = dialog.getByRole('textbox', { name: 'Bcc' });
   await bcc.fill('archive@');
@@ -111,11 +101,17 @@ test('creates a run through the dialog, after its preview counts', async () => {
 
   const counts = dialog.getByTestId('preview-counts');
   await expect(counts).toContainText('20 invoices');
-  // The demo run sent this definition's October invoices already: the dialog names them, and the
-  // switch sends them again.
-  await expect(counts).toContainText('skipped: already sent by another run of this definition');
-  await dialog.getByLabel('Include invoices already sent').click();
+  // The demo run sent 8 of this definition's October invoices already: the dialog names them and
+  // leaves them out; the switch sends them again, and stays to undo it.
+  const alreadySent = counts.getByText('skipped: already sent by another run of this definition');
+  await expect(alreadySent).toHaveText('8 skipped: already sent by another run of this definition');
+  await expect(counts).toContainText('7 will be sent');
+  const includeAlreadySent = dialog.getByLabel('Include invoices already sent');
+  await expect(includeAlreadySent).not.toBeChecked();
+  await includeAlreadySent.click();
   await expect(counts).toContainText('15 will be sent');
+  await expect(alreadySent).toHaveCount(0);
+  await expect(includeAlreadySent).toBeChecked();
   await expect(counts).toContainText('skipped: the customer has no address');
   await expect(dialog.getByRole('button', { name: 'Create run' })).toBeEnabled();
   await screenshot('new-run-dialog.png');

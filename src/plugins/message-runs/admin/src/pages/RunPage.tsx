@@ -69,8 +69,10 @@ const RunDetails = ({ run }: { run: Run }) => {
         </Detail>
         <Detail label={t('run.scheduled', 'Scheduled start')}>
           {run.scheduledAt ? scheduleLabel(run.scheduledAt, run.timeZone) : '—'}
-          {run.notAfter &&
-            ` ${t('run.notAfter', 'not after {date}', { date: scheduleLabel(run.notAfter, run.timeZone) })}`}
+        </Detail>
+        {/* Past it, a run no instance could start stops with missed-schedule instead of starting late. */}
+        <Detail label={t('run.notAfter', 'Don’t start after')}>
+          {run.notAfter ? scheduleLabel(run.notAfter, run.timeZone) : '—'}
         </Detail>
         <Detail label={t('run.started', 'Started')}>{timestamp(run.startedAt)}</Detail>
         <Detail label={t('run.stopped', 'Stopped')}>{stopped()}</Detail>
