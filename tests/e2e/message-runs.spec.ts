@@ -63,6 +63,8 @@ test('the runs list shows the demo run with its status and progress', async () =
   await page.getByRole('combobox', { name: 'Filter by status' }).click();
   await page.getByRole('option', { name: 'Running' }).click();
   await expect(page.getByText('No runs with this status')).toBeVisible();
+  // The empty state sits in the page's one <main>, not in a second.
+  await expect(page.locator('main')).toHaveCount(1);
   await page.getByRole('combobox', { name: 'Filter by status' }).click();
   await page.getByRole('option', { name: 'Completed' }).click();
   await expect(row).toHaveCount(1);
@@ -300,4 +302,13 @@ test('deletes a run that is not running', async () => {
   await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
   await page.waitForURL(/\/admin\/plugins\/message-runs$/);
   await expect(page.getByRole('row', { name: /Monthly invoice/ })).toHaveCount(1);
+});
+
+test('an unknown run keeps the page header, says why, and leads back to the list', async () => {
+  await page.goto('/admin/plugins/message-runs/runs/abcdefghijklmnopqrstuvwx');
+  await expect(page.getByRole('heading', { name: 'Run not found' })).toBeVisible();
+  await expect(page.getByRole('alert')).toContainText('abcdefghijklmnopqrstuvwx');
+  await expect(page.locator('main')).toHaveCount(1);
+  await page.getByRole('link', { name: 'Back' }).click();
+  await expect(page).toHaveURL(/\/admin\/plugins\/message-runs\/?$/);
 });

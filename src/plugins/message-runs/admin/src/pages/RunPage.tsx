@@ -1,7 +1,7 @@
 import * as React from 'react';
 import { Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
 import { Play, Stop, Trash } from '@strapi/icons';
-import { BackButton, Page, useQueryParams } from '@strapi/strapi/admin';
+import { BackButton, isFetchError, Page, useQueryParams } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PLUGIN_ID, RESULT_STATUSES } from '../../../shared/constants';
@@ -9,7 +9,7 @@ import type { GetRunEvents } from '../../../shared/contracts/events';
 import type { GetRun, Run } from '../../../shared/contracts/runs';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { EventsTable } from '../components/EventsTable';
-import { Loaded, PluginPage } from '../components/PageParts';
+import { ErrorState, Loaded, PluginPage } from '../components/PageParts';
 import { PausedRunAlert } from '../components/PausedRunAlert';
 import { REPORTED_STATUSES, ReportedResultsAlert } from '../components/ReportedResultsAlert';
 import { ResultsSection } from '../components/ResultsSection';
@@ -192,7 +192,18 @@ export const RunPage = () => {
   };
 
   if (isLoading) return <Page.Loading />;
-  if (error || !run) return <Page.Error />;
+  // A run that is gone (deleted, a stale link) keeps the page's header and its way back.
+  if (error || !run) {
+    const missing = isFetchError(error) && error.status === 404;
+    return (
+      <PluginPage
+        title={missing ? t('run.notFound', 'Run not found') : t('run.notLoaded', 'The run could not be loaded')}
+        navigationAction={<BackButton fallback={`/plugins/${PLUGIN_ID}`} />}
+      >
+        <ErrorState error={error} />
+      </PluginPage>
+    );
+  }
 
   const title = run.definition.name;
   return (
