@@ -2,7 +2,6 @@ import * as React from 'react';
 import { Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
 import { Play, Stop, Trash } from '@strapi/icons';
 import { BackButton, isFetchError, Page, useQueryParams } from '@strapi/strapi/admin';
-import { useIntl } from 'react-intl';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PLUGIN_ID, RESULT_STATUSES } from '../../../shared/constants';
 import type { GetRunEvents } from '../../../shared/contracts/events';
@@ -19,7 +18,7 @@ import { RunStatusBadge } from '../components/StatusBadge';
 import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { usePermissions } from '../hooks/usePermissions';
 import { useRunActions } from '../hooks/useRunActions';
-import { fullName } from '../utils/format';
+import { fullName, useDateFormats } from '../utils/format';
 import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 
@@ -35,10 +34,8 @@ const Detail = ({ label, children }: { label: string; children: React.ReactNode 
 const RunDetails = ({ run }: { run: Run }) => {
   const t = useT();
   const labels = useLabels();
-  const { formatDate } = useIntl();
-  const date = (value: string) => formatDate(value, { dateStyle: 'medium' });
-  const timestamp = (value: string | null) =>
-    value ? formatDate(value, { dateStyle: 'medium', timeStyle: 'medium' }) : '—';
+  const { day: date, moment } = useDateFormats();
+  const timestamp = (value: string | null) => (value ? moment(value) : '—');
   const creator = fullName(run.createdBy);
   const scheduleLabel = useScheduleLabel();
   const stopped = () => {
