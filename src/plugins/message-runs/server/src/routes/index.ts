@@ -29,6 +29,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/runs/:id/results/remove', handler: 'results.remove', permission: 'manage-results', idempotent: true },
   { method: 'GET', path: '/results/:id/preview', handler: 'results.preview', permission: 'read' },
   { method: 'GET', path: '/results/:id/message', handler: 'results.message', permission: 'read' },
+  { method: 'GET', path: '/results/:id/attachments/:position', handler: 'results.attachment', permission: 'read' },
   { method: 'POST', path: '/results/:id/test-send', handler: 'results.testSend', permission: 'manage-results', idempotent: true },
   { method: 'GET', path: '/runs/:id/events', handler: 'run-events.find', permission: 'read' },
   { method: 'GET', path: '/results/:id/events', handler: 'result-events.find', permission: 'read' },
