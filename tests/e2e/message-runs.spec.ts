@@ -187,6 +187,13 @@ test('previews the message of a result', async () => {
   await expect(preview).toContainText('rechnungen@muller-it-service.example');
   await expect(preview).toContainText('archive@billing.example');
   await expect(preview).toContainText(/INV-2026-000063\.pdf \(application\/pdf, [\d.]+ KB\)/);
+  // The attachment downloads as it would be attached now, under its own name.
+  const [pdf] = await Promise.all([
+    page.waitForEvent('download'),
+    preview.getByRole('button', { name: /^INV-2026-000063\.pdf/ }).click(),
+  ]);
+  expect(pdf.suggestedFilename()).toBe('INV-2026-000063.pdf');
+  expect(fs.readFileSync((await pdf.path())!).subarray(0, 5).toString()).toBe('%PDF-');
   const frame = preview.locator('iframe');
   await expect(frame).toHaveAttribute('sandbox', '');
   await expect(
@@ -203,10 +210,11 @@ test('exports the results as CSV with the admin session', async () => {
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Export CSV' }).click(),
   ]);
-  const csv = fs
-    .readFileSync((await download.path())!, 'utf8')
-    .trim()
-    .split(/\r?\n/);
+  // Named after the definition and the run's day; a byte-order mark first, for Excel.
+  expect(download.suggestedFilename()).toMatch(/^Monthly-invoice-\d{4}-\d{2}-\d{2}-results\.csv$/);
+  const text = fs.readFileSync((await download.path())!, 'utf8');
+  expect(text.startsWith('\ufeff')).toBe(true);
+  const csv = text.trim().split(/\r?\n/);
   expect(csv).toHaveLength(20); // a header and the 19 results left
   expect(csv.join('\n')).toContain('INV-2026-000063');
 });
