@@ -28,9 +28,14 @@ export const MessageKeyInput = React.forwardRef<HTMLInputElement, MessageKeyInpu
     const t = useT();
     const field = useField<string>(name);
     const text = field.value ?? '';
-    const q = useDebounce(text, 250);
+    // What the editor types narrows the list; the stored key does not, so opening it shows every key.
+    const [typed, setTyped] = React.useState('');
+    const q = useDebounce(typed, 250);
     const source = KEY_SOURCES[attribute.options?.source ?? 'recipients'];
-    const { data, isLoading } = useApi<GetKeyOptions.Response>(`/${PLUGIN_ID}/options/${source}`, q ? { q } : undefined);
+    const { data, isLoading } = useApi<GetKeyOptions.Response>(
+      `/${PLUGIN_ID}/options/${source}`,
+      q ? { q } : undefined
+    );
     const keys = (data?.data ?? []).map((option) => option.key);
     const change = (key: string | undefined) => field.onChange(name, key ?? '');
 
@@ -40,11 +45,16 @@ export const MessageKeyInput = React.forwardRef<HTMLInputElement, MessageKeyInpu
         <Combobox
           ref={ref}
           allowCustomValue
-          autocomplete={{ type: 'list', filter: 'contains' }}
+          // The server filters by what is typed; a client-side filter would narrow by the stored key too.
+          autocomplete="none"
           textValue={text}
           onTextValueChange={change}
+          onInputChange={(event) => setTyped(event.target.value)}
           value={keys.includes(text) ? text : undefined}
-          onChange={change}
+          onChange={(key) => {
+            change(key);
+            setTyped('');
+          }}
           onClear={() => change(undefined)}
           disabled={disabled}
           loading={isLoading}
