@@ -44,7 +44,8 @@ it(`delivers ${RESULTS} results exactly once with ${WORKERS ? `${WORKERS} instan
   expect({ received: smtp.received.length, duplicated: duplicated.length, lost: lost.length }).toEqual({ received: RESULTS, duplicated: 0, lost: 0 });
   const run = await app.strapi.plugin('message-runs').service('runs').findOne(runDocumentId);
   expect(run.counts).toMatchObject({ total: RESULTS, sent: RESULTS });
-});
+  // Exactly once is the claim here, not speed (npm run bench measures that): a busy CI machine may take long.
+}, 300_000);
 
 it('sends the results of a worker killed mid-batch once its claims expire, none lost', async () => {
   const { subjects } = await seedRun(app.strapi, 300);

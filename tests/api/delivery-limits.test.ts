@@ -113,9 +113,10 @@ it('holds back a domain at its limit without slowing the other domains', async (
     await queue().tick();
 
     const toDomain = (domain: string) => smtp.received.filter((mail) => mail.envelope.to[0].endsWith(`@${domain}`));
-    // Every other message went at once, none waited for slow.test's room.
+    // Every other message went in this tick, none waited for slow.test's room (which comes a spacing
+    // after the start: a message held for it would arrive later than that, however fast the machine).
     expect(toDomain('example.com')).toHaveLength(12);
-    for (const mail of toDomain('example.com')) expect(mail.receivedAt - startedAt).toBeLessThan(spacingMs / 2);
+    for (const mail of toDomain('example.com')) expect(mail.receivedAt - startedAt).toBeLessThan(spacingMs);
     const [firstSlow, ...none] = toDomain('slow.test');
     expect(none).toEqual([]);
 

@@ -34,6 +34,8 @@ it('writes each message to the outbox as an .eml file', async () => {
   expect(result.response).toMatch(/^250 written to .*\.eml$/);
   const files = outboxFiles();
   expect(files).toHaveLength(1);
+  // Named by the time and the invoice it carries, which an admin looking through the folder knows.
+  expect(files[0]).toMatch(/^\d{13}-INV-EML-[0-9a-f]{12}\.eml$/);
   const mail = await simpleParser(fs.readFileSync(path.join(outbox, files[0])));
   expect(mail.to).toMatchObject({ value: [{ address: 'dana@example.com', name: 'Dana' }] });
   expect(mail.subject).toBe('Invoice INV-EML for Dana');

@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { E2E_ADMIN } from '../../scripts/lib/e2e-admin';
 
 export interface Credentials {
@@ -62,4 +62,41 @@ export async function createAdminWithActions(request: APIRequestContext, actions
   });
   expect(registered.ok()).toBeTruthy();
   return { email, password };
+}
+
+/**
+ * Fills the new-run dialog's selection: the definition and the cluster by name (typed, then picked
+ * from the server's options), child clusters, and the invoice period (M/D/YYYY, as typed in the picker).
+ */
+export async function chooseRunSelection(
+  page: Page,
+  dialog: Locator,
+  {
+    definition,
+    cluster,
+    includeChildren = false,
+    period: [from, to],
+  }: { definition: string; cluster: string; includeChildren?: boolean; period: [string, string] }
+) {
+  for (const [label, name] of [
+    ['Message definition', definition],
+    ['Customer cluster', cluster],
+  ]) {
+    await dialog.getByRole('combobox', { name: label }).pressSequentially(name);
+    await page.getByRole('option', { name, exact: true }).click();
+  }
+  if (includeChildren) await dialog.getByRole('checkbox', { name: 'Include child clusters' }).click();
+  await setPeriod(dialog, from, to);
+}
+
+/** Types the new-run dialog's invoice period (M/D/YYYY); leaving each picker commits its date. */
+export async function setPeriod(dialog: Locator, from: string, to: string) {
+  for (const [label, date] of [
+    ['Invoice period from', from],
+    ['Invoice period to', to],
+  ]) {
+    const input = dialog.getByRole('combobox', { name: label });
+    await input.fill(date);
+    await input.blur();
+  }
 }

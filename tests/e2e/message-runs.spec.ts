@@ -1,6 +1,6 @@
 import fs from 'fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { createAdminWithActions, logIn } from './helpers';
+import { createAdminWithActions, logIn, setPeriod } from './helpers';
 
 /**
  * The Message Runs pages in Chromium against e2e-server.js: its demo data (20 customers; the SMTP
@@ -63,6 +63,8 @@ test('the runs list shows the demo run with its status and progress', async () =
   await page.getByRole('combobox', { name: 'Filter by status' }).click();
   await page.getByRole('option', { name: 'Running' }).click();
   await expect(page.getByText('No runs with this status')).toBeVisible();
+  // The empty state sits in the page's one <main>, not in a second.
+  await expect(page.locator('main')).toHaveCount(1);
   await page.getByRole('combobox', { name: 'Filter by status' }).click();
   await page.getByRole('option', { name: 'Completed' }).click();
   await expect(row).toHaveCount(1);
@@ -87,20 +89,10 @@ test('creates a run through the dialog, after its preview counts', async () => {
   await cluster.pressSequentially('all cust');
   await page.getByRole('option', { name: 'All customers', exact: true }).click();
   await dialog.getByRole('checkbox', { name: 'Include child clusters' }).click();
-  const setPeriod = async (from: string, to: string) => {
-    for (const [label, date] of [
-      ['Invoice period from', from],
-      ['Invoice period to', to],
-    ]) {
-      const input = dialog.getByRole('combobox', { name: label });
-      await input.fill(date);
-      await input.blur();
-    }
-  };
   // The server's 400 names the field, and the dialog shows it there.
-  await setPeriod('10/31/2026', '10/1/2026');
+  await setPeriod(dialog, '10/31/2026', '10/1/2026');
   await expect(dialog.getByText('periodEnd must not be before periodStart')).toBeVisible();
-  await setPeriod('10/1/2026', '10/31/2026');
+  await setPeriod(dialog, '10/1/2026', '10/31/2026');
   await expect(dialog.getByText('periodEnd must not be before periodStart')).toHaveCount(0);
   const bcc = dialog.getByRole('textbox', { name: 'Bcc' });
   await bcc.fill('archive@');
@@ -111,11 +103,17 @@ test('creates a run through the dialog, after its preview counts', async () => {
 
   const counts = dialog.getByTestId('preview-counts');
   await expect(counts).toContainText('20 invoices');
-  // The demo run sent this definition's October invoices already: the dialog names them, and the
-  // switch sends them again.
-  await expect(counts).toContainText('skipped: already sent by another run of this definition');
-  await dialog.getByLabel('Include invoices already sent').click();
+  // The demo run sent 8 of this definition's October invoices already: the dialog names them and
+  // leaves them out; the switch sends them again, and stays to undo it.
+  const alreadySent = counts.getByText('skipped: already sent by another run of this definition');
+  await expect(alreadySent).toHaveText('8 skipped: already sent by another run of this definition');
+  await expect(counts).toContainText('7 will be sent');
+  const includeAlreadySent = dialog.getByLabel('Include invoices already sent');
+  await expect(includeAlreadySent).not.toBeChecked();
+  await includeAlreadySent.click();
   await expect(counts).toContainText('15 will be sent');
+  await expect(alreadySent).toHaveCount(0);
+  await expect(includeAlreadySent).toBeChecked();
   await expect(counts).toContainText('skipped: the customer has no address');
   await expect(dialog.getByRole('button', { name: 'Create run' })).toBeEnabled();
   await screenshot('new-run-dialog.png');
@@ -304,4 +302,13 @@ test('deletes a run that is not running', async () => {
   await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
   await page.waitForURL(/\/admin\/plugins\/message-runs$/);
   await expect(page.getByRole('row', { name: /Monthly invoice/ })).toHaveCount(1);
+});
+
+test('an unknown run keeps the page header, says why, and leads back to the list', async () => {
+  await page.goto('/admin/plugins/message-runs/runs/abcdefghijklmnopqrstuvwx');
+  await expect(page.getByRole('heading', { name: 'Run not found' })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'No message run has documentId "abcdefghijklmnopqrstuvwx"' })).toBeVisible();
+  await expect(page.locator('main')).toHaveCount(1);
+  await page.getByRole('link', { name: 'Back' }).click();
+  await expect(page).toHaveURL(/\/admin\/plugins\/message-runs\/?$/);
 });

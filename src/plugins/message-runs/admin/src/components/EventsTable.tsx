@@ -1,5 +1,4 @@
 import { Box, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
-import { useIntl } from 'react-intl';
 import {
   RESULT_REASONS,
   STOP_REASONS,
@@ -9,6 +8,7 @@ import {
   type StopReason,
 } from '../../../shared/constants';
 import { MAX_HISTORY_EVENTS, type HistoryEvent } from '../../../shared/contracts/events';
+import { useDateFormats } from '../utils/format';
 import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 
@@ -42,9 +42,7 @@ const humanise = (key: string) => {
 function useDetailLines() {
   const t = useT();
   const labels = useLabels();
-  const { formatDate } = useIntl();
-  const date = (value: string) => formatDate(value, { dateStyle: 'medium' });
-  const time = (value: string) => formatDate(value, { dateStyle: 'short', timeStyle: 'medium' });
+  const { day: date, moment: time } = useDateFormats();
   const named: Record<string, string> = {
     response: t('history.detail.response', 'Server’s answer'),
     error: t('history.detail.error', 'Error'),
@@ -183,7 +181,7 @@ interface EventsTableProps {
 export const EventsTable = ({ events, label, newestFirst = false, truncated }: EventsTableProps) => {
   const t = useT();
   const labels = useLabels();
-  const { formatDate } = useIntl();
+  const { moment } = useDateFormats();
   const detailLines = useDetailLines();
   const rows = newestFirst ? [...events].reverse() : events;
   if (!rows.length)
@@ -223,7 +221,7 @@ export const EventsTable = ({ events, label, newestFirst = false, truncated }: E
             <Tr key={`${event.at}-${event.type}-${index}`}>
               <Td>
                 <Typography textColor="neutral800" style={{ whiteSpace: 'nowrap' }}>
-                  {formatDate(event.at, { dateStyle: 'short', timeStyle: 'medium' })}
+                  {moment(event.at)}
                 </Typography>
               </Td>
               <Td>

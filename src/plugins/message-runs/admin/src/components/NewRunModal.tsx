@@ -1,18 +1,24 @@
 import * as React from 'react';
-import { Box, Button, DatePicker, Flex, Grid, Loader, Modal, Toggle, Typography } from '@strapi/design-system';
+import { Box, Button, Flex, Grid, Loader, Modal, Toggle, Typography } from '@strapi/design-system';
 import { Plus } from '@strapi/icons';
 import { useDebounce, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useNavigate } from 'react-router-dom';
 import { PLUGIN_ID } from '../../../shared/constants';
 import type { ClusterOption, DefinitionOption } from '../../../shared/contracts/options';
 import type { CreateRun, PreviewRun, RunCriteria } from '../../../shared/contracts/runs';
-import { errorMessage, fieldErrors } from '../hooks/useApi';
-import { fromIsoDate, toIsoDate } from '../utils/format';
 import { useT } from '../utils/translations';
 import { BccInput } from './BccInput';
+import { DayPicker } from './DayPicker';
 import { FormField } from './FormField';
+import { ModalForm, useFormErrors } from './ModalForm';
 import { OptionsCombobox } from './OptionsCombobox';
-import { browserTimeZone, ScheduleFields, toScheduleRequest, type ScheduleValue } from './ScheduleFields';
+import {
+  browserTimeZone,
+  notAfterProblem,
+  ScheduleFields,
+  toScheduleRequest,
+  type ScheduleValue,
+} from './ScheduleFields';
 
 type Criteria = Partial<RunCriteria> & { includeChildren: boolean; bcc: string[] };
 
@@ -31,7 +37,8 @@ const NewRunForm = () => {
   const { toggleNotification } = useNotification();
   const navigate = useNavigate();
   const [criteria, setCriteria] = React.useState<Criteria>(EMPTY);
-  const [errors, setErrors] = React.useState<Record<string, string>>({});
+  const form = useFormErrors();
+  const { errors, showError, clearErrors } = form;
   const [bccProblem, setBccProblem] = React.useState<string>();
   const [preview, setPreview] = React.useState<PreviewRun.Response['data']>();
   const [previewing, setPreviewing] = React.useState(false);
@@ -45,14 +52,7 @@ const NewRunForm = () => {
 
   const change = (changes: Partial<Criteria>) => {
     setCriteria((previous) => ({ ...previous, ...changes }));
-    setErrors((previous) => ({ ...previous, ...Object.fromEntries(Object.keys(changes).map((key) => [key, ''])) }));
-  };
-
-  /** A 400 goes on its fields; anything else (or a 400 without a field) is a notification. */
-  const showError = (error: unknown) => {
-    const byField = fieldErrors(error);
-    setErrors(byField);
-    if (!Object.keys(byField).some(Boolean)) toggleNotification({ type: 'danger', message: errorMessage(error) });
+    clearErrors(Object.keys(changes));
   };
 
   React.useEffect(() => {
@@ -71,7 +71,7 @@ const NewRunForm = () => {
   }, [debounced]); // only a new selection starts a new preview
 
   const create = async () => {
-    if (!isComplete(criteria)) return;
+    if (!isComplete(criteria) || notAfterProblem(schedule)) return;
     setCreating(true);
     try {
       const { data } = await post<CreateRun.Response>(`/${PLUGIN_ID}/runs`, { ...criteria, ...scheduled });
@@ -84,127 +84,97 @@ const NewRunForm = () => {
   };
 
   return (
-    <form
-      onSubmit={(event) => {
-        event.preventDefault();
-        create();
-      }}
-    >
-      <Modal.Body>
-        <Grid.Root gap={5}>
-          <FormField
-            col={12}
-            name="definition"
-            label={t('form.definition', 'Message definition')}
-            error={errors.definition}
-            required
-          >
-            <OptionsCombobox<DefinitionOption>
-              url={`/${PLUGIN_ID}/options/definitions`}
-              value={criteria.definition}
-              onChange={(definition) => change({ definition })}
-              labelOf={(definition) => definition.name}
-              error={errors.definition}
-            />
-          </FormField>
-          <FormField
-            col={8}
-            name="cluster"
-            label={t('form.cluster', 'Customer cluster')}
-            error={errors.cluster}
-            required
-          >
-            <OptionsCombobox<ClusterOption>
-              url={`/${PLUGIN_ID}/options/clusters`}
-              value={criteria.cluster}
-              onChange={(cluster) => change({ cluster })}
-              labelOf={(cluster) => cluster.path.join(' / ')}
-              error={errors.cluster}
-            />
-          </FormField>
-          <FormField
-            col={4}
-            name="includeChildren"
-            label={t('form.includeChildren', 'Include child clusters')}
-            error={errors.includeChildren}
-          >
-            <Toggle
-              checked={criteria.includeChildren}
-              onLabel={t('form.yes', 'Yes')}
-              offLabel={t('form.no', 'No')}
-              onChange={(event: React.ChangeEvent<HTMLInputElement>) =>
-                change({ includeChildren: event.target.checked })
-              }
-            />
-          </FormField>
-          {(['periodStart', 'periodEnd'] as const).map((field) => (
-            <FormField
-              key={field}
-              col={6}
-              name={field}
-              label={
-                field === 'periodStart'
-                  ? t('form.periodStart', 'Invoice period from')
-                  : t('form.periodEnd', 'Invoice period to')
-              }
-              error={errors[field]}
-              required
-            >
-              <DatePicker
-                value={fromIsoDate(criteria[field])}
-                onChange={(date) => change({ [field]: toIsoDate(date) })}
-                onClear={() => change({ [field]: undefined })}
-                clearLabel={t('form.clear', 'Clear')}
-              />
-            </FormField>
-          ))}
-          <FormField
-            col={12}
-            name="bcc"
-            label={t('form.bcc', 'Bcc')}
-            hint={t('form.bcc.hint', 'Every message of the run is also sent blind to these addresses')}
-            error={bccProblem ?? errors.bcc}
-          >
-            <BccInput value={criteria.bcc} onChange={(bcc) => change({ bcc })} onProblem={setBccProblem} />
-          </FormField>
-          <Grid.Item col={12}>
-            <Typography variant="sigma" textColor="neutral600">
-              {t('newRun.schedule', 'Start automatically (leave empty to start it yourself)')}
-            </Typography>
-          </Grid.Item>
-          <ScheduleFields
-            value={schedule}
-            onChange={(value) => {
-              setSchedule(value);
-              setErrors((previous) => ({ ...previous, scheduledAt: '', timeZone: '' }));
-            }}
-            errors={errors}
-          />
-          <Grid.Item col={12} direction="column" alignItems="stretch">
-            <PreviewCounts
-              preview={preview}
-              loading={previewing}
-              complete={isComplete(criteria)}
-              includeAlreadySent={Boolean(criteria.includeAlreadySent)}
-              onIncludeAlreadySent={(includeAlreadySent) => change({ includeAlreadySent })}
-            />
-          </Grid.Item>
-        </Grid.Root>
-      </Modal.Body>
-      <Modal.Footer>
-        <Modal.Close>
-          <Button variant="tertiary">{t('form.cancel', 'Cancel')}</Button>
-        </Modal.Close>
+    <ModalForm
+      onSubmit={create}
+      submit={
         <Button
           type="submit"
           loading={creating}
-          disabled={!preview || preview.total === 0 || Boolean(bccProblem)}
+          disabled={!preview || preview.total === 0 || Boolean(bccProblem) || Boolean(notAfterProblem(schedule))}
           startIcon={<Plus />}
         >
           {scheduled ? t('newRun.createScheduled', 'Create and schedule') : t('newRun.create', 'Create run')}
         </Button>
-      </Modal.Footer>
-    </form>
+      }
+    >
+      <FormField
+        col={12}
+        name="definition"
+        label={t('form.definition', 'Message definition')}
+        error={errors.definition}
+        required
+      >
+        <OptionsCombobox<DefinitionOption>
+          url={`/${PLUGIN_ID}/options/definitions`}
+          value={criteria.definition}
+          onChange={(definition) => change({ definition })}
+          labelOf={(definition) => definition.name}
+          error={errors.definition}
+        />
+      </FormField>
+      <FormField col={8} name="cluster" label={t('form.cluster', 'Customer cluster')} error={errors.cluster} required>
+        <OptionsCombobox<ClusterOption>
+          url={`/${PLUGIN_ID}/options/clusters`}
+          value={criteria.cluster}
+          onChange={(cluster) => change({ cluster })}
+          labelOf={(cluster) => cluster.path.join(' / ')}
+          error={errors.cluster}
+        />
+      </FormField>
+      <FormField
+        col={4}
+        name="includeChildren"
+        label={t('form.includeChildren', 'Include child clusters')}
+        error={errors.includeChildren}
+      >
+        <Toggle
+          checked={criteria.includeChildren}
+          onLabel={t('form.yes', 'Yes')}
+          offLabel={t('form.no', 'No')}
+          onChange={(event: React.ChangeEvent<HTMLInputElement>) => change({ includeChildren: event.target.checked })}
+        />
+      </FormField>
+      {(['periodStart', 'periodEnd'] as const).map((field) => (
+        <FormField
+          key={field}
+          col={6}
+          name={field}
+          label={
+            field === 'periodStart'
+              ? t('form.periodStart', 'Invoice period from')
+              : t('form.periodEnd', 'Invoice period to')
+          }
+          error={errors[field]}
+          required
+        >
+          <DayPicker value={criteria[field]} onChange={(day) => change({ [field]: day })} />
+        </FormField>
+      ))}
+      <FormField
+        col={12}
+        name="bcc"
+        label={t('form.bcc', 'Bcc')}
+        hint={t('form.bcc.hint', 'Every message of the run is also sent blind to these addresses')}
+        error={bccProblem ?? errors.bcc}
+      >
+        <BccInput value={criteria.bcc} onChange={(bcc) => change({ bcc })} onProblem={setBccProblem} />
+      </FormField>
+      <Grid.Item col={12}>
+        <Typography variant="sigma" textColor="neutral600">
+          {t('newRun.schedule', 'Start automatically (leave empty to start it yourself)')}
+        </Typography>
+      </Grid.Item>
+      <ScheduleFields value={schedule} onChange={setSchedule} form={form} />
+      <Grid.Item col={12} direction="column" alignItems="stretch">
+        <PreviewCounts
+          preview={preview}
+          loading={previewing}
+          complete={isComplete(criteria)}
+          includeAlreadySent={Boolean(criteria.includeAlreadySent)}
+          onIncludeAlreadySent={(includeAlreadySent) => change({ includeAlreadySent })}
+        />
+      </Grid.Item>
+    </ModalForm>
   );
 };
 

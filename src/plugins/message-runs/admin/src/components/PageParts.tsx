@@ -1,6 +1,10 @@
 import * as React from 'react';
-import { Box } from '@strapi/design-system';
+import { Box, EmptyStateLayout, Flex, Loader } from '@strapi/design-system';
+import { WarningCircle } from '@strapi/icons';
+import { EmptyDocuments } from '@strapi/icons/symbols';
 import { Layouts, Page } from '@strapi/strapi/admin';
+import { errorMessage } from '../hooks/useApi';
+import { useT } from '../utils/translations';
 
 interface PluginPageProps {
   title: string;
@@ -41,16 +45,40 @@ interface LoadedProps<T> {
   children: (data: T) => React.ReactNode;
 }
 
-/** Strapi's loading and error states for a request, then its answer. */
+/**
+ * A request's loading and error states inside a page or a dialog, then its answer. Not Strapi's
+ * Page.Loading and Page.Error: each is a whole page's <main>, which nested in the page is a second one.
+ * The error says the server's own words ("Message run … not found"), not only "Whoops!".
+ */
 export function Loaded<T>({ query, children }: LoadedProps<T>) {
-  if (query.isLoading) return <Page.Loading />;
-  if (query.error || query.data === undefined) return <Page.Error />;
+  const t = useT();
+  if (query.isLoading) {
+    return (
+      <Flex justifyContent="center" padding={8}>
+        <Loader>{t('loading', 'Loading')}</Loader>
+      </Flex>
+    );
+  }
+  if (query.error || query.data === undefined) return <ErrorState error={query.error} />;
   return <>{children(query.data)}</>;
 }
+
+/** A request that failed, with the server's message, in the place of what it would have shown. */
+export const ErrorState = ({ error }: { error: unknown }) => {
+  const t = useT();
+  return (
+    <Box background="neutral0" hasRadius shadow="tableShadow" role="alert">
+      <EmptyStateLayout
+        icon={<WarningCircle width="6.4rem" height="6.4rem" fill="danger600" />}
+        content={error ? errorMessage(error) : t('error.noAnswer', 'The server gave no answer. Try again.')}
+      />
+    </Box>
+  );
+};
 
 /** An empty list, in the place and frame of the table it replaces. */
 export const EmptyState = ({ content, action }: { content: string; action?: React.ReactNode }) => (
   <Box background="neutral0" hasRadius shadow="tableShadow">
-    <Page.NoData content={content} action={action} />
+    <EmptyStateLayout icon={<EmptyDocuments width="16rem" />} content={content} action={action} />
   </Box>
 );

@@ -15,12 +15,12 @@ import {
 } from '@strapi/design-system';
 import { ArrowClockwise, Download, Eye, Trash } from '@strapi/icons';
 import { SearchInput, useFetchClient, useNotification, useQueryParams } from '@strapi/strapi/admin';
-import { useIntl } from 'react-intl';
 import { PLUGIN_ID, RESULT_STATUSES, SENT_STATUSES } from '../../../shared/constants';
 import type { GetResults, Result } from '../../../shared/contracts/results';
 import { errorMessage, POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { useRunActions } from '../hooks/useRunActions';
 import { filenameOf, saveBlob } from '../utils/download';
+import { useDateFormats } from '../utils/format';
 import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 import { ColumnHeader } from './ColumnHeader';
@@ -49,7 +49,7 @@ interface ResultsSectionProps {
  */
 export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsSectionProps) => {
   const t = useT();
-  const { formatDate } = useIntl();
+  const { moment } = useDateFormats();
   const { get } = useFetchClient();
   const { toggleNotification } = useNotification();
   const [{ query }, setQuery] = useQueryParams<Query>();
@@ -159,7 +159,7 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
                 onRemove={async () => {
                   if (await actions.remove([row.documentId])) afterRemove([row.documentId]);
                 }}
-                formatDate={(value) => formatDate(value, { dateStyle: 'short', timeStyle: 'short' })}
+                formatDate={moment}
               />
             ))}
           </Tbody>

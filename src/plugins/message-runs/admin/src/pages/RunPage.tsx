@@ -1,15 +1,14 @@
 import * as React from 'react';
 import { Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
 import { Play, Stop, Trash } from '@strapi/icons';
-import { BackButton, Page, useQueryParams } from '@strapi/strapi/admin';
-import { useIntl } from 'react-intl';
+import { BackButton, isFetchError, Page, useQueryParams } from '@strapi/strapi/admin';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PLUGIN_ID, RESULT_STATUSES } from '../../../shared/constants';
 import type { GetRunEvents } from '../../../shared/contracts/events';
 import type { GetRun, Run } from '../../../shared/contracts/runs';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { EventsTable } from '../components/EventsTable';
-import { Loaded, PluginPage } from '../components/PageParts';
+import { ErrorState, Loaded, PluginPage } from '../components/PageParts';
 import { PausedRunAlert } from '../components/PausedRunAlert';
 import { REPORTED_STATUSES, ReportedResultsAlert } from '../components/ReportedResultsAlert';
 import { ResultsSection } from '../components/ResultsSection';
@@ -19,7 +18,7 @@ import { RunStatusBadge } from '../components/StatusBadge';
 import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { usePermissions } from '../hooks/usePermissions';
 import { useRunActions } from '../hooks/useRunActions';
-import { fullName } from '../utils/format';
+import { fullName, useDateFormats } from '../utils/format';
 import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 
@@ -35,10 +34,8 @@ const Detail = ({ label, children }: { label: string; children: React.ReactNode 
 const RunDetails = ({ run }: { run: Run }) => {
   const t = useT();
   const labels = useLabels();
-  const { formatDate } = useIntl();
-  const date = (value: string) => formatDate(value, { dateStyle: 'medium' });
-  const timestamp = (value: string | null) =>
-    value ? formatDate(value, { dateStyle: 'medium', timeStyle: 'medium' }) : '—';
+  const { day: date, moment } = useDateFormats();
+  const timestamp = (value: string | null) => (value ? moment(value) : '—');
   const creator = fullName(run.createdBy);
   const scheduleLabel = useScheduleLabel();
   const stopped = () => {
@@ -69,8 +66,10 @@ const RunDetails = ({ run }: { run: Run }) => {
         </Detail>
         <Detail label={t('run.scheduled', 'Scheduled start')}>
           {run.scheduledAt ? scheduleLabel(run.scheduledAt, run.timeZone) : '—'}
-          {run.notAfter &&
-            ` ${t('run.notAfter', 'not after {date}', { date: scheduleLabel(run.notAfter, run.timeZone) })}`}
+        </Detail>
+        {/* Past it, a run no instance could start stops with missed-schedule instead of starting late. */}
+        <Detail label={t('run.notAfter', 'Don’t start after')}>
+          {run.notAfter ? scheduleLabel(run.notAfter, run.timeZone) : '—'}
         </Detail>
         <Detail label={t('run.started', 'Started')}>{timestamp(run.startedAt)}</Detail>
         <Detail label={t('run.stopped', 'Stopped')}>{stopped()}</Detail>
@@ -190,7 +189,18 @@ export const RunPage = () => {
   };
 
   if (isLoading) return <Page.Loading />;
-  if (error || !run) return <Page.Error />;
+  // A run that is gone (deleted, a stale link) keeps the page's header and its way back.
+  if (error || !run) {
+    const missing = isFetchError(error) && error.status === 404;
+    return (
+      <PluginPage
+        title={missing ? t('run.notFound', 'Run not found') : t('run.notLoaded', 'The run could not be loaded')}
+        navigationAction={<BackButton fallback={`/plugins/${PLUGIN_ID}`} />}
+      >
+        <ErrorState error={error} />
+      </PluginPage>
+    );
+  }
 
   const title = run.definition.name;
   return (

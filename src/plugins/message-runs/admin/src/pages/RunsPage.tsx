@@ -1,6 +1,5 @@
 import { Flex, Link, Table, Tbody, Td, Thead, Tr, Typography } from '@strapi/design-system';
 import { useQueryParams } from '@strapi/strapi/admin';
-import { useIntl } from 'react-intl';
 import { NavLink, useNavigate } from 'react-router-dom';
 import { PLUGIN_ID, RUN_STATUSES, type RunStatus } from '../../../shared/constants';
 import type { GetRuns, Run } from '../../../shared/contracts/runs';
@@ -13,12 +12,12 @@ import { RunStatusBadge } from '../components/StatusBadge';
 import { StatusFilter } from '../components/StatusFilter';
 import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { usePermissions } from '../hooks/usePermissions';
-import { fullName } from '../utils/format';
+import { fullName, useDateFormats } from '../utils/format';
 import { useT } from '../utils/translations';
 
 export const RunsPage = () => {
   const t = useT();
-  const { formatDate } = useIntl();
+  const { day, moment } = useDateFormats();
   const navigate = useNavigate();
   const { canManageRuns } = usePermissions();
   const [{ query }, setQuery] = useQueryParams<{ page?: string; pageSize?: string; status?: RunStatus }>();
@@ -30,7 +29,7 @@ export const RunsPage = () => {
   const title = t('runs.title', 'Message Runs');
   const runPath = (run: Run) => `/plugins/${PLUGIN_ID}/runs/${run.documentId}`;
   const period = (run: Run) =>
-    `${formatDate(run.periodStart, { dateStyle: 'medium' })} – ${formatDate(run.periodEnd, { dateStyle: 'medium' })}`;
+    `${day(run.periodStart)} – ${day(run.periodEnd)}`;
 
   const list = ({ data: runs, meta }: GetRuns.Response) =>
     runs.length === 0 ? (
@@ -78,7 +77,7 @@ export const RunsPage = () => {
                 </Td>
                 <Td>
                   <Typography textColor="neutral800">
-                    {formatDate(run.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}
+                    {moment(run.createdAt)}
                   </Typography>
                   {fullName(run.createdBy) && (
                     <Typography variant="pi" textColor="neutral600" tag="p">

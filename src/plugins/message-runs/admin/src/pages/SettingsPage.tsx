@@ -2,12 +2,12 @@ import * as React from 'react';
 import { Box, Button, Flex, Grid, Table, Tbody, Td, TextInput, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Mail } from '@strapi/icons';
 import { Page, useFetchClient } from '@strapi/strapi/admin';
-import { useIntl } from 'react-intl';
 import { PERMISSIONS, PLUGIN_ID } from '../../../shared/constants';
 import type { GetSettings, MailSettings, SendTestEmail } from '../../../shared/contracts/settings';
 import { FormField } from '../components/FormField';
 import { Loaded, PluginPage } from '../components/PageParts';
 import { errorMessage, fieldErrors, useApi } from '../hooks/useApi';
+import { useDateFormats } from '../utils/format';
 import { useT } from '../utils/translations';
 
 const Setting = ({ id, label, children }: { id: string; label: string; children: React.ReactNode }) => (
@@ -138,8 +138,7 @@ const Limits = ({ settings }: { settings: MailSettings }) => {
 /** When the server last throttled, and the pace each instance allows itself since. */
 const Pace = ({ pace }: { pace: MailSettings['pace'] }) => {
   const t = useT();
-  const { formatDate } = useIntl();
-  const time = (value: string) => formatDate(value, { dateStyle: 'medium', timeStyle: 'medium' });
+  const { moment: time } = useDateFormats();
   return (
     <Flex direction="column" alignItems="stretch" gap={5}>
       <Typography textColor="neutral600">

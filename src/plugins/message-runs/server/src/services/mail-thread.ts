@@ -57,9 +57,15 @@ export interface MailThreadOptions {
 /**
  * `notBefore`: the time (ms since the epoch) the rate limits gave the message; it is not started earlier.
  * `archiveAs`: the (first) result the message is sent for, which names its archived copy; without it
- * (the settings page's test email) nothing is kept.
+ * (the settings page's test email, a test-send) nothing is kept.
+ * `label`: what the message is about (its invoices), in the name of its outbox file.
  */
-export type MailRequest = { id: number; mail: Mail.Options; notBefore?: number; archiveAs?: number } | { close: true };
+export interface SendOptions {
+  notBefore?: number;
+  archiveAs?: number;
+  label?: string;
+}
+export type MailRequest = ({ id: number; mail: Mail.Options } & SendOptions) | { close: true };
 /** A message's outcome, or `ready` once the thread can send (its modules loaded). */
 export type MailReply = { id: number; delivery: Delivery } | { ready: true };
 
@@ -139,8 +145,9 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
    * be longer than a file name may be. A failure names neither the folder nor the file (the server's
    * paths are not the admin's business) and is transient: a full disk or a missing right can be fixed.
    */
-  async function writeToOutbox(messageId: string, message: Buffer): Promise<Delivery | { status: 'written'; response: string }> {
-    const name = `${Date.now()}-${createHash('sha256').update(messageId).digest('hex').slice(0, 24)}.eml`;
+  async function writeToOutbox(messageId: string, message: Buffer, label = 'message'): Promise<Delivery | { status: 'written'; response: string }> {
+    const readable = label.replace(/[^\w.-]+/g, '_').slice(0, 80);
+    const name = `${Date.now()}-${readable}-${createHash('sha256').update(messageId).digest('hex').slice(0, 12)}.eml`;
     const file = path.join(outboxDir, name);
     try {
       await fs.mkdir(outboxDir, { recursive: true });
@@ -187,7 +194,7 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
 
   let closed = false;
   return {
-    async send(mail: Mail.Options, archiveAs?: number): Promise<Delivery> {
+    async send(mail: Mail.Options, { archiveAs, label }: SendOptions = {}): Promise<Delivery> {
       let sent: { bytes: Buffer; sha256: string; messageId: string };
       let outcome;
       try {
@@ -195,7 +202,7 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
         if (!transporter) {
           const built = await buildMessage(message);
           sent = { bytes: built.bytes, sha256: createHash('sha256').update(built.bytes).digest('hex'), messageId: built.messageId };
-          outcome = await writeToOutbox(sent.messageId, sent.bytes);
+          outcome = await writeToOutbox(sent.messageId, sent.bytes, label);
         } else {
           const sentBytes = new SentBytes();
           const info = await transporter.sendMail({ ...message, [SENT_BYTES]: sentBytes } as Mail.Options);
@@ -282,7 +289,7 @@ if (parentPort && workerData?.mailThread) {
     sending++;
     let answer = (_delivery: Delivery) => {};
     await startTimes.next(request.notBefore ?? 0, new Promise<Delivery>((resolve) => (answer = resolve)));
-    const delivery = await sender.send(asBuffers(request.mail), request.archiveAs);
+    const delivery = await sender.send(asBuffers(request.mail), request);
     answer(delivery);
     sending--;
     port.postMessage({ id: request.id, delivery } satisfies MailReply);

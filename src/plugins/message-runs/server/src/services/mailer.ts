@@ -5,7 +5,7 @@ import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
 import type { MailSettings } from '../../../shared/contracts/settings';
 import { getService } from '../utils';
-import type { Delivery, MailReply, MailRequest, MailThreadOptions } from './mail-thread';
+import type { Delivery, MailReply, MailRequest, MailThreadOptions, SendOptions } from './mail-thread';
 
 export type { Delivery } from './mail-thread';
 
@@ -56,11 +56,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     // It must not hold the process open by itself; Strapi's destroy closes it.
     worker.unref();
     const started = {
-      send: (mail: Mail.Options, notBefore?: number, archiveAs?: number) =>
+      send: (mail: Mail.Options, options: SendOptions) =>
         new Promise<Delivery>((resolve) => {
           const id = nextId++;
           waiting.set(id, resolve);
-          worker.postMessage({ id, mail, notBefore, archiveAs } satisfies MailRequest);
+          worker.postMessage({ id, mail, ...options } satisfies MailRequest);
         }),
       close: () => worker.postMessage({ close: true } satisfies MailRequest),
       ready,
@@ -89,11 +89,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /**
      * Sends `mail`, not before `notBefore` (ms since the epoch) when given, and keeps its bytes in the
-     * archive named by the result `archiveAs` (none without it).
+     * archive named by the result `archiveAs` (none without it); see SendOptions.
      */
-    async send(mail: Mail.Options, notBefore?: number, archiveAs?: number): Promise<Delivery> {
+    async send(mail: Mail.Options, options: SendOptions = {}): Promise<Delivery> {
+      const { archiveAs } = options;
       thread ??= startThread();
-      const delivery = await thread.send(mail, notBefore, archiveAs);
+      const delivery = await thread.send(mail, options);
       if (delivery.status !== 'sent') return delivery;
       const { bytes, ...sent } = delivery;
       if (bytes && archiveAs !== undefined) {

@@ -27,6 +27,8 @@ export type ComposedMessage =
       mail: Omit<Mail.Options, 'attachments'> & { attachments: Attachment[] };
       /** The translation the templates came from; null for the definition's own. */
       language: string | null;
+      /** Its invoices' labels ("INV-1+INV-2"): what the message is about, for a file name. */
+      label: string;
     }
   | { resultIds: number[]; outcome: Outcome };
 
@@ -175,6 +177,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return {
           resultIds: message.resultIds,
           language: chosen[i].language,
+          label: message.context.invoices.map((invoice) => invoice.label).join('+'),
           mail: {
             from: { name: sender.displayName ?? '', address: sender.email },
             to: { name: recipient.displayName ?? '', address: recipient.address },

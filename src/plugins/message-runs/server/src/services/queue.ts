@@ -126,6 +126,8 @@ interface Mailable {
   runId: number;
   resultIds: number[];
   mail: Mail.Options;
+  /** Its invoices, for the outbox file's name. */
+  label: string;
   attempts: number;
   /** The rate limits it falls under (services/pacing.ts). */
   scopes: string[];
@@ -399,7 +401,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         } else {
           const attempts = Math.max(...message.resultIds.map((id) => claimOf.get(id)!.attempts));
           const scopes = scopesOf(addressesOf(message.mail), spacing);
-          waiting.push({ runId, resultIds: message.resultIds, mail: message.mail, attempts, scopes });
+          waiting.push({ runId, resultIds: message.resultIds, mail: message.mail, label: message.label, attempts, scopes });
         }
       }
     }
@@ -408,7 +410,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async function send(message: Mailable, handedAt: number, notBefore: number) {
       try {
         // Named by its first result: the one a collated message's results share (as the return path does).
-        const delivery = await mailer.send(message.mail, notBefore, message.resultIds[0]);
+        const delivery = await mailer.send(message.mail, { notBefore, archiveAs: message.resultIds[0], label: message.label });
         timer.record(Date.now() - Math.max(notBefore, handedAt));
         if (delivery.status === 'sent' && pace.accepted()) void savePace();
         if (delivery.status === 'transient' && delivery.slowDown) {

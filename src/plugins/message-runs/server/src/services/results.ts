@@ -304,7 +304,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await assertTestSendAllowed(actor, new Date());
       const { runId, message } = await composeNow(found);
       const { bcc: _bcc, envelope: _envelope, headers: _tokens, ...mail } = message.mail;
-      const delivery = await getService(strapi, 'mailer').send({ ...mail, to, headers: { [TEST_SEND_HEADER]: 'true' } });
+      const delivery = await getService(strapi, 'mailer').send(
+        { ...mail, to, headers: { [TEST_SEND_HEADER]: 'true' } },
+        { label: `test-${message.label}` }
+      );
       if (delivery.status !== 'sent') throw new MailServerError(`The mail server did not take the test message: ${delivery.error}`);
       const sentAt = new Date();
       await appendEvents(
