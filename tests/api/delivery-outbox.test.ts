@@ -80,6 +80,42 @@ describe('GET /results/:id/preview', () => {
     expect((await delivery.resultsOf(run.documentId)).map((r) => r.status)).toEqual(['queued', 'queued']);
   });
 
+  it('GET /results/:id/attachments/:position downloads an attachment of the message as it would be sent', async () => {
+    const w = await delivery.world();
+    const { pdf } = await w.invoiceWithPdf(await w.customer('Ivo', 'ivo@example.com'), 'INV-ATT');
+    const { run } = await delivery.services().runs.create({
+      definition: w.definition.documentId,
+      cluster: w.cluster.documentId,
+      periodStart: '2026-01-01',
+      periodEnd: '2026-01-31',
+    });
+    const [result] = await delivery.resultsOf(run.documentId);
+    const auth = { Authorization: `Bearer ${await createApiToken(app.strapi)}` };
+    const url = (position: string) => `/api/message-runs/results/${result.documentId}/attachments/${position}`;
+    const binary = (res: any, callback: (error: Error | null, body: Buffer) => void) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => callback(null, Buffer.concat(chunks)));
+    };
+
+    const res = await app.http().get(url('1')).set(auth).buffer(true).parse(binary);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="INV-ATT.pdf"');
+    expect(Buffer.compare(res.body, pdf.bytes)).toBe(0);
+
+    const beyond = await app.http().get(url('2')).set(auth);
+    expect(beyond.status).toBe(404);
+    expect(beyond.body.error.message).toBe(`The message of result ${result.documentId} has 1 attachment, not a number 2`);
+    for (const bad of ['0', '-1', '1.5', 'x', '1000']) {
+      const refused = await app.http().get(url(bad)).set(auth);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toBe('position must be a whole number from 1 to 999');
+    }
+    expect((await app.http().get(url('1'))).status).toBe(401);
+    expect((await delivery.resultsOf(run.documentId))[0].status).toBe('queued');
+  });
+
   it('answers 404 for an unknown result and 400 for one that would not be sent', async () => {
     const token = await createApiToken(app.strapi);
     const auth = { Authorization: `Bearer ${token}` };

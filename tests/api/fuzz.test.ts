@@ -270,7 +270,7 @@ function pluginTargets(): Target[] {
       ),
       target('post', '/runs/:id/results/remove', () => withRunId('/results/remove', async () => hostileBody(await resultIds()))),
       target('get', '/runs/:id/events', () => withRunId('/events', async () => hostileQuery({}))),
-      ...['preview', 'events', 'message'].map((action) =>
+      ...['preview', 'events', 'message', 'attachments/1'].map((action) =>
         target('get', `/results/:id/${action}`, async () => {
           const { id, kinds } = await idFor(existingResult);
           return { path: `${base}/results/${id}/${action}`, kinds };

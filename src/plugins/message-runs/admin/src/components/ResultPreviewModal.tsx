@@ -11,7 +11,7 @@ import {
   type TestSendResult,
 } from '../../../shared/contracts/results';
 import { errorMessage, useApi } from '../hooks/useApi';
-import { filenameOf, saveBlob } from '../utils/download';
+import { useDownload } from '../hooks/useDownload';
 import { useT } from '../utils/translations';
 import { BccInput } from './BccInput';
 import { EventsTable } from './EventsTable';
@@ -48,11 +48,40 @@ const Preview = ({ resultId }: { resultId: string }) => {
       </Box>
     );
   }
-  return <Loaded query={preview}>{({ data }) => <Message message={data} />}</Loaded>;
+  return <Loaded query={preview}>{({ data }) => <Message resultId={resultId} message={data} />}</Loaded>;
 };
 
 /** Exactly what was (or will be) sent for one result; the HTML in a sandboxed frame, with no scripts. */
-const Message = ({ message }: { message: PreviewResult.Response['data'] }) => {
+/** The message's attachments, each downloadable as the queue would attach it now (`GET /results/:id/attachments/:position`). */
+const Attachments = ({ resultId, message }: { resultId: string; message: PreviewResult.Response['data'] }) => {
+  const t = useT();
+  const { download, busy, problem } = useDownload((status) =>
+    t('preview.attachment.failed', 'The server could not return the attachment ({status}).', { status })
+  );
+  return (
+    <Flex direction="column" alignItems="start" gap={1}>
+      {message.attachments.map((attachment, index) => (
+        <Button
+          key={`${index}-${attachment.filename}`}
+          variant="tertiary"
+          size="S"
+          startIcon={<Download />}
+          disabled={busy}
+          onClick={() => download(`/${PLUGIN_ID}/results/${resultId}/attachments/${index + 1}`, attachment.filename)}
+        >
+          {`${attachment.filename} (${attachment.contentType}, ${formatSize(attachment.size)})`}
+        </Button>
+      ))}
+      {problem && (
+        <Typography role="alert" variant="pi" textColor="danger600">
+          {problem}
+        </Typography>
+      )}
+    </Flex>
+  );
+};
+
+const Message = ({ resultId, message }: { resultId: string; message: PreviewResult.Response['data'] }) => {
   const t = useT();
   return (
     <Flex direction="column" alignItems="stretch" gap={4}>
@@ -65,21 +94,13 @@ const Message = ({ message }: { message: PreviewResult.Response['data'] }) => {
           {message.language ?? t('preview.language.default', 'Default templates')}
         </Row>
         <Row label={t('preview.attachments', 'Attachments')}>
-          {message.attachments.length === 0
-            ? t('preview.noAttachments', 'None')
-            : message.attachments
-                .map(
-                  (attachment) => `${attachment.filename} (${attachment.contentType}, ${formatSize(attachment.size)})`
-                )
-                .join(', ')}
+          {message.attachments.length === 0 ? t('preview.noAttachments', 'None') : <Attachments resultId={resultId} message={message} />}
         </Row>
       </Grid.Root>
       <Tabs.Root defaultValue="html">
         <Tabs.List aria-label={t('preview.body', 'Message body')}>
           <Tabs.Trigger value="html">{t('preview.html', 'HTML')}</Tabs.Trigger>
-          <Tabs.Trigger value="text" disabled={!message.text}>
-            {t('preview.text', 'Text')}
-          </Tabs.Trigger>
+          <Tabs.Trigger value="text">{t('preview.text', 'Text')}</Tabs.Trigger>
         </Tabs.List>
         <Tabs.Content value="html">
           <Box marginTop={2} borderColor="neutral200" hasRadius overflow="hidden" background="neutral0">
@@ -93,9 +114,18 @@ const Message = ({ message }: { message: PreviewResult.Response['data'] }) => {
         </Tabs.Content>
         <Tabs.Content value="text">
           <Box marginTop={2} background="neutral100" padding={4} hasRadius>
-            <Typography tag="pre" style={{ whiteSpace: 'pre-wrap' }}>
-              {message.text}
-            </Typography>
+            {message.text ? (
+              <Typography tag="pre" style={{ whiteSpace: 'pre-wrap' }}>
+                {message.text}
+              </Typography>
+            ) : (
+              <Typography textColor="neutral600">
+                {t(
+                  'preview.noText',
+                  'No plain-text part: the definition has no text template, so the message is HTML only.'
+                )}
+              </Typography>
+            )}
           </Box>
         </Tabs.Content>
       </Tabs.Root>
@@ -116,17 +146,6 @@ const History = ({ resultId }: { resultId: string }) => {
   );
 };
 
-/** Content-Disposition's filename, when the server named the file. */
-/** The server's message from a JSON error body fetched as a blob (none from, say, a proxy's page). */
-async function reasonOf(body: Blob): Promise<string | undefined> {
-  try {
-    const message = JSON.parse(await body.text())?.error?.message;
-    return typeof message === 'string' && message ? message : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The message as it was sent, byte for byte (`GET /results/:id/message`), with the SHA-256 it was kept
  * under, so an admin can hand it over as proof and anyone can check it is the one sent. Fetched with
@@ -134,38 +153,12 @@ async function reasonOf(body: Blob): Promise<string | undefined> {
  */
 const DownloadEml = ({ result }: { result: Result }) => {
   const t = useT();
-  const { get } = useFetchClient();
-  const [busy, setBusy] = React.useState(false);
-  const [problem, setProblem] = React.useState<string>();
-  const download = async () => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      // Errors come back as answers, since a 404's JSON body says why the message is not kept; but
-      // a 401 throws, for the fetch client to renew the admin's session and ask again.
-      const { data, status, headers } = await get(`/${PLUGIN_ID}/results/${result.documentId}/message`, {
-        responseType: 'blob',
-        validateStatus: (code) => code !== 401,
-      });
-      if (status === 200) {
-        saveBlob(data, filenameOf(headers) ?? `${result.documentId}.eml`);
-      } else {
-        setProblem(
-          (await reasonOf(data)) ??
-            (status === 404
-              ? t(
-                  'preview.eml.notKept',
-                  'The sent message is not kept: it was not archived, or its archive has expired.'
-                )
-              : t('preview.eml.failed', 'The server could not return the message ({status}).', { status }))
-        );
-      }
-    } catch (error) {
-      setProblem(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { download: fetchFile, busy, problem } = useDownload((status) =>
+    status === 404
+      ? t('preview.eml.notKept', 'The sent message is not kept: it was not archived, or its archive has expired.')
+      : t('preview.eml.failed', 'The server could not return the message ({status}).', { status })
+  );
+  const download = () => fetchFile(`/${PLUGIN_ID}/results/${result.documentId}/message`, `${result.documentId}.eml`);
   return (
     <Flex direction="column" alignItems="start" gap={1}>
       <Flex gap={3}>

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { getService } from '../utils';
 import { actorOf } from './actor';
-import { validateDocumentIdParam } from './validation/validate';
+import { validateAttachmentPosition, validateDocumentIdParam } from './validation/validate';
 import {
   validateExportQuery,
   validateRemoveBody,
@@ -49,6 +49,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** The message as it was sent, byte for byte (an .eml file). */
+    async attachment(ctx) {
+      const id = await validateDocumentIdParam(ctx.params.id);
+      const position = await validateAttachmentPosition(ctx.params.position);
+      const { filename, contentType, content } = await results().attachment(id, position);
+      ctx.attachment(filename || `attachment-${position}`);
+      ctx.type = contentType || 'application/octet-stream';
+      ctx.body = content;
+    },
+
     async message(ctx) {
       const { bytes, filename } = await results().message(await validateDocumentIdParam(ctx.params.id));
       ctx.attachment(filename);

@@ -12,8 +12,7 @@ type Route = { method: string; path: string; handler: string; permission: Permis
 
 const MIDDLEWARES = ['plugin::message-runs.conflicts'];
 // First: it stores the answer that the conflicts middleware makes of an error.
-const middlewaresOf = (idempotent?: true) =>
-  idempotent ? ['plugin::message-runs.idempotency', ...MIDDLEWARES] : MIDDLEWARES;
+const middlewaresOf = (idempotent?: true) => (idempotent ? ['plugin::message-runs.idempotency', ...MIDDLEWARES] : MIDDLEWARES);
 
 const ROUTES: Route[] = [
   { method: 'GET', path: '/runs', handler: 'runs.find', permission: 'read' },
@@ -26,29 +25,12 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/runs/:id/schedule', handler: 'runs.schedule', permission: 'manage-runs', idempotent: true },
   { method: 'GET', path: '/runs/:id/results', handler: 'results.find', permission: 'read' },
   { method: 'GET', path: '/runs/:id/results/export', handler: 'results.export', permission: 'read' },
-  {
-    method: 'POST',
-    path: '/runs/:id/results/resend',
-    handler: 'results.resend',
-    permission: 'manage-results',
-    idempotent: true,
-  },
-  {
-    method: 'POST',
-    path: '/runs/:id/results/remove',
-    handler: 'results.remove',
-    permission: 'manage-results',
-    idempotent: true,
-  },
+  { method: 'POST', path: '/runs/:id/results/resend', handler: 'results.resend', permission: 'manage-results', idempotent: true },
+  { method: 'POST', path: '/runs/:id/results/remove', handler: 'results.remove', permission: 'manage-results', idempotent: true },
   { method: 'GET', path: '/results/:id/preview', handler: 'results.preview', permission: 'read' },
   { method: 'GET', path: '/results/:id/message', handler: 'results.message', permission: 'read' },
-  {
-    method: 'POST',
-    path: '/results/:id/test-send',
-    handler: 'results.testSend',
-    permission: 'manage-results',
-    idempotent: true,
-  },
+  { method: 'GET', path: '/results/:id/attachments/:position', handler: 'results.attachment', permission: 'read' },
+  { method: 'POST', path: '/results/:id/test-send', handler: 'results.testSend', permission: 'manage-results', idempotent: true },
   { method: 'GET', path: '/runs/:id/events', handler: 'run-events.find', permission: 'read' },
   { method: 'GET', path: '/results/:id/events', handler: 'result-events.find', permission: 'read' },
 ];
@@ -66,18 +48,8 @@ const ADMIN_ONLY_ROUTES: Route[] = [
  * read the entries they come from in the Content Manager.
  */
 const KEY_ROUTES = [
-  {
-    method: 'GET',
-    path: '/options/recipient-keys',
-    handler: 'options.recipientKeys',
-    source: 'api::customer.customer',
-  },
-  {
-    method: 'GET',
-    path: '/options/sender-keys',
-    handler: 'options.senderKeys',
-    source: 'api::message-sender.message-sender',
-  },
+  { method: 'GET', path: '/options/recipient-keys', handler: 'options.recipientKeys', source: 'api::customer.customer' },
+  { method: 'GET', path: '/options/sender-keys', handler: 'options.senderKeys', source: 'api::message-sender.message-sender' },
 ];
 
 export default {
@@ -109,10 +81,7 @@ export default {
   'content-api': {
     type: 'content-api',
     routes: [
-      ...ROUTES.map(({ permission, idempotent, ...route }) => ({
-        ...route,
-        config: { middlewares: middlewaresOf(idempotent) },
-      })),
+      ...ROUTES.map(({ permission, idempotent, ...route }) => ({ ...route, config: { middlewares: middlewaresOf(idempotent) } })),
       // The only public route: mail providers call it without a Strapi token (they cannot carry one), so
       // each provider's own signature or credentials, checked by the handler, authenticate the call.
       { method: 'POST', path: '/events/:provider', handler: 'provider-events.receive', config: { auth: false } },

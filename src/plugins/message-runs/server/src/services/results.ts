@@ -269,6 +269,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return answer;
     },
 
+    /**
+     * One attachment (1-based `position`, as the preview lists them) of the message the queue would
+     * send now: the PDF an admin checks before sending, read from storage (zipped, if the definition zips).
+     */
+    async attachment(resultDocumentId: string, position: number) {
+      const { message } = await composeNow(await findResult(resultDocumentId));
+      const attachment = message.mail.attachments[position - 1];
+      if (!attachment) {
+        const count = message.mail.attachments.length;
+        throw new errors.NotFoundError(
+          `The message of result ${resultDocumentId} has ${count} attachment${count === 1 ? '' : 's'}, not a number ${position}`
+        );
+      }
+      return { filename: attachment.filename, contentType: attachment.contentType, content: attachment.content };
+    },
+
     /** The message of a result (with, in a collated run, the customer's other results), rendered; nothing is sent. */
     async preview(resultDocumentId: string): Promise<PreviewResult.Response['data']> {
       const { message } = await composeNow(await findResult(resultDocumentId));

@@ -54,6 +54,17 @@ export async function validateDocumentIdParam(id: unknown) {
   return id as string;
 }
 
+/** An attachment's position in a message, from 1, as the preview lists them. */
+export async function validateAttachmentPosition(position: unknown) {
+  const schema = yup.object({
+    position: string()
+      .required('position is required')
+      .matches(/^[1-9]\d{0,2}$/, 'position must be a whole number from 1 to 999'),
+  });
+  await validate(schema, { position });
+  return Number(position);
+}
+
 /** Beyond any list's end; a bound keeps `page * pageSize` an exact offset for the database. */
 const MAX_PAGE = 1_000_000;
 
