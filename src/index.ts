@@ -7,6 +7,7 @@ import {
 } from './database-resilience';
 import { closeSelfRegistrationOnFirstBoot } from './self-registration';
 import { rememberBadValues } from './middlewares/bad-values';
+import { applyContentManagerLabels } from './content-manager-config';
 
 let removeRejectionGuard: (() => void) | undefined;
 
@@ -20,6 +21,7 @@ export default {
   },
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     await closeSelfRegistrationOnFirstBoot(strapi);
+    await applyContentManagerLabels(strapi);
   },
   destroy() {
     removeRejectionGuard?.();

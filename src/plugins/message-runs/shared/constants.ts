@@ -3,6 +3,13 @@
  */
 export const PLUGIN_ID = 'message-runs';
 
+/**
+ * The custom field of a message definition's `fromKey` and `recipientKey`: a string whose input offers
+ * the keys in use; the attribute's `options.source` says which (KEY_SOURCES).
+ */
+export const MESSAGE_KEY_FIELD = 'message-key';
+export const KEY_SOURCES = { senders: 'sender-keys', recipients: 'recipient-keys' } as const;
+
 export const RUN_UID = 'plugin::message-runs.message-run';
 export const RESULT_UID = 'plugin::message-runs.message-result';
 export const SEND_PACER_UID = 'plugin::message-runs.send-pacer';

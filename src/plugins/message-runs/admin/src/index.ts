@@ -1,5 +1,5 @@
 import { Mail } from '@strapi/icons';
-import { PERMISSIONS, PLUGIN_ID } from '../../shared/constants';
+import { MESSAGE_KEY_FIELD, PERMISSIONS, PLUGIN_ID } from '../../shared/constants';
 import { getTranslationKey } from './utils/translations';
 
 export default {
@@ -21,6 +21,19 @@ export default {
         Component: () => import('./pages/SettingsPage').then((mod) => ({ default: mod.SettingsPage })),
       }
     );
+    app.customFields.register({
+      name: MESSAGE_KEY_FIELD,
+      pluginId: PLUGIN_ID,
+      type: 'string',
+      intlLabel: { id: getTranslationKey('keys.field.name'), defaultMessage: 'Message key' },
+      intlDescription: {
+        id: getTranslationKey('keys.field.description'),
+        defaultMessage: 'A key that must match exactly, picked from the keys in use',
+      },
+      components: {
+        Input: () => import('./components/MessageKeyInput').then((mod) => ({ default: mod.MessageKeyInput })),
+      },
+    });
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
   },
 

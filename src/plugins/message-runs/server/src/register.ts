@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { PLUGIN_ID, SUPPRESSION_UID } from '../../shared/constants';
+import { MESSAGE_KEY_FIELD, PLUGIN_ID, SUPPRESSION_UID } from '../../shared/constants';
 
 const ACTIONS = [
   { uid: 'read', displayName: 'Read runs and results' },
@@ -22,5 +22,7 @@ const lowerCaseSuppressedAddresses: Parameters<Core.Strapi['documents']['use']>[
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.service('admin::permission').actionProvider.registerMany(ACTIONS);
+  // Stored as a plain string column: only the Content Manager's input differs.
+  strapi.customFields.register({ name: MESSAGE_KEY_FIELD, plugin: PLUGIN_ID, type: 'string' });
   strapi.documents.use(lowerCaseSuppressedAddresses);
 };

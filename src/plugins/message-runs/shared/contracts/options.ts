@@ -1,6 +1,7 @@
 /**
  * Choices for the admin's new-run dialog (admin routes `GET /options/definitions` and
- * `GET /options/clusters`, `q` filters by name), shared by the server and the admin.
+ * `GET /options/clusters`, `q` filters by name) and for the Content Manager's key fields
+ * (`GET /options/recipient-keys`, `GET /options/sender-keys`), shared by the server and the admin.
  */
 
 /** At most this many options per answer: the dialog's comboboxes narrow with `q`. */
@@ -18,6 +19,11 @@ export interface ClusterOption {
   path: string[];
 }
 
+/** A key in use: of a customer's email address, or of a message sender. */
+export interface KeyOption {
+  key: string;
+}
+
 export namespace GetOptions {
   export interface Request {
     query: { q?: string };
@@ -33,5 +39,11 @@ export namespace GetDefinitionOptions {
 export namespace GetClusterOptions {
   export interface Response {
     data: ClusterOption[];
+  }
+}
+
+export namespace GetKeyOptions {
+  export interface Response {
+    data: KeyOption[];
   }
 }

@@ -13,5 +13,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async clusters(ctx) {
       ctx.body = { data: await options().clusters(await validateOptionsQuery(ctx.query)) };
     },
+
+    async recipientKeys(ctx) {
+      ctx.body = { data: await options().recipientKeys(await validateOptionsQuery(ctx.query)) };
+    },
+
+    async senderKeys(ctx) {
+      ctx.body = { data: await options().senderKeys(await validateOptionsQuery(ctx.query)) };
+    },
   };
 };

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ClusterOption, DefinitionOption } from '../../../shared/contracts/options';
+import type { ClusterOption, DefinitionOption, KeyOption } from '../../../shared/contracts/options';
 import type { Tables } from './tables';
 
 /** `q` as a case-insensitive LIKE pattern with its wildcards taken literally. */
@@ -10,6 +10,14 @@ export async function findDefinitionOptions(knex: Knex, t: Tables, q: string | u
   if (q) query.whereRaw(`lower(name) LIKE ? ESCAPE '\\'`, [containsPattern(q)]);
   const rows = await query;
   return rows.map((row): DefinitionOption => ({ documentId: row.document_id, name: row.name }));
+}
+
+/** The distinct keys of a table's `key` column (customers' email addresses, message senders), by key. */
+export async function findKeyOptions(knex: Knex, table: string, q: string | undefined, limit: number) {
+  const query = knex(table).distinct('key').whereNotNull('key').orderBy('key').limit(limit);
+  if (q) query.whereRaw(`lower(??) LIKE ? ESCAPE '\\'`, ['key', containsPattern(q)]);
+  const rows: { key: string }[] = await query;
+  return rows.map((row): KeyOption => ({ key: row.key }));
 }
 
 /**

@@ -43,19 +43,40 @@ const ADMIN_ONLY_ROUTES: Route[] = [
   { method: 'POST', path: '/settings/test-email', handler: 'settings.testEmail', permission: 'settings' },
 ];
 
+/**
+ * The Content Manager's key fields (the message-key custom field): the keys in use, for whoever may
+ * read the entries they come from in the Content Manager.
+ */
+const KEY_ROUTES = [
+  { method: 'GET', path: '/options/recipient-keys', handler: 'options.recipientKeys', source: 'api::customer.customer' },
+  { method: 'GET', path: '/options/sender-keys', handler: 'options.senderKeys', source: 'api::message-sender.message-sender' },
+];
+
 export default {
   admin: {
     type: 'admin',
-    routes: [...ROUTES, ...ADMIN_ONLY_ROUTES].map(({ permission, idempotent, ...route }) => ({
-      ...route,
-      config: {
-        middlewares: middlewaresOf(idempotent),
-        policies: [
-          'admin::isAuthenticatedAdmin',
-          { name: 'admin::hasPermissions', config: { actions: [`plugin::message-runs.${permission}`] } },
-        ],
-      },
-    })),
+    routes: [
+      ...[...ROUTES, ...ADMIN_ONLY_ROUTES].map(({ permission, idempotent, ...route }) => ({
+        ...route,
+        config: {
+          middlewares: middlewaresOf(idempotent),
+          policies: [
+            'admin::isAuthenticatedAdmin',
+            { name: 'admin::hasPermissions', config: { actions: [`plugin::message-runs.${permission}`] } },
+          ],
+        },
+      })),
+      ...KEY_ROUTES.map(({ source, ...route }) => ({
+        ...route,
+        config: {
+          middlewares: MIDDLEWARES,
+          policies: [
+            'admin::isAuthenticatedAdmin',
+            { name: 'admin::hasPermissions', config: { actions: [['plugin::content-manager.explorer.read', source]] } },
+          ],
+        },
+      })),
+    ],
   },
   'content-api': {
     type: 'content-api',
