@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { E2E_ARCHIVE_DIR, E2E_MAILGUN_SIGNING_KEY } from '../../scripts/lib/e2e-admin';
 import type { Result } from '../../src/plugins/message-runs/shared/contracts/results';
 import { mailgunBody, mailgunEventData, type MailgunEvent } from '../helpers/provider-webhooks';
-import { adminHeaders, logIn } from './helpers';
+import { adminHeaders, createDemoRun, logIn } from './helpers';
 
 /**
  * Proof of delivery in the panel, against e2e-server.js: a run of its own is sent to the server's SMTP
@@ -31,14 +31,6 @@ let bounced: Result;
 let complained: Result;
 
 const api = (url: string) => `/message-runs${url}`;
-
-async function optionId(kind: 'definitions' | 'clusters', name: string) {
-  const response = await page.request.get(api(`/options/${kind}`), { headers, params: { q: name } });
-  expect(response.ok()).toBeTruthy();
-  const option = (await response.json()).data.find((candidate: { name: string }) => candidate.name === name);
-  expect(option).toBeDefined();
-  return option.documentId as string;
-}
 
 async function sentResults(): Promise<Result[]> {
   const response = await page.request.get(api(`/runs/${runId}/results`), {
@@ -87,20 +79,7 @@ test.beforeAll(async ({ browser }) => {
   headers = await adminHeaders(page.request);
   await logIn(page);
 
-  const created = await page.request.post(api('/runs'), {
-    headers,
-    data: {
-      definition: await optionId('definitions', 'Monthly invoice'),
-      cluster: await optionId('clusters', 'All customers'),
-      includeChildren: true,
-      periodStart: '2026-10-01',
-      periodEnd: '2026-10-31',
-      // The demo run sent these invoices already (the duplicate guard would skip them).
-      includeAlreadySent: true,
-    },
-  });
-  expect(created.ok()).toBeTruthy();
-  runId = (await created.json()).data.documentId;
+  runId = await createDemoRun(page.request, headers, { includeAlreadySent: true });
   runUrl = `/admin/plugins/message-runs/runs/${runId}`;
   expect((await page.request.post(api(`/runs/${runId}/start`), { headers })).ok()).toBeTruthy();
 });

@@ -100,3 +100,35 @@ export async function setPeriod(dialog: Locator, from: string, to: string) {
     await input.blur();
   }
 }
+
+type Headers = Record<string, string>;
+
+/** The documentId of the option named `name`, from the new-run dialog's option routes. */
+export async function optionId(request: APIRequestContext, headers: Headers, kind: 'definitions' | 'clusters', name: string) {
+  const response = await request.get(`/message-runs/options/${kind}`, { headers, params: { q: name } });
+  expect(response.ok()).toBeTruthy();
+  const option = (await response.json()).data.find((candidate: { name: string }) => candidate.name === name);
+  expect(option).toBeDefined();
+  return option.documentId as string;
+}
+
+/**
+ * A new run of the demo's "Monthly invoice" for All customers in October 2026, made over the admin API;
+ * its documentId. `includeAlreadySent`: the demo run sent these invoices already, and the duplicate
+ * guard would skip them.
+ */
+export async function createDemoRun(request: APIRequestContext, headers: Headers, { includeAlreadySent = false } = {}) {
+  const created = await request.post('/message-runs/runs', {
+    headers,
+    data: {
+      definition: await optionId(request, headers, 'definitions', 'Monthly invoice'),
+      cluster: await optionId(request, headers, 'clusters', 'All customers'),
+      includeChildren: true,
+      periodStart: '2026-10-01',
+      periodEnd: '2026-10-31',
+      includeAlreadySent,
+    },
+  });
+  expect(created.ok()).toBeTruthy();
+  return (await created.json()).data.documentId as string;
+}

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_DATABASE } from '../../scripts/lib/e2e-admin';
-import { adminHeaders, createAdminWithActions, logIn } from './helpers';
+import { adminHeaders, createAdminWithActions, createDemoRun, logIn } from './helpers';
 
 /**
  * Delivery limits and self-pauses in the panel, against e2e-server.js: its limits (5 messages a second,
@@ -31,15 +31,6 @@ function writeToServerDatabase(sql: string, ...params: unknown[]) {
   } finally {
     db.close();
   }
-}
-
-/** The documentId of the option named `name`, from the new-run dialog's option routes. */
-async function optionId(kind: 'definitions' | 'clusters', name: string) {
-  const response = await page.request.get(`/message-runs/options/${kind}`, { headers, params: { q: name } });
-  expect(response.ok()).toBeTruthy();
-  const option = (await response.json()).data.find((candidate: { name: string }) => candidate.name === name);
-  expect(option).toBeDefined();
-  return option.documentId as string;
 }
 
 test.beforeAll(async ({ browser }) => {
@@ -91,18 +82,7 @@ test('the mail settings page shows the limits, and the pace the server left each
 });
 
 test('a run that paused itself says why, with the server’s last answer and how to resume', async () => {
-  const run = await page.request.post('/message-runs/runs', {
-    headers,
-    data: {
-      definition: await optionId('definitions', 'Monthly invoice'),
-      cluster: await optionId('clusters', 'All customers'),
-      includeChildren: true,
-      periodStart: '2026-10-01',
-      periodEnd: '2026-10-31',
-    },
-  });
-  expect(run.ok()).toBeTruthy();
-  const runId = (await run.json()).data.documentId;
+  const runId = await createDemoRun(page.request, headers);
   runUrl = `/admin/plugins/message-runs/runs/${runId}`;
   for (const action of ['start', 'stop']) {
     expect((await page.request.post(`/message-runs/runs/${runId}/${action}`, { headers })).ok()).toBeTruthy();

@@ -2,7 +2,7 @@ import fs from 'fs';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_SINK_LOG } from '../../scripts/lib/e2e-admin';
 import type { Result } from '../../src/plugins/message-runs/shared/contracts/results';
-import { adminHeaders, logIn } from './helpers';
+import { adminHeaders, createDemoRun, logIn } from './helpers';
 
 /**
  * Test-send from the result preview, against e2e-server.js: an admin opens a queued result's message,
@@ -19,14 +19,6 @@ let result: Result;
 
 const api = (url: string) => `/message-runs${url}`;
 
-async function optionId(kind: 'definitions' | 'clusters', name: string) {
-  const response = await page.request.get(api(`/options/${kind}`), { headers, params: { q: name } });
-  expect(response.ok()).toBeTruthy();
-  const option = (await response.json()).data.find((candidate: { name: string }) => candidate.name === name);
-  expect(option).toBeDefined();
-  return option.documentId as string;
-}
-
 /** What the sink accepted: envelope and header block of each message. */
 const sinkLog = (): { from: string; to: string[]; head: string }[] =>
   fs.existsSync(E2E_SINK_LOG)
@@ -42,20 +34,7 @@ test.beforeAll(async ({ browser }) => {
   headers = await adminHeaders(page.request);
   await logIn(page);
   // A run of its own, never started: its results wait in the queue, and test-send leaves them there.
-  const created = await page.request.post(api('/runs'), {
-    headers,
-    data: {
-      definition: await optionId('definitions', 'Monthly invoice'),
-      cluster: await optionId('clusters', 'All customers'),
-      includeChildren: true,
-      periodStart: '2026-10-01',
-      periodEnd: '2026-10-31',
-      // The demo run sent these invoices already (the duplicate guard would skip them).
-      includeAlreadySent: true,
-    },
-  });
-  expect(created.ok()).toBeTruthy();
-  runId = (await created.json()).data.documentId;
+  runId = await createDemoRun(page.request, headers, { includeAlreadySent: true });
   const results = await page.request.get(api(`/runs/${runId}/results`), {
     headers,
     params: { status: 'queued', sort: 'createdAt:asc', pageSize: 1 },
