@@ -249,6 +249,25 @@ test('filters, searches, sorts and pages the results', async () => {
   await screenshot('run-page.png', page.getByTestId('run-counts'));
 });
 
+test('the results table fits at 1440 and at 800 px: the actions in view, the whole answer and the recipient on the row', async () => {
+  await page.goto(runUrl);
+  const row = page.getByRole('row', { name: /INV-2026-000067/ });
+  const remove = row.getByRole('button', { name: /^Remove the result of invoice/ });
+  await row.scrollIntoViewIfNeeded();
+  await expect(remove).toBeInViewport({ ratio: 1 });
+  // The server's answer in full, not cut at a column's width.
+  await expect(row.getByText(/^550 5\.1\.1 .*Mailbox unavailable/)).toBeVisible();
+
+  await page.setViewportSize({ width: 800, height: 900 });
+  await row.scrollIntoViewIfNeeded();
+  await expect(remove).toBeInViewport({ ratio: 1 });
+  // The recipient column gives way: the address is on the customer's line.
+  await expect(page.getByRole('button', { name: 'Recipient' })).toBeHidden();
+  await expect(row.getByText(/^factures@/).filter({ visible: true })).toHaveCount(1);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await expect(page.getByRole('button', { name: 'Recipient' })).toBeVisible();
+});
+
 test('an admin who may only read sees no Start, Resend or Remove', async ({ browser, request }) => {
   const reader = await createAdminWithActions(request, ['plugin::message-runs.read']);
   const readerPage = await browser.newPage();

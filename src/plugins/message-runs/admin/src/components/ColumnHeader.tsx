@@ -7,13 +7,15 @@ interface ColumnHeaderProps {
   /** The list's sort, `<name>:asc|desc`; without onSort the column does not sort. */
   sort?: string;
   onSort?: (sort: string) => void;
+  /** For a column shown at some widths only. */
+  className?: string;
 }
 
 /** A column header; a sortable one sorts by its column, and a second click turns the order around. */
-export const ColumnHeader = ({ name, label, sort = '', onSort }: ColumnHeaderProps) => {
+export const ColumnHeader = ({ name, label, sort = '', onSort, className }: ColumnHeaderProps) => {
   if (!onSort) {
     return (
-      <Th>
+      <Th className={className}>
         <Typography variant="sigma">{label}</Typography>
       </Th>
     );
@@ -21,7 +23,7 @@ export const ColumnHeader = ({ name, label, sort = '', onSort }: ColumnHeaderPro
   const [key, order] = sort.split(':');
   const active = key === name;
   return (
-    <Th aria-sort={active ? (order === 'asc' ? 'ascending' : 'descending') : 'none'}>
+    <Th className={className} aria-sort={active ? (order === 'asc' ? 'ascending' : 'descending') : 'none'}>
       <Flex
         tag="button"
         type="button"

@@ -117,7 +117,8 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
       />
     ) : (
       <>
-        <Table colCount={canManage ? 8 : 7} rowCount={rows.length + 1} aria-label={t('results.title', 'Results')}>
+        <style>{NARROW_LAYOUT}</style>
+        <Table colCount={canManage ? 7 : 6} rowCount={rows.length + 1} aria-label={t('results.title', 'Results')}>
           <Thead>
             <Tr>
               {canManage && (
@@ -139,10 +140,21 @@ export const ResultsSection = ({ runId, polling, canManage, onChange }: ResultsS
                 sort={sort}
                 onSort={setSort}
               />
-              <ColumnHeader name="recipient" label={t('results.recipient', 'Recipient')} sort={sort} onSort={setSort} />
+              <ColumnHeader
+                name="recipient"
+                label={t('results.recipient', 'Recipient')}
+                sort={sort}
+                onSort={setSort}
+                className={WIDE_ONLY}
+              />
               <ColumnHeader name="status" label={t('results.status', 'Status')} sort={sort} onSort={setSort} />
-              <ColumnHeader name="reason" label={t('results.reason', 'Reason')} />
-              <ColumnHeader name="sentAt" label={t('results.sentAt', 'Sent at')} sort={sort} onSort={setSort} />
+              <ColumnHeader
+                name="sentAt"
+                label={t('results.sentAt', 'Sent at')}
+                sort={sort}
+                onSort={setSort}
+                className={WIDE_ONLY}
+              />
               <ColumnHeader name="actions" label={t('results.actions', 'Actions')} />
             </Tr>
           </Thead>
@@ -321,6 +333,15 @@ const ResendButton = ({
   );
 };
 
+/**
+ * Below 1100 px wide (a laptop's split screen, a tablet) the recipient and the sending time move into
+ * the customer's and the status's cells, so the actions stay in view, as Strapi's list views keep theirs.
+ */
+const WIDE_ONLY = 'message-runs-wide-only';
+const NARROW_ONLY = 'message-runs-narrow-only';
+const NARROW_LAYOUT = `@media (max-width: 1099px) { .${WIDE_ONLY} { display: none; } }
+@media (min-width: 1100px) { .${NARROW_ONLY} { display: none; } }`;
+
 interface ResultRowProps {
   row: Result;
   canManage: boolean;
@@ -369,34 +390,40 @@ const ResultRow = ({
         <Typography variant="pi" textColor="neutral600" tag="p">
           {row.customer?.code}
         </Typography>
+        <Typography variant="pi" textColor="neutral600" tag="p" className={NARROW_ONLY}>
+          {row.recipient ?? '—'}
+        </Typography>
       </Td>
-      <Td>
+      <Td className={WIDE_ONLY}>
         <Typography textColor="neutral800">{row.recipient ?? '—'}</Typography>
       </Td>
       <Td>
-        <StatusBadge status={row.status} />
-        {row.attempts > 0 && (
-          <Typography variant="pi" textColor="neutral600" tag="p">
-            {t('results.attempts', '{count, plural, one {# attempt} other {# attempts}}', { count: row.attempts })}
-          </Typography>
-        )}
-      </Td>
-      <Td>
-        {row.reason && (
-          <Typography textColor="neutral800" tag="p">
-            {labels.reason(row.reason)}
-          </Typography>
-        )}
-        {/* The full SMTP line can be long: shortened here, whole on hover and in the CSV export. */}
-        {row.error && (
-          <Box maxWidth="12rem">
-            <Typography variant="pi" textColor="danger600" tag="p" title={row.error} ellipsis>
+        {/* Status, why, and the server's whole answer, wrapped: no column of its own to cut it short. */}
+        <Box maxWidth="22rem">
+          <StatusBadge status={row.status} />
+          {row.attempts > 0 && (
+            <Typography variant="pi" textColor="neutral600" tag="p">
+              {t('results.attempts', '{count, plural, one {# attempt} other {# attempts}}', { count: row.attempts })}
+            </Typography>
+          )}
+          {row.reason && (
+            <Typography textColor="neutral800" tag="p">
+              {labels.reason(row.reason)}
+            </Typography>
+          )}
+          {row.error && (
+            <Typography variant="pi" textColor="danger600" tag="p" style={{ overflowWrap: 'anywhere', whiteSpace: 'normal' }}>
               {row.error}
             </Typography>
-          </Box>
-        )}
+          )}
+          {row.sentAt && (
+            <Typography variant="pi" textColor="neutral600" tag="p" className={NARROW_ONLY}>
+              {formatDate(row.sentAt)}
+            </Typography>
+          )}
+        </Box>
       </Td>
-      <Td>
+      <Td className={WIDE_ONLY}>
         <Typography textColor="neutral800">{row.sentAt ? formatDate(row.sentAt) : '—'}</Typography>
       </Td>
       <Td>
