@@ -65,6 +65,12 @@ async function runFault(scenario, client, { messages, retryDelays, timeoutSecond
     const { bit, evidence, problems: faultProblems = [] } = injected.report();
     if (!bit) problems.push(`the fault did not hit delivery (${evidence})`);
     problems.push(...faultProblems);
+    if (counts.beyondBound.length) {
+      // The history of the first ones says how they went twice, which a rerun may not reproduce.
+      const history = await live[0].historyOf({ resultIds: counts.beyondBound.slice(0, 3) }).catch(() => []);
+      const said = history.map(({ resultId, type, detail }) => `${resultId} ${type} ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`);
+      if (said.length) problems.push(`history: ${said.join(' | ').slice(0, 1500)}`);
+    }
     await Promise.all(live.map((worker) => worker.stop()));
     return {
       fault: scenario.name,

@@ -53,6 +53,7 @@ function tally({ seeded, received, final, allowedDuplicates = new Set(), rejecte
     expectedDelivered: expected.length,
     delivered: seeded.results.filter((result) => received.has(result.id)).length,
     duplicated: duplicated.length,
+    beyondBound,
     allowed: allowedDuplicates.size,
     lost: lost.length,
     statuses: describeStatuses(final.results),

@@ -72,6 +72,15 @@ function instrument(plugin) {
         })),
       };
     },
+    /** What the history says of these results, oldest first: how a message came to go twice. */
+    async historyOf({ resultIds }) {
+      const rows = await strapi.db
+        .connection('message_events')
+        .select('result_id', 'type', 'detail')
+        .whereIn('result_id', resultIds)
+        .orderBy('id');
+      return rows.map((row) => ({ resultId: Number(row.result_id), type: row.type, detail: row.detail }));
+    },
     /** Starts or stops a run as an admin would (through the runs service); answers the run. */
     transition: ({ runDocumentId, action }) => plugin.service('runs').transition(runDocumentId, action),
     run: ({ runDocumentId }) => plugin.service('runs').findOne(runDocumentId),

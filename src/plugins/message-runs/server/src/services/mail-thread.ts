@@ -100,8 +100,21 @@ class SentBytes extends Transform {
   }
 }
 
-/** Where a message's SentBytes travel with it through nodemailer, to the 'stream' plugin (nodemailer copies a message's string keys only). */
-const SENT_BYTES = 'messageRunsSentBytes';
+/**
+ * A message's copies of what was sent, one per time nodemailer streams it: its pool streams a message
+ * again when the connection closed under it (it requeues it), and a Transform that has ended cannot
+ * take a second stream ("write after end" failed that second try). `last` is the try that was sent.
+ */
+class SentCopies {
+  last?: SentBytes;
+  next() {
+    this.last = new SentBytes();
+    return this.last;
+  }
+}
+
+/** Where a message's SentCopies travel with it through nodemailer, to the 'stream' plugin (nodemailer copies a message's string keys only). */
+const SENT_COPIES = 'messageRunsSentCopies';
 
 /**
  * SMTP's DATA carries CRLF line ends: nodemailer's data stream turns a bare LF or CR into CRLF on the
@@ -135,8 +148,9 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
       })
     : undefined;
   transporter?.use('stream', (sending, done) => {
-    const sentBytes = (sending.data as Record<string, SentBytes | undefined>)[SENT_BYTES];
-    if (sentBytes) sending.message.transform(() => sentBytes);
+    const copies = (sending.data as Record<string, SentCopies | undefined>)[SENT_COPIES];
+    // A function: nodemailer calls it each time it streams the message, for a fresh copy.
+    if (copies) sending.message.transform(() => copies.next());
     done();
   });
 
@@ -204,9 +218,9 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
           sent = { bytes: built.bytes, sha256: createHash('sha256').update(built.bytes).digest('hex'), messageId: built.messageId };
           outcome = await writeToOutbox(sent.messageId, sent.bytes, label);
         } else {
-          const sentBytes = new SentBytes();
-          const info = await transporter.sendMail({ ...message, [SENT_BYTES]: sentBytes } as Mail.Options);
-          sent = { ...sentBytes.result(), messageId: info.messageId };
+          const copies = new SentCopies();
+          const info = await transporter.sendMail({ ...message, [SENT_COPIES]: copies } as Mail.Options);
+          sent = { ...copies.last!.result(), messageId: info.messageId };
           outcome = checkRecipients(mail, info);
         }
       } catch (error) {
