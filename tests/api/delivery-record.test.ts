@@ -103,3 +103,25 @@ describe('the outbox transport', () => {
     }
   });
 });
+
+it('retries a message the server never answered (its connection died after the data): delivered once, the accepted copy recorded', async () => {
+  const w = await delivery.world();
+  await w.invoiceWithPdf(await w.customer('Dora', 'dora@example.com'), 'INV-DROPPED');
+  smtp.dropNextMessage();
+  const run = await delivery.createAndStart(w.cluster, w.definition);
+  await delivery.services().queue.tick();
+
+  // Not accepted, so not delivered: not failed either, but tried again (the server, not the message).
+  let [result] = await delivery.resultsOf(run.documentId);
+  expect(result).toMatchObject({ status: 'retrying', reason: 'smtp-unavailable' });
+  expect(result.error).toMatch(/Connection closed/);
+  expect(smtp.received).toHaveLength(0);
+
+  await delivery.makeRetriesDue();
+  await delivery.services().queue.tick();
+  [result] = await delivery.resultsOf(run.documentId);
+  expect(result.status).toBe('sent');
+  expect(smtp.received).toHaveLength(1);
+  // The bytes kept are those of the try the server accepted.
+  expect(result.sha256).toBe(smtp.received[0].sha256);
+});

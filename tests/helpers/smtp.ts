@@ -28,6 +28,8 @@ export async function startSmtpSink(port = 0) {
   let acceptDelayMs = 0;
   /** Messages whose data the server has, and has not answered yet. */
   let answering = 0;
+  /** Cut the next message's connection once its data is in, with no answer. */
+  let dropNext = false;
 
   const fail = (answer: NonNullable<Answer>) => Object.assign(new Error(answer.message), { responseCode: answer.code });
 
@@ -44,6 +46,13 @@ export async function startSmtpSink(port = 0) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       const raw = new Promise<Buffer>((resolve) => stream.on('end', () => resolve(Buffer.concat(chunks))));
+      if (dropNext) {
+        dropNext = false;
+        // As a server (or the network) dying in the middle: the data is in, no answer ever comes.
+        const connection = [...(server as any).connections].find((candidate) => candidate.session?.id === session.id);
+        raw.then(() => connection?._socket.destroy());
+        return;
+      }
       simpleParser(stream).then(
         (parsed) => {
           const answer = answerMessage(parsed);
@@ -85,9 +94,14 @@ export async function startSmtpSink(port = 0) {
     answerMessages(fn: (mail: ParsedMail) => Answer) {
       answerMessage = fn;
     },
+    /** Cuts the next message's connection after its data, without answering: the client never learns its fate. */
+    dropNextMessage() {
+      dropNext = true;
+    },
     /** Forgets what it received and accepts everything again (before each test). */
     reset() {
       received.length = 0;
+      dropNext = false;
       answerRecipient = () => undefined;
       answerMessage = () => undefined;
     },
