@@ -55,6 +55,36 @@ it('says on a sent result which Bcc addresses the server refused, with its answe
   expect(result.error).toMatch(/^Bcc refused: gone-audit@example\.com \(550 No such user here\)$/);
 });
 
+it('delivers once a message whose connection closed after its data with no answer, and records the accepted copy', async () => {
+  const w = await delivery.world();
+  // A first message opens the pool's connection, which stays open for the next.
+  await w.invoiceWithPdf(await w.customer('Warm', 'warm@example.com'), 'INV-WARM');
+  await delivery.createAndStart(w.cluster, w.definition);
+  await delivery.services().queue.tick();
+  smtp.reset();
+
+  const other = await delivery.world();
+  await other.invoiceWithPdf(await other.customer('Dora', 'dora@example.com'), 'INV-DROPPED');
+  // That connection closes after the message's data, with no answer: nodemailer's pool streams the
+  // message once more, on a new connection (the server never accepted the first).
+  // Or, as it happens, the connection reports an error: the queue then tries again, as the server's
+  // failure. Either way the message is not failed, and goes once.
+  smtp.dropNextMessage();
+  const run = await delivery.createAndStart(other.cluster, other.definition);
+  await delivery.services().queue.tick();
+  let [result] = await delivery.resultsOf(run.documentId);
+  if (result.status === 'retrying') {
+    expect(result).toMatchObject({ reason: 'smtp-unavailable', error: expect.stringMatching(/Connection closed/) });
+    await delivery.makeRetriesDue();
+    await delivery.services().queue.tick();
+    [result] = await delivery.resultsOf(run.documentId);
+  }
+  expect(result.status).toBe('sent');
+  expect(smtp.received).toHaveLength(1);
+  // The bytes kept are those of the try the server accepted.
+  expect(result.sha256).toBe(smtp.received[0].sha256);
+});
+
 describe('the outbox transport', () => {
   const outbox = path.join('.tmp', 'test', `outbox-record-${process.pid}-${Date.now()}`);
   const useOutbox = (folder: string) => {
@@ -102,26 +132,4 @@ describe('the outbox transport', () => {
       useOutbox(outbox);
     }
   });
-});
-
-it('retries a message the server never answered (its connection died after the data): delivered once, the accepted copy recorded', async () => {
-  const w = await delivery.world();
-  await w.invoiceWithPdf(await w.customer('Dora', 'dora@example.com'), 'INV-DROPPED');
-  smtp.dropNextMessage();
-  const run = await delivery.createAndStart(w.cluster, w.definition);
-  await delivery.services().queue.tick();
-
-  // Not accepted, so not delivered: not failed either, but tried again (the server, not the message).
-  let [result] = await delivery.resultsOf(run.documentId);
-  expect(result).toMatchObject({ status: 'retrying', reason: 'smtp-unavailable' });
-  expect(result.error).toMatch(/Connection closed/);
-  expect(smtp.received).toHaveLength(0);
-
-  await delivery.makeRetriesDue();
-  await delivery.services().queue.tick();
-  [result] = await delivery.resultsOf(run.documentId);
-  expect(result.status).toBe('sent');
-  expect(smtp.received).toHaveLength(1);
-  // The bytes kept are those of the try the server accepted.
-  expect(result.sha256).toBe(smtp.received[0].sha256);
 });
