@@ -3,7 +3,7 @@ import fs from 'fs';
 import path from 'path';
 import type { TestApp } from '../helpers/strapi';
 import { createApiToken } from '../helpers/auth';
-import { startDeliveryApp, RESULT_UID, type DeliveryWorld } from '../helpers/delivery';
+import { binaryBody, startDeliveryApp, RESULT_UID, type DeliveryWorld } from '../helpers/delivery';
 import { type ReceivedMail, type SmtpSink } from '../helpers/smtp';
 
 /**
@@ -29,19 +29,13 @@ beforeEach(() => smtp.reset());
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-/** Reads the answer's body as bytes, whatever its type. */
-const binary = (res: any, callback: (error: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => callback(null, Buffer.concat(chunks)));
-};
 const getMessage = (resultDocumentId: string) =>
   app
     .http()
     .get(`/api/message-runs/results/${resultDocumentId}/message`)
     .set('Authorization', `Bearer ${token}`)
     .buffer(true)
-    .parse(binary);
+    .parse(binaryBody);
 const resultsJson = async (runDocumentId: string) => {
   const res = await app.http().get(`/api/message-runs/runs/${runDocumentId}/results?sort=createdAt:asc`).set('Authorization', `Bearer ${token}`);
   expect(res.status).toBe(200);

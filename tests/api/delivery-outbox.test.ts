@@ -3,7 +3,7 @@ import path from 'path';
 import { simpleParser } from 'mailparser';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 import { createApiToken } from '../helpers/auth';
-import { deliveryWorld } from '../helpers/delivery';
+import { binaryBody, deliveryWorld } from '../helpers/delivery';
 
 /** With no SMTP host, messages are written as .eml files to the outbox folder; previews send nothing. */
 let app: TestApp;
@@ -49,13 +49,7 @@ describe('GET /results/:id/preview', () => {
     const erik = await w.customer('Erik <script>', 'erik@example.com');
     const first = await w.invoiceWithPdf(erik, 'INV-P1');
     await w.invoiceWithPdf(erik, 'INV-P2');
-    const { run } = await delivery.services().runs.create({
-      definition: w.definition.documentId,
-      cluster: w.cluster.documentId,
-      periodStart: '2026-01-01',
-      periodEnd: '2026-01-31',
-      bcc: ['audit@example.com'],
-    });
+    const run = await delivery.create(w.cluster, w.definition, ['audit@example.com']);
     const [result] = await delivery.resultsOf(run.documentId);
     const before = outboxFiles().length;
 
@@ -83,22 +77,11 @@ describe('GET /results/:id/preview', () => {
   it('GET /results/:id/attachments/:position downloads an attachment of the message as it would be sent', async () => {
     const w = await delivery.world();
     const { pdf } = await w.invoiceWithPdf(await w.customer('Ivo', 'ivo@example.com'), 'INV-ATT');
-    const { run } = await delivery.services().runs.create({
-      definition: w.definition.documentId,
-      cluster: w.cluster.documentId,
-      periodStart: '2026-01-01',
-      periodEnd: '2026-01-31',
-    });
+    const run = await delivery.create(w.cluster, w.definition);
     const [result] = await delivery.resultsOf(run.documentId);
     const auth = { Authorization: `Bearer ${await createApiToken(app.strapi)}` };
     const url = (position: string) => `/api/message-runs/results/${result.documentId}/attachments/${position}`;
-    const binary = (res: any, callback: (error: Error | null, body: Buffer) => void) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => callback(null, Buffer.concat(chunks)));
-    };
-
-    const res = await app.http().get(url('1')).set(auth).buffer(true).parse(binary);
+    const res = await app.http().get(url('1')).set(auth).buffer(true).parse(binaryBody);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['content-disposition']).toBe('attachment; filename="INV-ATT.pdf"');
@@ -124,12 +107,7 @@ describe('GET /results/:id/preview', () => {
 
     const w = await delivery.world({ body: '<p>{{money invoice.number}}</p>' });
     await w.invoiceWithPdf(await w.customer('Fay', 'fay@example.com'), 'INV-BAD');
-    const { run } = await delivery.services().runs.create({
-      definition: w.definition.documentId,
-      cluster: w.cluster.documentId,
-      periodStart: '2026-01-01',
-      periodEnd: '2026-01-31',
-    });
+    const run = await delivery.create(w.cluster, w.definition);
     const [result] = await delivery.resultsOf(run.documentId);
     const res = await app.http().get(`/api/message-runs/results/${result.documentId}/preview`).set(auth);
     expect(res.status).toBe(400);
@@ -144,12 +122,7 @@ describe('GET /results/:id/preview', () => {
       await w.invoiceWithPdf(gina, `INV-G1-${collate}`);
       // No transformation result: skipped at creation.
       await w.invoice(gina, `INV-G2-${collate}`);
-      const { run } = await delivery.services().runs.create({
-        definition: w.definition.documentId,
-        cluster: w.cluster.documentId,
-        periodStart: '2026-01-01',
-        periodEnd: '2026-01-31',
-      });
+      const run = await delivery.create(w.cluster, w.definition);
       const skipped = (await delivery.resultsOf(run.documentId)).find((result) => result.status === 'skipped');
       expect(skipped).toMatchObject({ reason: 'no-transformation-result' });
       const res = await app.http().get(`/api/message-runs/results/${skipped.documentId}/preview`).set(auth);

@@ -69,7 +69,8 @@ export function deliveryWorld(app: TestApp) {
     return { cluster, definition, customer, invoice: invoiceOf, invoiceWithPdf };
   }
 
-  async function createAndStart(cluster: Doc, definition: Doc, bcc: string[] = []) {
+  /** A run of the world's January invoices, created (not started). */
+  async function create(cluster: Doc, definition: Doc, bcc: string[] = []) {
     const { run } = await services().runs.create({
       definition: definition.documentId,
       cluster: cluster.documentId,
@@ -78,6 +79,11 @@ export function deliveryWorld(app: TestApp) {
       periodEnd: '2026-01-31',
       bcc,
     });
+    return run;
+  }
+
+  async function createAndStart(cluster: Doc, definition: Doc, bcc: string[] = []) {
+    const run = await create(cluster, definition, bcc);
     await services().runs.transition(run.documentId, 'start');
     return run;
   }
@@ -95,7 +101,7 @@ export function deliveryWorld(app: TestApp) {
     for (const id of uploaded) await removeMediaFile(app.strapi, id);
   };
 
-  return { services, world, createAndStart, resultsOf, makeRetriesDue, cleanUp };
+  return { services, world, create, createAndStart, resultsOf, makeRetriesDue, cleanUp };
 }
 
 export type DeliveryWorld = ReturnType<typeof deliveryWorld>;
@@ -117,3 +123,10 @@ export async function startDeliveryApp(env: Record<string, string> = {}) {
     },
   };
 }
+
+/** A supertest parser that keeps a binary answer's bytes as they came (`.buffer(true).parse(binaryBody)`). */
+export const binaryBody = (res: any, callback: (error: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
+};
