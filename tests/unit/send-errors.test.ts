@@ -1,4 +1,4 @@
-import { classifySendError } from '../../src/plugins/message-runs/server/src/services/send-errors';
+import { classifySendError } from '../../src/plugins/message-runs/server/src/domain/send-errors';
 
 /** An error as nodemailer builds it: a message, its code, and the server's reply when there was one. */
 const smtpError = (message: string, fields: { code?: string; responseCode?: number; response?: string; command?: string } = {}) =>

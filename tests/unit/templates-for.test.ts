@@ -1,8 +1,8 @@
 import {
   languageChain,
   templatesFor,
-  type TemplateTranslation,
 } from '../../src/plugins/message-runs/server/src/services/templates';
+import type { TemplateTranslation } from '../../src/plugins/message-runs/server/src/domain/definition';
 
 /** Which templates a customer's language gets (DESIGN.md §2, "Translations"). */
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { SuppressionReason } from '../../../shared/constants';
-import { timestamp, type Dialect } from './dialect';
+import { RESULT_TRANSITIONS } from '../domain/states';
+import { timestamp, TIMESTAMP_SQL, type Dialect } from './dialect';
 import type { Tables } from './tables';
 
 /** A result a delivery report may be about. */
@@ -37,6 +38,12 @@ export async function findReportedResults(knex: Knex, t: Tables, resultIds: numb
   );
 }
 
+/** The result's status (`column`) allows the report's (domain/states.ts): a bounce of a sent result, a complaint of a sent or bounced one. */
+const reportable = (column: string, action: 'bounce' | 'complain') => {
+  const { from, to } = RESULT_TRANSITIONS[action];
+  return `(${column} IN (${from.map((status) => `'${status}'`).join(', ')}) AND report.status = '${to[0]}')`;
+};
+
 /**
  * Hard bounces and complaints: a `sent` result becomes `bounced` or `complained` (a bounced one may
  * still become `complained`), the report's status code and diagnostic in `error`. Returns the ids
@@ -53,10 +60,10 @@ export async function markReported(
   const result = await knex.raw(
     `WITH report (id, status, error) AS (VALUES ${values})
      UPDATE ${t.results}
-     SET status = report.status, error = report.error, updated_at = CAST(? AS TIMESTAMP)
+     SET status = report.status, error = report.error, updated_at = ${TIMESTAMP_SQL}
      FROM report
      WHERE ${t.results}.id = report.id
-       AND (${t.results}.status = 'sent' OR (${t.results}.status = 'bounced' AND report.status = 'complained'))
+       AND (${reportable(`${t.results}.status`, 'bounce')} OR ${reportable(`${t.results}.status`, 'complain')})
      RETURNING ${t.results}.id`,
     [...changes.flatMap((change) => [change.id, change.status, change.error]), now]
   );
@@ -66,11 +73,11 @@ export async function markReported(
 /** Delivered: the first report's time, kept. */
 export async function markDelivered(knex: Knex, t: Tables, deliveries: { id: number; at: Date }[], now: Date) {
   if (!deliveries.length) return;
-  const values = deliveries.map(() => '(CAST(? AS INTEGER), CAST(? AS TIMESTAMP))').join(', ');
+  const values = deliveries.map(() => `(CAST(? AS INTEGER), ${TIMESTAMP_SQL})`).join(', ');
   await knex.raw(
     `WITH report (id, delivered_at) AS (VALUES ${values})
      UPDATE ${t.results}
-     SET delivered_at = report.delivered_at, updated_at = CAST(? AS TIMESTAMP)
+     SET delivered_at = report.delivered_at, updated_at = ${TIMESTAMP_SQL}
      FROM report
      WHERE ${t.results}.id = report.id AND ${t.results}.delivered_at IS NULL`,
     [...deliveries.flatMap((delivery) => [delivery.id, delivery.at]), now]

@@ -1,8 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
 
-/** A date as a SQL timestamp, bound the same way on SQLite and PostgreSQL. */
-export const timestamp = (knex: Knex, date: Date) => knex.raw('CAST(? AS TIMESTAMP)', [date]);
+/** A bound date as a SQL timestamp, the same way on SQLite and PostgreSQL: for raw SQL. */
+export const TIMESTAMP_SQL = 'CAST(? AS TIMESTAMP)';
+/** A date as a SQL timestamp, for knex's query builder. */
+export const timestamp = (knex: Knex, date: Date) => knex.raw(TIMESTAMP_SQL, [date]);
 
 /** The few SQL expressions that differ between SQLite and PostgreSQL. */
 export interface Dialect {
@@ -40,7 +42,7 @@ export interface Dialect {
    * Prepares a transaction for a statement over many rows. On PostgreSQL it turns JIT compilation
    * off: its planner estimates such statements costly enough to compile, which costs more than it saves.
    */
-  prepareBulkStatement(trx: Knex.Transaction): Promise<unknown>;
+  prepareBulkStatement(trx: Knex): Promise<unknown>;
   /**
    * After many rows were added to a table: on PostgreSQL, refreshes the planner's statistics and the
    * visibility map at once (autovacuum would take up to a minute), so counts become index-only scans.

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'crypto';
 import type { Knex } from 'knex';
 import type { Actor, HistoryEvent } from '../../../shared/contracts/events';
 import { toIsoTimestamp } from '../utils';
-import { timestamp, type Dialect } from './dialect';
+import { timestamp, TIMESTAMP_SQL, type Dialect } from './dialect';
 import type { Tables } from './tables';
 
 /**
@@ -138,7 +138,7 @@ async function insertEventsOfResults(
     'updated_at',
     'published_at',
   ];
-  const ts = 'CAST(? AS TIMESTAMP)';
+  const ts = TIMESTAMP_SQL;
   await knex.raw(
     `INSERT INTO ?? (${columns.map(() => '??').join(', ')})
      SELECT ${entry.documentId}, r.run_id, r.id, ${entry.type}, ${ts}, ?, ?, ?, ${entry.detail}, NULL, ${ts}, ${ts}, ${ts}

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import { SERVER_FAILURE_REASONS } from '../../../shared/constants';
-import { timestamp, type Dialect } from './dialect';
+import type { DefinitionSnapshot } from '../domain/definition';
+import type { Outcome } from '../domain/outcomes';
+import { PENDING_RESULT_STATUSES, RESULT_TRANSITIONS } from '../domain/states';
+import { timestamp, TIMESTAMP_SQL, type Dialect } from './dialect';
 import type { Tables } from './tables';
 
 /**
@@ -21,7 +24,18 @@ export interface ClaimedResult {
 
 const CLAIMED_COLUMNS = ['id', 'run_id', 'invoice_id', 'customer_id', 'recipient', 'recipient_name', 'attempts'];
 
-const toClaimedResult = (row: any): ClaimedResult => ({
+/** A row of CLAIMED_COLUMNS: ids come back as strings from PostgreSQL's bigint columns. */
+interface ClaimedRow {
+  id: number | string;
+  run_id: number | string;
+  invoice_id: number | string | null;
+  customer_id: number | string | null;
+  recipient: string | null;
+  recipient_name: string | null;
+  attempts: number | string;
+}
+
+const toClaimedResult = (row: ClaimedRow): ClaimedResult => ({
   id: Number(row.id),
   runId: Number(row.run_id),
   invoiceId: row.invoice_id === null ? null : Number(row.invoice_id),
@@ -35,14 +49,24 @@ const toClaimedResult = (row: any): ClaimedResult => ({
  * A result as the queue would claim it, with, in a collated run, the customer's other results of the
  * run that would go in the same message; nothing is claimed (for previews).
  */
-export async function findMessageResults(knex: Knex, t: Tables, resultDocumentId: string) {
-  const result = await knex(t.results).select([...CLAIMED_COLUMNS, 'status', 'reason']).where('document_id', resultDocumentId).first();
+export async function findMessageResults(
+  knex: Knex,
+  t: Tables,
+  resultDocumentId: string
+): Promise<{ requestedId: number; skipped: { reason: string } } | { requestedId: number; group: ClaimedResult[] } | undefined> {
+  const result: (ClaimedRow & { status: string; reason: string | null }) | undefined = await knex(t.results)
+    .select([...CLAIMED_COLUMNS, 'status', 'reason'])
+    .where('document_id', resultDocumentId)
+    .first();
   if (!result) return undefined;
-  if (result.status === 'skipped') return { requestedId: Number(result.id), skipped: { reason: result.reason as string }, group: [] };
-  const run = await knex(t.runs).select('definition_snapshot').where('id', result.run_id).first();
-  const snapshot =
-    typeof run?.definition_snapshot === 'string' ? JSON.parse(run.definition_snapshot) : run?.definition_snapshot;
-  const rows = snapshot?.collate
+  if (result.status === 'skipped') return { requestedId: Number(result.id), skipped: { reason: result.reason ?? '' } };
+  const run: { definition_snapshot: string | DefinitionSnapshot } | undefined = await knex(t.runs)
+    .select('definition_snapshot')
+    .where('id', result.run_id)
+    .first();
+  // JSON is text on SQLite, parsed by the driver on PostgreSQL.
+  const snapshot = typeof run?.definition_snapshot === 'string' ? (JSON.parse(run.definition_snapshot) as DefinitionSnapshot) : run?.definition_snapshot;
+  const rows: ClaimedRow[] = snapshot?.collate
     ? await knex(t.results)
         .select(CLAIMED_COLUMNS)
         .where({ run_id: result.run_id, customer_id: result.customer_id })
@@ -160,7 +184,8 @@ export async function deferClaims(knex: Knex, t: Tables, workerId: string, defer
  */
 export async function requeueServerFailures(knex: Knex, t: Tables, runId: number, now: Date) {
   return knex(t.results)
-    .where({ run_id: runId, status: 'retrying' })
+    .where('run_id', runId)
+    .whereIn('status', RESULT_TRANSITIONS.requeueServerFailure.from)
     .whereIn('reason', SERVER_FAILURE_REASONS)
     .update({ status: 'queued', reason: null, next_attempt_at: null, updated_at: timestamp(knex, now) });
 }
@@ -238,7 +263,7 @@ async function claimFromRun(
         collated
           ? `AND NOT EXISTS (SELECT 1 FROM ${t.results} earlier
                WHERE earlier.run_id = r.run_id AND earlier.customer_id = r.customer_id AND earlier.id < r.id
-                 AND earlier.status IN ('queued', 'retrying', 'sending'))`
+                 AND earlier.status IN (${PENDING_RESULT_STATUSES.map((status) => `'${status}'`).join(', ')}))`
           : ''
       }
       AND EXISTS (SELECT 1 FROM ${t.runs} run WHERE run.id = :runId AND run.status = 'running' ${runLock})
@@ -255,24 +280,8 @@ async function claimFromRun(
       })
     RETURNING ${CLAIMED_COLUMNS.join(', ')}`;
   const result = await knex.raw(sql, { now, runId, limit, candidates: limit * CANDIDATES_PER_CLAIM, workerId });
-  const rows: any[] = dialect.client === 'postgres' ? result.rows : result;
+  const rows: ClaimedRow[] = dialect.client === 'postgres' ? result.rows : result;
   return rows.map(toClaimedResult);
-}
-
-export interface Outcome {
-  status: 'sent' | 'retrying' | 'failed' | 'skipped';
-  reason?: string | null;
-  error?: string | null;
-  response?: string | null;
-  messageId?: string | null;
-  nextAttemptAt?: Date | null;
-  /** Where the message went (the customer's address at sending time); the result's is kept without one. */
-  recipient?: { address: string; name: string | null };
-  /** The attempt does not count against the retry schedule: the message reached no mailbox server. */
-  uncounted?: boolean;
-  /** A sent message: the SHA-256 of its bytes and where they are kept (services/archive.ts). */
-  sha256?: string | null;
-  archiveKey?: string | null;
 }
 
 /** A result as an outcome write left it: what its history entry and a failure's webhook say. */
@@ -319,7 +328,7 @@ export async function recordOutcomes(
   const rows = outcomes.flatMap(({ resultIds, outcome }) => resultIds.map((id) => ({ id, ...outcome })));
   if (!rows.length) return [];
   const values = rows
-    .map(() => '(CAST(? AS INTEGER), ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, CAST(? AS INTEGER), ?, ?)')
+    .map(() => `(CAST(? AS INTEGER), ?, ?, ?, ?, ?, ${TIMESTAMP_SQL}, ${TIMESTAMP_SQL}, ?, ?, CAST(? AS INTEGER), ?, ?)`)
     .join(', ');
   const bindings = rows.flatMap((row) => [
     row.id,
@@ -355,13 +364,20 @@ export async function recordOutcomes(
         attempts = ${t.results}.attempts - outcome.uncounted,
         recipient = coalesce(outcome.recipient, ${t.results}.recipient),
         recipient_name = CASE WHEN outcome.recipient IS NULL THEN ${t.results}.recipient_name ELSE outcome.recipient_name END,
-        locked_by = NULL, locked_at = NULL, updated_at = CAST(? AS TIMESTAMP),
+        locked_by = NULL, locked_at = NULL, updated_at = ${TIMESTAMP_SQL},
         sha_256 = outcome.sha256, archive_key = outcome.archive_key
     FROM outcome
     WHERE ${t.results}.id = outcome.id AND coalesce(${t.results}.status, '') = 'sending' AND ${t.results}.locked_by = ?
     RETURNING ${RECORDED_COLUMNS.map((column) => `${t.results}.${column}`).join(', ')}`;
   const result = await knex.raw(sql, [...bindings, now, workerId]);
-  return ((Array.isArray(result) ? result : result.rows) as any[]).map(
+  const recorded: (Omit<RecordedResult, 'id' | 'runId' | 'documentId' | 'messageId' | 'attempts'> & {
+    id: number | string;
+    run_id: number | string;
+    document_id: string;
+    message_id: string | null;
+    attempts: number | string;
+  })[] = Array.isArray(result) ? result : result.rows;
+  return recorded.map(
     (row): RecordedResult => ({
       id: Number(row.id),
       runId: Number(row.run_id),
@@ -374,18 +390,4 @@ export async function recordOutcomes(
       attempts: Number(row.attempts),
     })
   );
-}
-
-/** Running runs with nothing left to send: queued, being sent or waiting to retry. */
-export async function findFinishedRunIds(knex: Knex, t: Tables) {
-  const rows = await knex({ run: t.runs })
-    .select('run.id')
-    .where('run.status', 'running')
-    .whereNotExists(
-      knex({ r: t.results })
-        .select(knex.raw('1'))
-        .whereRaw('r.run_id = run.id')
-        .whereIn('r.status', ['queued', 'sending', 'retrying'])
-    );
-  return rows.map((row) => Number(row.id));
 }

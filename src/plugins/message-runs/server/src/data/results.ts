@@ -1,8 +1,11 @@
 import type { Knex } from 'knex';
-import { RESULT_STATUSES, type ResultStatus } from '../../../shared/constants';
+import { RESULT_STATUSES, type ResultReason, type ResultStatus } from '../../../shared/constants';
 import type { ResultCounts } from '../../../shared/contracts/runs';
 import type { ResultSortKey } from '../../../shared/contracts/results';
 import { timestamp, type Dialect } from './dialect';
+import type { Eligibility } from '../domain/definition';
+import { skipReasonCase, statusOfReasonSql } from '../domain/eligibility';
+import { RESULT_TRANSITIONS } from '../domain/states';
 import {
   hasTransformationResult,
   isSuppressed,
@@ -19,7 +22,7 @@ import type { Tables } from './tables';
 
 /** Creates one result per matched invoice of a run, in one INSERT … SELECT. */
 export async function insertResultsForRun(
-  trx: Knex.Transaction,
+  trx: Knex,
   t: Tables,
   dialect: Dialect,
   runId: number,
@@ -33,7 +36,7 @@ export async function insertResultsForRun(
       trx.raw('CAST(? AS INTEGER)', [runId]),
       'selection.invoice_id',
       'selection.customer_id',
-      trx.raw(`CASE WHEN selection.reason IS NULL THEN 'queued' ELSE 'skipped' END`),
+      trx.raw(statusOfReasonSql('selection.reason')),
       'selection.reason',
       'selection.recipient',
       'selection.recipient_name',
@@ -147,8 +150,30 @@ const RESULT_ROW_COLUMNS = {
   customerDocumentId: 'customer.document_id',
   customerCode: 'customer.code',
   customerName: 'customer.name',
-};
-export type ResultRow = Record<keyof typeof RESULT_ROW_COLUMNS, any>;
+} satisfies Record<keyof ResultRow, string>;
+/** A result row as RESULT_ROW_COLUMNS reads it (timestamps: Date on PostgreSQL, epoch ms on SQLite). */
+export interface ResultRow {
+  id: number;
+  documentId: string;
+  status: ResultStatus;
+  reason: ResultReason | null;
+  error: string | null;
+  recipient: string | null;
+  attempts: number | string | null;
+  lastAttemptAt: Date | number | string | null;
+  nextAttemptAt: Date | number | string | null;
+  sentAt: Date | number | string | null;
+  deliveredAt: Date | number | string | null;
+  messageId: string | null;
+  sha256: string | null;
+  invoiceDocumentId: string | null;
+  invoiceNumber: string | null;
+  invoicePeriodStart: string;
+  invoicePeriodEnd: string;
+  customerDocumentId: string | null;
+  customerCode: string;
+  customerName: string;
+}
 
 /** How many of a run's results match the filter (only a search needs the joined count). */
 export async function countFilteredResults(
@@ -230,8 +255,9 @@ export async function locateResults(knex: Knex, t: Tables, runId: number, docume
 
 export type ResultSelection = { documentIds: string[] } | { statuses: ResultStatus[] };
 
-const whereSelected = (query: Knex.QueryBuilder, runId: number, selection: ResultSelection) => {
-  query.where('run_id', runId).whereNot('status', 'sending');
+/** The selected results of a run that `action` may change (never one being sent). */
+const whereSelected = (query: Knex.QueryBuilder, runId: number, selection: ResultSelection, action: 'resend' | 'remove') => {
+  query.where('run_id', runId).whereIn('status', RESULT_TRANSITIONS[action].from);
   return 'documentIds' in selection
     ? query.whereIn('document_id', selection.documentIds)
     : query.whereIn('status', selection.statuses);
@@ -247,7 +273,7 @@ export async function requeueResults(
   t: Tables,
   runId: number,
   selection: ResultSelection,
-  eligibility: Pick<SelectionCriteria, 'recipientKey' | 'transformationIds'>,
+  eligibility: Eligibility,
   now: Date
 ) {
   const recipientEmail = (column: 'address' | 'display_name') =>
@@ -256,16 +282,21 @@ export async function requeueResults(
       .from(selectRecipientEmails(knex, t, eligibility.recipientKey).as('re'))
       .join({ email: t.emailAddresses }, 'email.id', 're.email_id')
       .whereRaw('?? = ??', ['re.customer_id', `${t.results}.customer_id`]);
-  const hasDocument = hasTransformationResult(knex, t, `${t.results}.invoice_id`, eligibility.transformationIds);
-  const reason = knex.raw(
-    `CASE WHEN ? IS NULL THEN 'no-recipient' WHEN EXISTS ? THEN 'suppressed' WHEN NOT EXISTS ? THEN 'no-transformation-result' END`,
-    [recipientEmail('address'), isSuppressed(knex, t, recipientEmail('address')), hasDocument]
-  );
-  const status = knex.raw(`CASE WHEN ? IS NULL THEN 'queued' ELSE 'skipped' END`, [reason]);
+  const skipReason = skipReasonCase<Knex.QueryBuilder>({
+    'no-recipient': { sql: '? IS NULL', bindings: [recipientEmail('address')] },
+    suppressed: { sql: 'EXISTS ?', bindings: [isSuppressed(knex, t, recipientEmail('address'))] },
+    'no-transformation-result': {
+      sql: 'NOT EXISTS ?',
+      bindings: [hasTransformationResult(knex, t, `${t.results}.invoice_id`, eligibility.transformationIds)],
+    },
+  });
+  const reason = knex.raw(skipReason.sql, skipReason.bindings);
+  const status = knex.raw(statusOfReasonSql('?'), [reason]);
   const updated: { id: number; status: ResultStatus; reason: string | null }[] = await whereSelected(
     knex(t.results),
     runId,
-    selection
+    selection,
+    'resend'
   ).update(
     {
       status,
@@ -287,7 +318,7 @@ export async function requeueResults(
 /** Deletes the selected results (never one being sent); returns those deleted. */
 export async function deleteResults(knex: Knex, t: Tables, runId: number, selection: ResultSelection) {
   // knex adds no RETURNING to a DELETE on SQLite: added here, for the removed results' history.
-  const { sql, bindings } = whereSelected(knex(t.results), runId, selection).delete().toSQL();
+  const { sql, bindings } = whereSelected(knex(t.results), runId, selection, 'remove').delete().toSQL();
   const result = await knex.raw(`${sql} RETURNING id, document_id`, bindings);
   const rows: { id: number | string; document_id: string }[] = Array.isArray(result) ? result : result.rows;
   return rows.map((row) => ({ id: Number(row.id), documentId: row.document_id }));

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Tables } from './tables';
+import { TIMESTAMP_SQL } from './dialect';
 
 /**
  * Takes the lease of task `name` for `holder` until `now + seconds`, in one statement: it inserts the
@@ -9,9 +10,9 @@ import type { Tables } from './tables';
  */
 export async function acquireLease(knex: Knex, t: Tables, name: string, holder: string, now: Date, seconds: number) {
   const result = await knex.raw(
-    `INSERT INTO ${t.taskLeases} (name, holder, expires_at) VALUES (?, ?, CAST(? AS TIMESTAMP))
+    `INSERT INTO ${t.taskLeases} (name, holder, expires_at) VALUES (?, ?, ${TIMESTAMP_SQL})
      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-     WHERE ${t.taskLeases}.holder = excluded.holder OR ${t.taskLeases}.expires_at < CAST(? AS TIMESTAMP)
+     WHERE ${t.taskLeases}.holder = excluded.holder OR ${t.taskLeases}.expires_at < ${TIMESTAMP_SQL}
      RETURNING holder`,
     [name, holder, new Date(now.getTime() + seconds * 1000), now]
   );

@@ -3,8 +3,7 @@ import path from 'path';
 import { Readable } from 'stream';
 import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
-import { findExpiredArchiveKeys, forgetArchiveKeys } from '../data/archive';
-import { resolveTables } from '../data/tables';
+import { createRepositories } from '../data/repositories';
 import { archiveFolderPlace, dropArchiveDaysBefore, FOLDER_KEY, readFromArchiveFolder } from './archive-folder';
 import type { MailThreadOptions } from './mail-thread';
 
@@ -37,6 +36,7 @@ const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code ===
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get('plugin::message-runs') as MessageRunsConfig;
+  const repositories = createRepositories(strapi);
   const folder = () => path.resolve(strapi.dirs.app.root, config().archiveDir);
   const provider = () => strapi.plugin('upload').provider;
   let expiring: Promise<number> | undefined;
@@ -74,7 +74,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             .then(
               () => removed.push(key),
               // Kept for the next run: its key is not forgotten.
-              (error) => strapi.log.warn(`[message-runs] deleting an archived message through the upload provider failed: ${error}`)
+              (error: unknown) => strapi.log.warn(`[message-runs] deleting an archived message through the upload provider failed: ${error}`)
             )
         )
       );
@@ -83,19 +83,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   async function expire(now: Date) {
-    const knex = strapi.db.connection;
-    const t = resolveTables(strapi);
     // Whole days (UTC): the folder keeps a day's messages together, so a message goes at the end of
     // the day it turns `archiveDays` old.
     const cutoff = new Date(Math.floor((now.getTime() - config().archiveDays * DAY_MS) / DAY_MS) * DAY_MS);
     const deadline = Date.now() + EXPIRY_BUDGET_MS;
     let deleted = 0;
     for (;;) {
-      const keys = await findExpiredArchiveKeys(knex, t, cutoff, EXPIRY_BATCH);
+      const keys = await repositories.archive.findExpiredKeys(cutoff, EXPIRY_BATCH);
       // The copies go first: a run stopped between the two steps leaves keys to copies that are gone,
       // which the next run deletes again (harmlessly) and forgets; never a copy nothing names.
       const removed = await remove(keys, cutoff);
-      await forgetArchiveKeys(knex, t, removed);
+      await repositories.archive.forgetKeys(removed);
       deleted += removed.length;
       if (keys.length < EXPIRY_BATCH || removed.length < keys.length || Date.now() > deadline) break;
     }

@@ -3,8 +3,7 @@ import { randomBytes } from 'crypto';
 import { ImapFlow } from 'imapflow';
 import type { Core } from '@strapi/strapi';
 import { resolveBounceImap, type BounceImapSettings, type MessageRunsConfig } from '../config';
-import { resolveTables } from '../data/tables';
-import { acquireLease, releaseLease } from '../data/task-leases';
+import { createRepositories } from '../data/repositories';
 import { getService } from '../utils';
 import { parseBounce } from './bounce-parser';
 import type { DeliveryReport } from './delivery-reports';
@@ -62,6 +61,7 @@ const describe = (error: unknown) => {
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const holder = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const config = () => strapi.config.get('plugin::message-runs') as MessageRunsConfig;
+  const repositories = createRepositories(strapi);
   let current: Promise<PollReport> | undefined;
 
   async function readBatch(client: ImapFlow, uids: number[], report: PollReport): Promise<Read[]> {
@@ -141,10 +141,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const report: PollReport = { polled: false, fetched: 0, processed: 0, unmatched: 0, malformed: 0 };
     const { settings } = resolveBounceImap(config().bounceImap);
     if (!settings) return report;
-    const knex = strapi.db.connection;
-    const t = resolveTables(strapi);
     try {
-      if (!(await acquireLease(knex, t, BOUNCE_POLL_TASK, holder, new Date(), LEASE_SECONDS))) return report;
+      if (!(await repositories.leases.acquire(BOUNCE_POLL_TASK, holder, new Date(), LEASE_SECONDS))) return report;
     } catch (error) {
       strapi.log.warn(`[message-runs] bounce mailbox: taking the poll's lease failed: ${describe(error)}`);
       return { ...report, error: describe(error) };
@@ -158,7 +156,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         `[message-runs] bounce mailbox ${settings.user}@${settings.host}:${settings.port}/${settings.mailbox}: ${report.error} (tried again at the next poll)`
       );
     } finally {
-      await releaseLease(knex, t, BOUNCE_POLL_TASK, holder).catch((error) =>
+      await repositories.leases.release(BOUNCE_POLL_TASK, holder).catch((error) =>
         strapi.log.warn(`[message-runs] bounce mailbox: giving up the poll's lease failed: ${describe(error)}`)
       );
     }

@@ -1,8 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { ResultCounts } from '../../../shared/contracts/runs';
-import { resolveDialect } from '../data/dialect';
-import { countResultsByStatus } from '../data/results';
-import { resolveTables } from '../data/tables';
+import { createRepositories } from '../data/repositories';
 
 /** From this many results on, a run's counts may be served from a count at most COUNTS_MAX_AGE_MS old. */
 const LARGE_RUN = 10_000;
@@ -17,11 +15,12 @@ const COUNTS_MAX_AGE_MS = 1000;
  * count, so their effect shows at once; delivery progress on a large run shows within a second.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const repositories = createRepositories(strapi);
   const recent = new Map<number, { counts: ResultCounts; countedAt: number }>();
   const underWay = new Map<number, Promise<ResultCounts>>();
 
   async function count(runIds: number[]) {
-    const query = countResultsByStatus(strapi.db.connection, resolveTables(strapi), resolveDialect(strapi), runIds);
+    const query = repositories.results.countByStatus(runIds);
     const shared = runIds.map((id) => [id, query.then((counted) => counted.get(id)!)] as const);
     for (const [id, counts] of shared) if (recent.has(id)) underWay.set(id, counts);
     try {

@@ -2,10 +2,9 @@ import { createHash } from 'crypto';
 import type { Core } from '@strapi/strapi';
 import type { ReportSource } from '../../../shared/constants';
 import type { MessageRunsConfig } from '../config';
-import { resolveDialect } from '../data/dialect';
-import { findReportedResults, markDelivered, markReported, suppress, type ReportedResult } from '../data/delivery-reports';
-import { insertEvents, type NewEvent } from '../data/events';
-import { resolveTables } from '../data/tables';
+import type { ReportedResult } from '../data/delivery-reports';
+import type { NewEvent } from '../data/events';
+import { createRepositories } from '../data/repositories';
 import { getService } from '../utils';
 import { resultIdOfToken } from './return-path';
 
@@ -48,6 +47,7 @@ const errorOf = (report: DeliveryReport) => [report.status, report.diagnostic].f
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get('plugin::message-runs') as MessageRunsConfig;
+  const repositories = createRepositories(strapi);
 
   /** The result a report's token names, when this plugin signed it. */
   const tokenIdOf = (report: DeliveryReport, secret: string | undefined) =>
@@ -77,15 +77,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async apply(reports: DeliveryReport[]): Promise<ReportOutcome[]> {
       if (!reports.length) return [];
-      const t = resolveTables(strapi);
-      const dialect = resolveDialect(strapi);
       const now = new Date();
       const secret = config().returnPathSecret;
       const tokenIds = reports.map((report) => tokenIdOf(report, secret)).filter((id): id is number => id !== undefined);
       const messageIds = reports.flatMap((report) => (report.messageId ? [storedMessageId(report.messageId)] : []));
 
-      const { outcomes, bounced, changedRunIds } = await strapi.db.connection.transaction(async (trx) => {
-        const match = matcher(await findReportedResults(trx, t, tokenIds, messageIds), secret);
+      const { outcomes, bounced, changedRunIds } = await repositories.transaction(async (trx) => {
+        const match = matcher(await trx.reports.findResults(tokenIds, messageIds), secret);
         const matched = reports.map((report) => ({ report, results: match.resultsOf(report) }));
         const events: NewEvent[] = matched.flatMap(({ report, results }) =>
           results.map((result) => ({
@@ -103,7 +101,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             dedupeKey: dedupeKeyOf(report, result.id),
           }))
         );
-        const written = await insertEvents(trx, t, dialect, events, now);
+        const written = await trx.events.insert(events, now);
         const fresh = matched.map(({ report, results }) => ({
           report,
           results: results.filter((result) => written.has(dedupeKeyOf(report, result.id))),
@@ -131,9 +129,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             }
           }
         }
-        const changed = await markReported(trx, t, [...changes.values()], now);
-        await markDelivered(trx, t, [...deliveries.values()], now);
-        await suppress(trx, t, dialect, suppressions, now);
+        const changed = await trx.reports.markReported([...changes.values()], now);
+        await trx.reports.markDelivered([...deliveries.values()], now);
+        await trx.reports.suppress(suppressions, now);
 
         const changedIds = new Set(changed);
         const resultsById = new Map(matched.flatMap(({ results }) => results.map((result) => [result.id, result])));

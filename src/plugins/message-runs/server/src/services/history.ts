@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { MAX_HISTORY_EVENTS, type GetResultEvents, type GetRunEvents } from '../../../shared/contracts/events';
-import { findEvents, findSubjectId } from '../data/events';
-import { resolveTables } from '../data/tables';
+import { createRepositories } from '../data/repositories';
 import { notFound } from '../errors';
 
 /**
@@ -9,18 +8,13 @@ import { notFound } from '../errors';
  * deleted run: its documentId is found through its `created` entry.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const { events } = createRepositories(strapi);
+
   async function read(kind: 'result' | 'run', documentId: string) {
-    const knex = strapi.db.connection;
-    const t = resolveTables(strapi);
-    const id = await findSubjectId(knex, t, kind, documentId);
+    const id = await events.findSubjectId(kind, documentId);
     if (id === undefined) throw notFound(kind === 'result' ? 'message result' : 'message run', documentId);
-    const { events, truncated } = await findEvents(
-      knex,
-      t,
-      kind === 'result' ? { resultId: id } : { runId: id },
-      MAX_HISTORY_EVENTS
-    );
-    return { data: events, meta: { truncated } };
+    const found = await events.find(kind === 'result' ? { resultId: id } : { runId: id }, MAX_HISTORY_EVENTS);
+    return { data: found.events, meta: { truncated: found.truncated } };
   }
 
   return {

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'crypto';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { claimKey, deleteKeysBefore, readKey, recordAnswer, releaseKey, type KeyRef } from '../data/idempotency-keys';
-import { resolveTables } from '../data/tables';
+import type { KeyRef } from '../data/idempotency-keys';
+import { createRepositories } from '../data/repositories';
 
 /** How long a key's first answer is replayed, and kept (DESIGN.md §3, "Retrying safely"). */
 const KEY_RETENTION_MS = 24 * 3600 * 1000;
@@ -59,8 +59,7 @@ export function validKey(value: string | string[]): string {
  * is stored; a repeat within 24 hours gets that answer. Kept in the database, so any instance replays.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const knex = () => strapi.db.connection;
-  const tables = () => resolveTables(strapi);
+  const keys = createRepositories(strapi).idempotencyKeys;
 
   return {
     /**
@@ -73,13 +72,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const deadline = Date.now() + WAIT_MS;
       for (;;) {
         const now = new Date();
-        const won = await claimKey(knex(), tables(), ref, fingerprint, holder, {
+        const won = await keys.claim(ref, fingerprint, holder, {
           now,
           expiredBefore: new Date(now.getTime() - KEY_RETENTION_MS),
           abandonedBefore: new Date(now.getTime() - ABANDONED_AFTER_MS),
         });
         if (won) return { kind: 'act', holder };
-        const stored = await readKey(knex(), tables(), ref);
+        const stored = await keys.read(ref);
         // Gone between the two statements: its request failed and gave it up; claim it again.
         if (!stored) continue;
         if (stored.fingerprint !== fingerprint) return { kind: 'other-request' };
@@ -93,17 +92,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Stores the answer of the request that acted, for its repeats. */
     record(ref: KeyRef, holder: string, answer: Answer) {
-      return recordAnswer(knex(), tables(), ref, holder, answer.status, JSON.stringify(answer.body ?? null), new Date());
+      return keys.recordAnswer(ref, holder, answer.status, JSON.stringify(answer.body ?? null), new Date());
     },
 
     /** The request that had the key stored no answer (a server error): a retry acts. */
     release(ref: KeyRef, holder: string) {
-      return releaseKey(knex(), tables(), ref, holder);
+      return keys.release(ref, holder);
     },
 
     /** Deletes the keys older than 24 hours; how many. */
     purge(now = new Date()) {
-      return deleteKeysBefore(knex(), tables(), new Date(now.getTime() - KEY_RETENTION_MS));
+      return keys.deleteBefore(new Date(now.getTime() - KEY_RETENTION_MS));
     },
   };
 };

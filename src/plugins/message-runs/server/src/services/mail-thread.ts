@@ -15,32 +15,8 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { MessageRunsConfig } from '../config';
 import { closeArchiveFolder, writeToArchiveFolder } from './archive-folder';
-import { classifySendError } from './send-errors';
-
-/**
- * What became of one message: accepted (`refusedBcc` names the Bcc addresses the server refused, with
- * its answer), worth retrying, or refused for good. A transient failure names its `cause` when the
- * server, not the message or its recipient, was the problem: it said slow down (`throttled`), or it
- * took no message at all (`unavailable`: connection refused or timed out, TLS, authentication, 421).
- * `slowDown`: the answer asks this sender to go slower (a throttle, or a 421).
- */
-export type Delivery =
-  | ({ status: 'sent'; messageId: string; response: string; refusedBcc?: string } & Kept)
-  | { status: 'transient'; error: string; cause?: 'throttled' | 'unavailable'; slowDown?: boolean }
-  | { status: 'rejected'; reason: 'smtp-rejected' | 'recipient-rejected'; error: string };
-
-/**
- * What is kept of a sent message (DESIGN.md §4, "The message as sent"): the SHA-256 of the bytes handed
- * to SMTP, and where those bytes are: `archiveKey` once written to the archive folder; `bytes` for the
- * mailer service to put through Strapi's upload provider (which lives on the main thread);
- * `archiveError` when they could not be kept (the message was sent all the same).
- */
-export interface Kept {
-  sha256: string;
-  archiveKey?: string;
-  bytes?: Uint8Array;
-  archiveError?: string;
-}
+import type { Delivery, Kept } from '../domain/outcomes';
+import { classifySendError } from '../domain/send-errors';
 
 /**
  * How the thread sends: the plugin's SMTP settings, or the outbox folder (an absolute path) without them;

@@ -5,9 +5,9 @@ import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
 import type { MailSettings } from '../../../shared/contracts/settings';
 import { getService } from '../utils';
-import type { Delivery, MailReply, MailRequest, MailThreadOptions, SendOptions } from './mail-thread';
+import type { Delivery } from '../domain/outcomes';
+import type { MailReply, MailRequest, MailThreadOptions, SendOptions } from './mail-thread';
 
-export type { Delivery } from './mail-thread';
 
 const MAIL_THREAD_YOUNG_GENERATION_MB = 24;
 

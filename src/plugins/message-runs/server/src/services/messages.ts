@@ -1,30 +1,37 @@
 import type Mail from 'nodemailer/lib/mailer';
 import type { Core } from '@strapi/strapi';
-import { RUN_UID } from '../../../shared/constants';
-import type { ClaimedResult, Outcome } from '../data/queue';
-import {
-  loadCustomers,
-  loadInvoiceDocuments,
-  loadInvoices,
-  loadRecipientAddresses,
-  loadSenders,
-  loadSuppressed,
-  type InvoiceDocument,
-} from '../data/message-context';
-import { resolveTables } from '../data/tables';
+import type { InvoiceDocument } from '../data/message-context';
+import type { ClaimedResult } from '../data/queue';
+import { createRepositories } from '../data/repositories';
+import type { RunForSending } from '../data/runs';
+import { groupIntoMessages } from '../domain/collation';
+import { skipReasonOf } from '../domain/eligibility';
+import { failedOutcome, skippedOutcome, type Outcome } from '../domain/outcomes';
 import { getService } from '../utils';
 import type { MessageRunsConfig } from '../config';
 import { toAttachment, zipAttachments, type Attachment } from './attachments';
 import { returnPathFor, tokenFor } from './return-path';
 import { tokenHeaders } from './webhook-providers';
 import { templatesFor, type TemplateContext } from './templates';
-import type { DefinitionSnapshot } from './runs';
+
+/** A named address, as a message's From and To are given. */
+export interface NamedAddress {
+  name: string;
+  address: string;
+}
+
+/** A message as nodemailer takes it, addressed from and to one named address each. */
+export type ComposedMail = Omit<Mail.Options, 'attachments' | 'from' | 'to'> & {
+  from: NamedAddress;
+  to: NamedAddress;
+  attachments: Attachment[];
+};
 
 /** One message to send for some results (one, or a customer's results of a collated run), or why not. */
 export type ComposedMessage =
   | {
       resultIds: number[];
-      mail: Omit<Mail.Options, 'attachments'> & { attachments: Attachment[] };
+      mail: ComposedMail;
       /** The translation the templates came from; null for the definition's own. */
       language: string | null;
       /** Its invoices' labels ("INV-1+INV-2"): what the message is about, for a file name. */
@@ -32,35 +39,13 @@ export type ComposedMessage =
     }
   | { resultIds: number[]; outcome: Outcome };
 
-interface RunForSending {
-  id: number;
-  definitionSnapshot: DefinitionSnapshot;
-  bcc: string[] | null;
-  periodStart: string;
-  periodEnd: string;
-}
-
 const failed = (resultIds: number[], reason: string, error: string): ComposedMessage => ({
   resultIds,
-  outcome: { status: 'failed', reason, error },
+  outcome: failedOutcome(reason, error),
 });
-const skipped = (resultIds: number[], reason: string): ComposedMessage => ({
-  resultIds,
-  outcome: { status: 'skipped', reason },
-});
+const skipped = (resultIds: number[], reason: string): ComposedMessage => ({ resultIds, outcome: skippedOutcome(reason) });
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-/** Groups claimed results into messages: one per result, or per customer and recipient with `collate`. */
-function groupResults(claimed: ClaimedResult[], runs: Map<number, RunForSending>) {
-  const groups = new Map<string, ClaimedResult[]>();
-  for (const result of claimed) {
-    const collate = runs.get(result.runId)?.definitionSnapshot.collate;
-    const key = collate ? `${result.runId}:${result.customerId}` : `result:${result.id}`;
-    groups.set(key, [...(groups.get(key) ?? []), result]);
-  }
-  return [...groups.values()];
-}
 
 /** A message to render and attach: the sendable results of a group, with their context and documents. */
 interface PlannedMessage {
@@ -72,7 +57,8 @@ interface PlannedMessage {
 }
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const knex = () => strapi.db.connection;
+  const repositories = createRepositories(strapi);
+  const context = repositories.messageContext;
 
   return {
     /**
@@ -80,32 +66,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * thread renders them (the renderer service: within its time and size limits).
      */
     async compose(claimed: ClaimedResult[]): Promise<ComposedMessage[]> {
-      const t = resolveTables(strapi);
       const { returnPath, returnPathSecret, webhooks } = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
-      const runRows: RunForSending[] = await strapi.db.query(RUN_UID).findMany({
-        where: { id: { $in: [...new Set(claimed.map((result) => result.runId))] } },
-        select: ['id', 'definitionSnapshot', 'bcc', 'periodStart', 'periodEnd'],
-      });
+      const runRows = await repositories.runs.findForSending([...new Set(claimed.map((result) => result.runId))]);
       const runs = new Map(runRows.map((run) => [run.id, run]));
       const ids = (pick: (result: ClaimedResult) => number | null) => [...new Set(claimed.map(pick).filter((id): id is number => id !== null))];
       const [invoices, customers, senders] = await Promise.all([
-        loadInvoices(knex(), t, ids((result) => result.invoiceId)),
-        loadCustomers(knex(), t, ids((result) => result.customerId)),
-        loadSenders(knex(), t, [...new Set(runRows.map((run) => run.definitionSnapshot.fromKey))]),
+        context.invoices(ids((result) => result.invoiceId)),
+        context.customers(ids((result) => result.customerId)),
+        context.senders([...new Set(runRows.map((run) => run.definitionSnapshot.fromKey))]),
       ]);
       const addressesByKey = new Map<string, Map<number, { address: string; displayName: string | null }>>();
       for (const key of new Set(runRows.map((run) => run.definitionSnapshot.recipientKey))) {
-        addressesByKey.set(key, await loadRecipientAddresses(knex(), t, ids((result) => result.customerId), key));
+        addressesByKey.set(key, await context.recipientAddresses(ids((result) => result.customerId), key));
       }
       // An address may have bounced or been suppressed since the run was created.
-      const suppressed = await loadSuppressed(knex(), t, [
+      const suppressed = await context.suppressed([
         ...[...addressesByKey.values()].flatMap((addresses) => [...addresses.values()].map((recipient) => recipient.address)),
         ...runRows.flatMap((run) => run.bcc ?? []),
       ]);
       const isSuppressed = (address: string) => suppressed.has(address.toLowerCase());
-      const documents = await loadInvoiceDocuments(
-        knex(),
-        t,
+      const documents = await context.invoiceDocuments(
         ids((result) => result.invoiceId),
         [...new Set(runRows.flatMap((run) => run.definitionSnapshot.invoiceTransformations.map((tr) => tr.id)))]
       );
@@ -117,15 +97,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const snapshot = run.definitionSnapshot;
         const customer = customers.get(group[0].customerId!);
         const recipient = addressesByKey.get(snapshot.recipientKey)?.get(group[0].customerId!);
-        if (!customer || !recipient) return { outcomes: [skipped(resultIds, 'no-recipient')] };
-        if (isSuppressed(recipient.address)) return { outcomes: [skipped(resultIds, 'suppressed')] };
+        // Eligibility again, on the data as it is now (domain/eligibility.ts): the recipient's first…
+        const groupReason = skipReasonOf({
+          'no-recipient': !customer || !recipient,
+          suppressed: recipient !== undefined && isSuppressed(recipient.address),
+        });
+        if (groupReason || !customer || !recipient) return { outcomes: [skipped(resultIds, groupReason ?? 'no-recipient')] };
         const sender = senders.get(snapshot.fromKey);
         if (!sender) return { outcomes: [failed(resultIds, 'no-sender', `No message sender has the key "${snapshot.fromKey}"`)] };
 
         const runTransformations = new Set(snapshot.invoiceTransformations.map((tr) => tr.id));
         const documentsOf = (result: ClaimedResult) =>
           (documents.get(result.invoiceId!) ?? []).filter((document) => runTransformations.has(document.transformationId));
-        const undocumented = group.filter((result) => !result.invoiceId || !invoices.has(result.invoiceId) || !documentsOf(result).length);
+        // …then each invoice's documents.
+        const undocumented = group.filter((result) =>
+          skipReasonOf({
+            'no-transformation-result': !result.invoiceId || !invoices.has(result.invoiceId) || !documentsOf(result).length,
+          })
+        );
         const sendable = group.filter((result) => !undocumented.includes(result));
         const outcomes = undocumented.length ? [skipped(undocumented.map((result) => result.id), 'no-transformation-result')] : [];
         if (!sendable.length) return { outcomes };
@@ -151,7 +140,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return run.definitionSnapshot.zipAttachments ? [await zipAttachments(attachments, attachmentName.replace(/[^\w.-]+/g, '_'))] : attachments;
       };
 
-      const plans = groupResults(claimed, runs).map(plan);
+      const plans = groupIntoMessages(claimed, (runId) => Boolean(runs.get(runId)?.definitionSnapshot.collate)).map(plan);
       const planned = plans.flatMap((p) => (p.message ? [p.message] : []));
       const chosen = planned.map(({ run, context }) => templatesFor(run.definitionSnapshot, context.customer.languageCode));
       // All messages of the call go to the render thread in one exchange, while their attachments are read.

@@ -65,7 +65,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // The same event twice in one body counts once (the dedupe key would write it once anyway).
       const seen = new Set<string>();
       const unique = reports.filter((report) => !seen.has(report.key) && seen.add(report.key));
-      const outcomes = [];
+      const outcomes: string[] = [];
       for (let i = 0; i < unique.length; i += REPORTS_PER_TRANSACTION) {
         outcomes.push(
           ...(await getService(strapi, 'deliveryReports').apply(unique.slice(i, i + REPORTS_PER_TRANSACTION)))

@@ -4,26 +4,12 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { Core } from '@strapi/strapi';
 import type { MessageRunsConfig } from '../config';
 import type { ResultEventType } from '../../../shared/constants';
-import { resolveDialect } from '../data/dialect';
-import { forgetOldInstances, recordPace } from '../data/delivery-instances';
-import { appendEvents, type NewEvent } from '../data/events';
-import {
-  claimResults,
-  deferClaims,
-  findFinishedRunIds,
-  handOver,
-  recordOutcomes,
-  releaseClaims,
-  renewClaims,
-  requeueExpiredClaims,
-  type Outcome,
-  type RecordedResult,
-} from '../data/queue';
-import { countServerFailures } from '../data/runs';
-import { reserveSendTimes } from '../data/send-pacers';
-import { resolveTables } from '../data/tables';
+import type { NewEvent } from '../data/events';
+import type { RecordedResult } from '../data/queue';
+import { createRepositories } from '../data/repositories';
+import { outcomeOf, type Outcome } from '../domain/outcomes';
 import { getService, systemActor } from '../utils';
-import type { Delivery } from './mailer';
+import type { ComposedMail } from './messages';
 import { ALL, instancePace, scopesOf, spacingOf } from './pacing';
 
 /** How long one tick keeps claiming results before it lets the next tick take over. */
@@ -125,7 +111,7 @@ function outcomeEvents(
 interface Mailable {
   runId: number;
   resultIds: number[];
-  mail: Mail.Options;
+  mail: ComposedMail;
   /** Its invoices, for the outbox file's name. */
   label: string;
   attempts: number;
@@ -134,15 +120,12 @@ interface Mailable {
 }
 
 /** The address a message goes to, as the result records it. */
-function recipientOf(mail: Mail.Options): Outcome['recipient'] {
-  // The messages service addresses each message to one recipient, `{ name, address }`.
-  const to = (Array.isArray(mail.to) ? mail.to[0] : mail.to) as string | Mail.Address | undefined;
-  if (!to) return undefined;
-  return typeof to === 'string' ? { address: to, name: null } : { address: to.address, name: to.name || null };
+function recipientOf(mail: Mailable['mail']): Outcome['recipient'] {
+  return { address: mail.to.address, name: mail.to.name || null };
 }
 
 /** Every address a message goes to (To and Bcc): each counts for its domain's limit. */
-function addressesOf(mail: Mail.Options): string[] {
+function addressesOf(mail: Mailable['mail']): string[] {
   return [mail.to, mail.bcc]
     .flat()
     .map((recipient) => (typeof recipient === 'string' ? recipient : (recipient as Mail.Address | undefined)?.address))
@@ -200,49 +183,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   let paceNextAt = 0;
   let currentTick: Promise<TickReport> | undefined;
 
+  const repositories = createRepositories(strapi);
+  const queue = repositories.queue;
+
   const savePace = () =>
-    recordPace(strapi.db.connection, resolveTables(strapi), workerId, pace.record(), new Date()).catch((error) =>
+    queue.recordPace(workerId, pace.record(), new Date()).catch((error) =>
       strapi.log.warn(`[message-runs] ${workerId}: recording its pace failed: ${error}`)
     );
-
-  const toOutcome = (delivery: Delivery, attempts: number, now: Date): Outcome => {
-    if (delivery.status === 'sent') {
-      const { messageId, response, refusedBcc, sha256, archiveKey } = delivery;
-      return { status: 'sent', messageId, response, error: refusedBcc, sha256, archiveKey };
-    }
-    if (delivery.status === 'rejected') {
-      return { status: 'failed', reason: delivery.reason, error: delivery.error };
-    }
-    if (delivery.cause) {
-      // The server's trouble, not the message's: soon again, and it never reached a mailbox.
-      return {
-        status: 'retrying',
-        reason: delivery.cause === 'throttled' ? 'smtp-throttled' : 'smtp-unavailable',
-        error: delivery.error,
-        nextAttemptAt: new Date(now.getTime() + config().throttleRetrySeconds * 1000),
-        uncounted: true,
-      };
-    }
-    const delays = config().retryDelays;
-    if (attempts > delays.length) {
-      return {
-        status: 'failed',
-        reason: 'smtp-transient',
-        error: `${delivery.error} (gave up after ${attempts} attempts)`,
-      };
-    }
-    return {
-      status: 'retrying',
-      reason: 'smtp-transient',
-      error: delivery.error,
-      nextAttemptAt: new Date(now.getTime() + delays[attempts - 1] * 1000),
-    };
-  };
 
   /** Renews the lease of everything this worker holds, every third of a lease, until stopped. */
   function startHeartbeat(leaseSeconds: number) {
     const beat = setInterval(() => {
-      renewClaims(strapi.db.connection, resolveTables(strapi), workerId, new Date()).catch((error) =>
+      queue.renew(workerId, new Date()).catch((error) =>
         strapi.log.warn(`[message-runs] ${workerId}: renewing the lease of its claims failed: ${error}`)
       );
     }, (leaseSeconds * 1000) / 3);
@@ -270,7 +222,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
     const writes = [...byRun].map(([runId, run]) => ({ runId, ...run })).filter((run) => run.failures || run.afterSuccess);
     const { pauseAfterFailures } = config();
-    const reached = await countServerFailures(strapi.db.connection, resolveTables(strapi), writes, pauseAfterFailures);
+    const reached = await repositories.runs.countServerFailures(writes, pauseAfterFailures);
     for (const runId of reached) {
       await getService(strapi, 'runs').pauseAfterFailures(runId, byRun.get(runId)!.lastError, pauseAfterFailures, actor);
     }
@@ -282,8 +234,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * when that interval is up.
    */
   function outcomeWriter(report: TickReport, onError: (error: unknown) => void) {
-    const knex = strapi.db.connection;
-    const t = resolveTables(strapi);
     const pending: { runId: number; resultIds: number[]; outcome: Outcome }[] = [];
     const writes = new Set<Promise<void>>();
     let lastWrite = 0;
@@ -297,14 +247,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       lastWrite = now.getTime();
       const expected = outcomes.reduce((sum, { resultIds }) => sum + resultIds.length, 0);
-      const dialect = resolveDialect(strapi);
       // The outcomes and their history entries commit together: a write tried again after a lost
       // answer finds the results no longer held, and writes neither again.
       const write = retryWrite(
         () =>
-          knex.transaction(async (trx) => {
-            const recorded = await recordOutcomes(trx, t, dialect, workerId, outcomes, now);
-            await appendEvents(trx, t, dialect, outcomeEvents(recorded, outcomes, actor, now), now);
+          repositories.transaction(async (trx) => {
+            const recorded = await trx.queue.recordOutcomes(workerId, outcomes, now);
+            await trx.events.append(outcomeEvents(recorded, outcomes, actor, now), now);
             return recorded;
           }),
         (error) => strapi.log.warn(`[message-runs] ${workerId}: recording outcomes failed, trying again: ${error}`)
@@ -347,9 +296,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Claims, hands over and records until nothing is due or the budget is spent; see the service's comment. */
   async function deliver(report: TickReport, deadline: number) {
-    const knex = strapi.db.connection;
-    const t = resolveTables(strapi);
-    const dialect = resolveDialect(strapi);
     const { batchSize, leaseSeconds, maxConnections } = config();
     const spacing = spacingOf(config());
     const mailer = getService(strapi, 'mailer');
@@ -389,7 +335,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
 
     async function claim(wanted: number) {
-      const claimed = await claimResults(knex, t, dialect, { workerId, batchSize: wanted, now: new Date() });
+      const claimed = await queue.claim({ workerId, batchSize: wanted, now: new Date() });
       drained = !claimed.length;
       report.claimed += claimed.length;
       const messages = claimed.length ? await getService(strapi, 'messages').compose(claimed) : [];
@@ -418,7 +364,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           void savePace();
         }
         outcomes.add(message.runId, message.resultIds, {
-          ...toOutcome(delivery, message.attempts, new Date()),
+          ...outcomeOf(delivery, message.attempts, new Date(), config()),
           recipient: recipientOf(message.mail),
         });
       } catch (error) {
@@ -436,7 +382,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await mailer.ready();
       const candidates = waiting.slice(0, free + DOMAIN_LOOKAHEAD);
       const now = Date.now();
-      const assignment = await reserveSendTimes(knex, t, dialect, {
+      const assignment = await queue.reserveSendTimes({
         max: free,
         scopes: candidates.map((message) => message.scopes),
         spacing,
@@ -464,7 +410,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (deferred.length) {
         const leaving = new Set(deferred.map(({ message }) => message));
         waiting.splice(0, waiting.length, ...waiting.filter((message) => !leaving.has(message)));
-        await deferClaims(knex, t, workerId, deferred.map(({ message, at }) => ({ resultIds: message.resultIds, at: new Date(at) })), new Date());
+        await queue.defer(workerId, deferred.map(({ message, at }) => ({ resultIds: message.resultIds, at: new Date(at) })), new Date());
       }
       if (!timed.size && assignment.retryAt !== undefined) limitedUntil = assignment.retryAt;
       return timed;
@@ -484,7 +430,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       waiting.splice(0, waiting.length, ...waiting.filter((message) => !taking.has(message)));
       inFlight += group.length;
       const handed = await retryWrite(
-        () => handOver(knex, t, workerId, group.flatMap((message) => message.resultIds), new Date()),
+        () => queue.handOver(workerId, group.flatMap((message) => message.resultIds), new Date()),
         (error) => strapi.log.warn(`[message-runs] ${workerId}: handing messages over failed, trying again: ${error}`)
       ).catch((error) => {
         inFlight -= group.length;
@@ -502,7 +448,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (refused.length) {
         // Results this worker still holds but may not hand over (their run was stopped) are queued again
         // now rather than when their lease runs out.
-        await releaseClaims(knex, t, workerId, refused.flatMap((message) => message.resultIds), new Date());
+        await queue.release(workerId, refused.flatMap((message) => message.resultIds), new Date());
       }
     }
 
@@ -552,11 +498,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Expired claims back to the queue, each with a `queued` entry naming the worker whose lease ran out. */
   async function requeueExpiredLeases() {
-    const t = resolveTables(strapi);
-    const dialect = resolveDialect(strapi);
     const now = new Date();
-    await strapi.db.connection.transaction(async (trx) => {
-      const requeued = await requeueExpiredClaims(trx, t, dialect, now, config().leaseSeconds);
+    await repositories.transaction(async (trx) => {
+      const requeued = await trx.queue.requeueExpired(now, config().leaseSeconds);
       const events = requeued.map(
         ({ id, runId, worker, handedOver }): NewEvent => ({
           runId,
@@ -568,25 +512,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           detail: { after: 'lease-expired', worker, handedOver },
         })
       );
-      await appendEvents(trx, t, dialect, events, now);
+      await trx.events.append(events, now);
     });
   }
 
   async function runTick(): Promise<TickReport> {
-    const knex = strapi.db.connection;
-    const t = resolveTables(strapi);
     const { leaseSeconds } = config();
     const report: TickReport = { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
 
     await requeueExpiredLeases();
-    await forgetOldInstances(knex, t, new Date());
+    await queue.forgetOldInstances(new Date());
     const stopHeartbeat = startHeartbeat(leaseSeconds);
     try {
       await deliver(report, Date.now() + TICK_BUDGET_MS);
     } finally {
       stopHeartbeat();
     }
-    for (const runId of await findFinishedRunIds(knex, t)) {
+    for (const runId of await repositories.runs.findFinishedIds()) {
       await getService(strapi, 'runs').completeIfDone(runId, actor);
     }
     if (report.claimed) {

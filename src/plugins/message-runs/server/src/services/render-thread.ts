@@ -6,7 +6,8 @@
  * which it sees in the shared progress record: the message being rendered and since when.
  */
 import { parentPort, workerData } from 'worker_threads';
-import { compileTemplates, type RenderedMessage, type TemplateContext, type Templates } from './templates';
+import type { Templates } from '../domain/definition';
+import { compileTemplates, type RenderedMessage, type TemplateContext } from './templates';
 
 export interface RenderThreadOptions {
   maxBytes: number;

@@ -11,7 +11,8 @@ import {
   type RenderRequest,
   type RenderThreadOptions,
 } from './render-thread';
-import type { RenderedMessage, TemplateContext, Templates } from './templates';
+import type { Templates } from '../domain/definition';
+import type { RenderedMessage, TemplateContext } from './templates';
 
 /** One message to render: a context, with the templates of its run in its language. */
 export interface RenderInput {

@@ -11,35 +11,17 @@ import {
   type RemoveResults,
   type TestSendResult,
 } from '../../../shared/contracts/results';
+import type { ResultStatus, RunEventType } from '../../../shared/constants';
 import type { Actor } from '../../../shared/contracts/events';
-import { resolveDialect } from '../data/dialect';
-import {
-  appendEvents,
-  appendRunEvent,
-  findTestSendTimes,
-  insertResendEvents,
-  subjectKey,
-  testSendKey,
-} from '../data/events';
-import { findArchivedMessage } from '../data/archive';
-import { loadSuppressed } from '../data/message-context';
-import { findMessageResults } from '../data/queue';
-import {
-  countFilteredResults,
-  deleteResults,
-  findResultsPage,
-  iterateResults,
-  locateResults,
-  requeueResults,
-  type ResultFilter,
-  type ResultRow,
-  type ResultSelection,
-} from '../data/results';
-import { resolveTables } from '../data/tables';
+import { subjectKey, testSendKey } from '../data/events';
+import { createRepositories, type Repositories } from '../data/repositories';
+import type { ResultFilter, ResultRow, ResultSelection } from '../data/results';
+import type { RunRow } from '../data/runs';
+import { eligibilityOf } from '../domain/definition';
 import { fieldError, IntegrityError, MailServerError, nameFew, notFound } from '../errors';
 import type { MessageRunsConfig } from '../config';
 import { getService, SERVER_ACTOR, toIsoTimestamp } from '../utils';
-import { eligibilityOf, type RunRow } from './runs';
+import { csvLine, UTF8_BOM } from '../utils/csv';
 
 export const toResult = (row: ResultRow): Result => ({
   documentId: row.documentId,
@@ -86,16 +68,6 @@ const CSV_COLUMNS: [string, (result: Result) => unknown][] = [
   ['messageId', (r) => r.messageId],
 ];
 
-/** RFC 4180 field; a leading = + - @ is defused so a spreadsheet does not run it as a formula. */
-const csvField = (value: unknown) => {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-const csvLine = (fields: unknown[]) => `${fields.map(csvField).join(',')}\r\n`;
-const UTF8_BOM = '\ufeff';
-
 /**
  * "Monthly-invoice-2026-11-29-results.csv": the definition and the day the run was created, which an
  * admin recognises in a downloads folder, and the statuses the export was filtered by.
@@ -109,13 +81,12 @@ function exportFilename(run: RunRow, filter: ResultFilter) {
 const RATE_WINDOW_MS = 60_000;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const tables = () => resolveTables(strapi);
-  const knex = () => strapi.db.connection;
+  const repositories = createRepositories(strapi);
   const runs = () => getService(strapi, 'runs');
 
   /** Refuses ids that are unknown or belong to another run, naming them. */
   async function assertResultsOfRun(runId: number, documentIds: string[]) {
-    const { otherRun, unknown } = await locateResults(knex(), tables(), runId, documentIds);
+    const { otherRun, unknown } = await repositories.results.locate(runId, documentIds);
     if (otherRun.length) {
       throw fieldError('ids', `hold results of another run: ${nameFew(otherRun)}`);
     }
@@ -124,12 +95,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   }
 
-  const toSelection = (body: { ids?: string[]; status?: any[] }): ResultSelection =>
-    body.ids ? { documentIds: body.ids } : { statuses: body.status! };
+  const toSelection = (body: { ids?: string[]; status?: ResultStatus[] }): ResultSelection =>
+    body.ids ? { documentIds: body.ids } : { statuses: body.status ?? [] };
+
+  /**
+   * Resend and Remove: the run's results change in one transaction with their entries, and the run
+   * gets one entry with the counts `change` returns; its counts are counted afresh after.
+   */
+  async function changeResults<Counts extends Record<string, number>>(
+    run: RunRow,
+    type: Extract<RunEventType, 'resent' | 'removed'>,
+    actor: Actor,
+    change: (trx: Repositories, now: Date) => Promise<Counts>
+  ) {
+    const now = new Date();
+    const counts = await repositories.transaction(async (trx) => {
+      const counted = await change(trx, now);
+      await trx.events.appendRun({ runId: run.id, type, at: now, actor, detail: counted }, now);
+      return counted;
+    });
+    getService(strapi, 'counts').forget(run.id);
+    return counts;
+  }
 
   /** A result with the others its message carries (a collated run's), or 404. */
   async function findResult(resultDocumentId: string) {
-    const found = await findMessageResults(knex(), tables(), resultDocumentId);
+    const found = await repositories.results.findMessageResults(resultDocumentId);
     if (!found) throw notFound('message result', resultDocumentId);
     return found;
   }
@@ -164,7 +155,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function assertTestSendAllowed(actor: Actor, now: Date) {
     const { testSendsPerMinute: limit } = strapi.config.get('plugin::message-runs') as MessageRunsConfig;
     if (!limit) return;
-    const times = await findTestSendTimes(knex(), tables(), actor, new Date(now.getTime() - RATE_WINDOW_MS));
+    const times = await repositories.events.findTestSendTimes(actor, new Date(now.getTime() - RATE_WINDOW_MS));
     if (times.length < limit) return;
     const freeAt = times[times.length - limit].getTime() + RATE_WINDOW_MS;
     const retryAfter = Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000));
@@ -183,8 +174,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const run = await runs().findRunRow(runDocumentId);
       const counts = (await getService(strapi, 'counts').ofRuns([run.id])).get(run.id)!;
       const [rows, total] = await Promise.all([
-        findResultsPage(knex(), tables(), run.id, filter, page),
-        countFilteredResults(knex(), tables(), run.id, filter, counts),
+        repositories.results.findPage(run.id, filter, page),
+        repositories.results.countFiltered(run.id, filter, counts),
       ]);
       return {
         results: rows.map(toResult),
@@ -200,9 +191,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async exportCsv(runDocumentId: string, filter: ResultFilter) {
       const run = await runs().findRunRow(runDocumentId);
-      const rows = iterateResults(knex(), tables(), run.id, filter);
+      const rows = repositories.results.iterate(run.id, filter);
       async function* lines() {
-        // A byte-order mark: Excel reads a CSV without one in the computer's code page ("SchÃ¤fer").
         yield `${UTF8_BOM}${csvLine(CSV_COLUMNS.map(([name]) => name))}`;
         let exported = 0;
         try {
@@ -224,47 +214,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Queues results again, each with its `resent` entry and the run with one, in one transaction. */
     async resend(
       runDocumentId: string,
-      body: { ids?: string[]; status?: any[] },
+      body: { ids?: string[]; status?: ResultStatus[] },
       actor: Actor = SERVER_ACTOR
     ): Promise<ResendResults.Response['data']> {
       const run = await runs().findRunRow(runDocumentId);
       if (body.ids) await assertResultsOfRun(run.id, body.ids);
-      const now = new Date();
-      const dialect = resolveDialect(strapi);
-      const answer = await strapi.db.transaction(async ({ trx }) => {
-        const updated = await requeueResults(
-          trx,
-          tables(),
-          run.id,
-          toSelection(body),
-          eligibilityOf(run.definitionSnapshot),
-          now
-        );
-        await insertResendEvents(
-          trx,
-          tables(),
-          dialect,
+      const answer = await changeResults(run, 'resent', actor, async (trx, now) => {
+        const updated = await trx.results.requeue(run.id, toSelection(body), eligibilityOf(run.definitionSnapshot), now);
+        await trx.events.insertResend(
           updated.map((row) => row.id),
           actor,
           now
         );
         const requeued = updated.filter((row) => row.status === 'queued').length;
-        const counts = {
+        return {
           requeued,
           skipped: updated.length - requeued,
           suppressed: updated.filter((row) => row.reason === 'suppressed').length,
           inFlight: body.ids ? body.ids.length - updated.length : 0,
         };
-        await appendRunEvent(
-          trx,
-          tables(),
-          dialect,
-          { runId: run.id, type: 'resent', at: now, actor, detail: counts },
-          now
-        );
-        return counts;
       });
-      getService(strapi, 'counts').forget(run.id);
       if (answer.requeued) await runs().reopen(run.id);
       return answer;
     },
@@ -289,7 +258,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async preview(resultDocumentId: string): Promise<PreviewResult.Response['data']> {
       const { message } = await composeNow(await findResult(resultDocumentId));
       const { mail } = message;
-      const formatAddress = (address: any) => (address.name ? `${address.name} <${address.address}>` : address.address);
+      const formatAddress = ({ name, address }: { name: string; address: string }) => (name ? `${name} <${address}>` : address);
       return {
         from: formatAddress(mail.from),
         to: formatAddress(mail.to),
@@ -314,7 +283,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async testSend(resultDocumentId: string, to: string[], actor: Actor = SERVER_ACTOR): Promise<TestSendResult.Response['data']> {
       const found = await findResult(resultDocumentId);
-      const suppressed = await loadSuppressed(knex(), tables(), to);
+      const suppressed = await repositories.messageContext.suppressed(to);
       const refused = to.filter((address) => suppressed.has(address.toLowerCase()));
       if (refused.length) throw fieldError('to', `holds addresses on the suppression list: ${nameFew(refused)}`);
       await assertTestSendAllowed(actor, new Date());
@@ -326,10 +295,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       );
       if (delivery.status !== 'sent') throw new MailServerError(`The mail server did not take the test message: ${delivery.error}`);
       const sentAt = new Date();
-      await appendEvents(
-        knex(),
-        tables(),
-        resolveDialect(strapi),
+      await repositories.events.append(
         [
           {
             runId,
@@ -352,7 +318,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * kept (the archive was off, or could not write it), or deleted after `archiveDays`.
      */
     async message(resultDocumentId: string): Promise<{ bytes: Buffer; filename: string }> {
-      const found = await findArchivedMessage(knex(), tables(), resultDocumentId);
+      const found = await repositories.results.findArchivedMessage(resultDocumentId);
       if (!found) throw notFound('message result', resultDocumentId);
       const { status, sha256, archiveKey, invoiceNumber } = found;
       const sentAt = toIsoTimestamp(found.sentAt);
@@ -383,10 +349,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     ): Promise<RemoveResults.Response['data']> {
       const run = await runs().findRunRow(runDocumentId);
       await assertResultsOfRun(run.id, ids);
-      const now = new Date();
-      const dialect = resolveDialect(strapi);
-      const answer = await strapi.db.transaction(async ({ trx }) => {
-        const removed = await deleteResults(trx, tables(), run.id, { documentIds: ids });
+      return changeResults(run, 'removed', actor, async (trx, now) => {
+        const removed = await trx.results.delete(run.id, { documentIds: ids });
         const events = removed.map(({ id, documentId }) => ({
           runId: run.id,
           resultId: id,
@@ -395,19 +359,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           actor,
           dedupeKey: subjectKey('result', documentId),
         }));
-        await appendEvents(trx, tables(), dialect, events, now);
-        const counts = { removed: removed.length, inFlight: ids.length - removed.length };
-        await appendRunEvent(
-          trx,
-          tables(),
-          dialect,
-          { runId: run.id, type: 'removed', at: now, actor, detail: counts },
-          now
-        );
-        return counts;
+        await trx.events.append(events, now);
+        return { removed: removed.length, inFlight: ids.length - removed.length };
       });
-      getService(strapi, 'counts').forget(run.id);
-      return answer;
     },
   };
 };

@@ -1,19 +1,20 @@
 import type { Core } from '@strapi/strapi';
 import type { MailSettings, SendTestEmail } from '../../../shared/contracts/settings';
 import type { MessageRunsConfig } from '../config';
-import { recentPaces } from '../data/delivery-instances';
-import { resolveTables } from '../data/tables';
+import { createRepositories } from '../data/repositories';
 import { getService } from '../utils';
 
 const SENDER_UID = 'api::message-sender.message-sender';
 
 /** The mail settings page: the transport in use, the limits and each instance's pace, and a test email. */
-export default ({ strapi }: { strapi: Core.Strapi }) => ({
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const repositories = createRepositories(strapi);
+  return {
   async get(): Promise<MailSettings> {
     const { rateLimitPerMinute, rateLimitPerSecond, domainRateLimits, pauseAfterFailures } = strapi.config.get(
       'plugin::message-runs'
     ) as MessageRunsConfig;
-    const instances = await recentPaces(strapi.db.connection, resolveTables(strapi), new Date());
+    const instances = await repositories.queue.recentPaces(new Date());
     const throttledAt = instances.map((pace) => pace.lastThrottledAt).filter((at): at is string => Boolean(at));
     return {
       ...getService(strapi, 'mailer').describe(),
@@ -43,4 +44,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       ? { status: 'sent', messageId: delivery.messageId, response: delivery.response }
       : { status: 'failed', error: delivery.error };
   },
-});
+  };
+};

@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import type { Templates, TemplateTranslation } from '../domain/definition';
 
 /**
  * The template language of message definitions: Handlebars in an isolated environment whose only
@@ -33,20 +34,6 @@ export interface RenderedMessage {
   subject: string;
   html: string;
   text: string | undefined;
-}
-
-export interface Templates {
-  subjectTemplate: string;
-  bodyTemplate: string;
-  textTemplate: string | null;
-}
-
-/** A definition's templates in one language; a template it leaves out (null) falls back. */
-export interface TemplateTranslation {
-  languageCode: string;
-  subjectTemplate: string | null;
-  bodyTemplate: string | null;
-  textTemplate: string | null;
 }
 
 /** The language codes a customer's code falls back through: `nl-BE` → `nl-BE`, `nl`; `nl` → `nl`. */

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { WEBHOOK_EVENTS, type ResultReason } from '../../../shared/constants';
 import type { ResultWebhookPayload, RunWebhookPayload, WebhookEvent } from '../../../shared/contracts/webhooks';
-import { resolveTables } from '../data/tables';
+import { createRepositories } from '../data/repositories';
 import { getService } from '../utils';
 
 /** A result as a result event announces it. */
@@ -20,6 +20,8 @@ export interface AnnouncedResult {
  * them to the webhooks that did. Payloads: shared/contracts/webhooks.ts.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const repositories = createRepositories(strapi);
+
   async function emit(event: WebhookEvent, payload: RunWebhookPayload | ResultWebhookPayload) {
     try {
       await strapi.eventHub.emit(event, payload);
@@ -46,11 +48,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async announceResults(status: 'failed' | 'bounced', results: AnnouncedResult[]) {
       if (!results.length) return;
       const event = status === 'failed' ? WEBHOOK_EVENTS.resultFailed : WEBHOOK_EVENTS.resultBounced;
-      const runs: { id: number | string; document_id: string }[] = await strapi.db
-        .connection(resolveTables(strapi).runs)
-        .select('id', 'document_id')
-        .whereIn('id', [...new Set(results.map((result) => result.runId))]);
-      const runDocumentId = new Map(runs.map((run) => [Number(run.id), run.document_id]));
+      const runDocumentId = await repositories.runs.findDocumentIds([...new Set(results.map((result) => result.runId))]);
       for (const result of results) {
         await emit(event, {
           run: { documentId: runDocumentId.get(result.runId)! },

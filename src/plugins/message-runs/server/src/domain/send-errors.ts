@@ -1,8 +1,8 @@
 /**
  * What a failed `sendMail` means for the result: worth retrying (and whether the server, not the
- * message, was the problem), or refused for good. Pure, so it is unit-tested (tests/unit/send-errors).
+ * message, was the problem), or refused for good. Pure, so it is unit-tested (tests/unit/send-errors.test.ts).
  */
-import type { Delivery } from './mail-thread';
+import type { Delivery } from './outcomes';
 
 /**
  * nodemailer's codes for a server that could not be reached or kept (a refused connection is an
@@ -29,20 +29,28 @@ const THROTTLE_TEXT = /throttl|rate (limit )?exceeded|exceeded .*rate|too many (
  * itself cannot send, is final; anything else (a 4xx, a dropped connection, a message stream cut off
  * when the connection went) is retried, up to the retry policy's last attempt.
  */
-export function classifySendError(error: any): Delivery {
-  const line = error?.response || error?.message || String(error);
-  const code = Number(error?.responseCode);
+export function classifySendError(thrown: unknown): Delivery {
+  // What nodemailer sets on its errors; anything else thrown has none of it.
+  const error = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as {
+    response?: string;
+    message?: string;
+    responseCode?: number;
+    code?: string;
+    command?: string;
+  };
+  const line = error.response || error.message || String(thrown);
+  const code = Number(error.responseCode);
   if (code === SERVICE_NOT_AVAILABLE) return { status: 'transient', error: line, cause: 'unavailable', slowDown: true };
   if (THROTTLE_REPLIES.has(code) || THROTTLE_TEXT.test(line)) {
     return { status: 'transient', error: line, cause: 'throttled', slowDown: true };
   }
-  if (UNAVAILABLE_CODES.has(error?.code) || AUTH_REPLIES.has(code)) {
+  if (UNAVAILABLE_CODES.has(error.code ?? '') || AUTH_REPLIES.has(code)) {
     return { status: 'transient', error: line, cause: 'unavailable' };
   }
   if (code >= 500 && code !== BAD_SEQUENCE) {
     const reason = error.code === 'EENVELOPE' || error.command === 'RCPT TO' ? 'recipient-rejected' : 'smtp-rejected';
     return { status: 'rejected', reason, error: line };
   }
-  if (!code && MESSAGE_FAULT_CODES.has(error?.code)) return { status: 'rejected', reason: 'smtp-rejected', error: line };
+  if (!code && MESSAGE_FAULT_CODES.has(error.code ?? '')) return { status: 'rejected', reason: 'smtp-rejected', error: line };
   return { status: 'transient', error: line };
 }
