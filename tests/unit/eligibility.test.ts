@@ -1,14 +1,18 @@
 import { eligibilityOf, snapshotOf, type DefinitionEntity } from '../../src/plugins/message-runs/server/src/domain/definition';
 import { skipReasonCase, skipReasonOf, statusOfReasonSql } from '../../src/plugins/message-runs/server/src/domain/eligibility';
 
-const definition: DefinitionEntity = {
-  id: 7,
+/** What the snapshot keeps as the definition has it. */
+const keptAsIs = {
   documentId: 'def1',
   name: 'Monthly invoice',
   fromKey: 'billing',
   recipientKey: 'invoices',
   subjectTemplate: 'Invoice {{invoice.label}}',
   bodyTemplate: '<p>Hello</p>',
+};
+const definition: DefinitionEntity = {
+  id: 7,
+  ...keptAsIs,
   textTemplate: undefined,
   zipAttachments: null,
   collate: true,
@@ -25,12 +29,7 @@ const definition: DefinitionEntity = {
 describe('snapshotOf', () => {
   it('keeps what a run needs of its definition, empty templates as null and flags as booleans', () => {
     expect(snapshotOf(definition)).toEqual({
-      documentId: 'def1',
-      name: 'Monthly invoice',
-      fromKey: 'billing',
-      recipientKey: 'invoices',
-      subjectTemplate: 'Invoice {{invoice.label}}',
-      bodyTemplate: '<p>Hello</p>',
+      ...keptAsIs,
       textTemplate: null,
       translations: [
         { languageCode: 'nl', subjectTemplate: 'Factuur', bodyTemplate: null, textTemplate: null },

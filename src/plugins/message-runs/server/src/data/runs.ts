@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
 import { RUN_UID, type RunStatus, type StopReason } from '../../../shared/constants';
+import type { Run } from '../../../shared/contracts/runs';
 import type { DefinitionSnapshot } from '../domain/definition';
 import { PENDING_RESULT_STATUSES, RUN_TRANSITIONS, runMay, type RunAction } from '../domain/states';
 import { timestamp } from './dialect';
@@ -9,29 +10,15 @@ import type { Tables } from './tables';
 /** Strapi's database layer: runs are read and created through it (its relations, its document ids). */
 type Database = Core.Strapi['db'];
 
-/** A run as the database layer reads it, with its cluster and creator. */
-export interface RunRow {
+/**
+ * A run as the database layer reads it, with its cluster and creator: the contract's run but its
+ * counts, with its id, its whole definition snapshot, and its Bcc list as stored (null when none).
+ */
+export type RunRow = Omit<Run, 'definition' | 'counts' | 'bcc'> & {
   id: number;
-  documentId: string;
-  status: RunStatus;
   definitionSnapshot: DefinitionSnapshot;
-  cluster: { documentId: string; name: string } | null;
-  includeChildren: boolean;
-  includeAlreadySent: boolean;
-  periodStart: string;
-  periodEnd: string;
   bcc: string[] | null;
-  createdAt: string;
-  createdBy: { firstname: string | null; lastname: string | null } | null;
-  startedAt: string | null;
-  stoppedAt: string | null;
-  completedAt: string | null;
-  stopReason: StopReason | null;
-  lastError: string | null;
-  scheduledAt: string | null;
-  timeZone: string | null;
-  notAfter: string | null;
-}
+};
 
 const RUN_POPULATE = {
   cluster: { select: ['documentId', 'name'] },

@@ -3,12 +3,7 @@ import path from 'path';
 import yazl from 'yazl';
 import type { Core } from '@strapi/strapi';
 import type { InvoiceDocument } from '../data/message-context';
-
-export interface Attachment {
-  filename: string;
-  contentType: string;
-  content: Buffer;
-}
+import type { Attachment } from '../domain/message';
 
 /** A media library file's bytes, through the upload provider: its (signed) URL, or the public folder it serves. */
 async function readMediaFile(strapi: Core.Strapi, file: Record<string, any>): Promise<Buffer> {

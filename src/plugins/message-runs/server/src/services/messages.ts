@@ -1,4 +1,3 @@
-import type Mail from 'nodemailer/lib/mailer';
 import type { Core } from '@strapi/strapi';
 import type { InvoiceDocument } from '../data/message-context';
 import type { ClaimedResult } from '../data/queue';
@@ -6,38 +5,14 @@ import { createRepositories } from '../data/repositories';
 import type { RunForSending } from '../data/runs';
 import { groupIntoMessages } from '../domain/collation';
 import { skipReasonOf } from '../domain/eligibility';
-import { failedOutcome, skippedOutcome, type Outcome } from '../domain/outcomes';
+import type { ComposedMessage } from '../domain/message';
+import { failedOutcome, skippedOutcome } from '../domain/outcomes';
 import { getService } from '../utils';
 import type { MessageRunsConfig } from '../config';
-import { toAttachment, zipAttachments, type Attachment } from './attachments';
+import { toAttachment, zipAttachments } from './attachments';
 import { returnPathFor, tokenFor } from './return-path';
 import { tokenHeaders } from './webhook-providers';
 import { templatesFor, type TemplateContext } from './templates';
-
-/** A named address, as a message's From and To are given. */
-export interface NamedAddress {
-  name: string;
-  address: string;
-}
-
-/** A message as nodemailer takes it, addressed from and to one named address each. */
-export type ComposedMail = Omit<Mail.Options, 'attachments' | 'from' | 'to'> & {
-  from: NamedAddress;
-  to: NamedAddress;
-  attachments: Attachment[];
-};
-
-/** One message to send for some results (one, or a customer's results of a collated run), or why not. */
-export type ComposedMessage =
-  | {
-      resultIds: number[];
-      mail: ComposedMail;
-      /** The translation the templates came from; null for the definition's own. */
-      language: string | null;
-      /** Its invoices' labels ("INV-1+INV-2"): what the message is about, for a file name. */
-      label: string;
-    }
-  | { resultIds: number[]; outcome: Outcome };
 
 const failed = (resultIds: number[], reason: string, error: string): ComposedMessage => ({
   resultIds,

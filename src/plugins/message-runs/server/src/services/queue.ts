@@ -7,9 +7,9 @@ import type { ResultEventType } from '../../../shared/constants';
 import type { NewEvent } from '../data/events';
 import type { RecordedResult } from '../data/queue';
 import { createRepositories } from '../data/repositories';
+import type { ComposedMail } from '../domain/message';
 import { outcomeOf, type Outcome } from '../domain/outcomes';
 import { getService, systemActor } from '../utils';
-import type { ComposedMail } from './messages';
 import { ALL, instancePace, scopesOf, spacingOf } from './pacing';
 
 /** How long one tick keeps claiming results before it lets the next tick take over. */
