@@ -80,24 +80,33 @@ export async function loadSenders(knex: Knex, t: Tables, fromKeys: string[]) {
   return new Map(rows.map((row) => [row.key, { email: row.email, displayName: row.display_name ?? null }]));
 }
 
+/** A media library file as the upload plugin's entity: every attribute of its table, of which these are read here. */
+export interface MediaFile {
+  name: string;
+  mime: string;
+  url: string;
+  [attribute: string]: unknown;
+}
+
 /** A transformation result to attach: a media library file (as the upload plugin's entity) or inline content. */
 export interface InvoiceDocument {
   transformationId: number;
-  file: Record<string, any> | null;
+  file: MediaFile | null;
   fileName: string | null;
   mimeType: string | null;
   content: string | null;
 }
 
 /** The media file columns of a row read with FILE_PREFIX, as the upload plugin's file entity. */
-function toFileEntity(files: MediaFiles, row: Record<string, any>) {
+function toFileEntity(files: MediaFiles, row: Record<string, unknown>): MediaFile | null {
   if (row[`${FILE_PREFIX}id`] === null || row[`${FILE_PREFIX}id`] === undefined) return null;
-  const file: Record<string, any> = {};
+  const file: Record<string, unknown> = {};
   for (const [column, attribute] of Object.entries(files.attributeOf)) {
     const value = row[FILE_PREFIX + column];
     file[attribute] = files.jsonAttributes.includes(attribute) && typeof value === 'string' ? JSON.parse(value) : value;
   }
-  return file;
+  // Every column of the files table is there, `name`, `mime` and `url` among them.
+  return file as MediaFile;
 }
 
 /**

@@ -51,15 +51,46 @@ export interface Tables {
 
 const EMAIL_COMPONENT = 'messaging.email-address';
 
+/**
+ * What is read here of Strapi's attribute metadata. Its own types describe the attributes as
+ * declared, not the join tables and column names the database layer adds to them.
+ */
+interface AttributeMeta {
+  type?: string;
+  columnName?: string;
+  joinColumn?: { name: string };
+  joinTable?: {
+    name: string;
+    joinColumn: { name: string };
+    inverseJoinColumn: { name: string };
+    on?: { field: string };
+    morphColumn?: { idColumn: { name: string }; typeColumn: { name: string } };
+  };
+}
+
 export function resolveTables(strapi: Core.Strapi): Tables {
-  const meta = (uid: string) => strapi.db.metadata.get(uid);
+  const meta = (uid: string) => {
+    const { tableName, attributes } = strapi.db.metadata.get(uid);
+    return { tableName, attributes: attributes as Record<string, AttributeMeta> };
+  };
+  /** The join table of a relation (or a component's), which the database layer always gives one. */
+  const joinTableOf = (uid: string, attribute: string) => {
+    const { joinTable } = meta(uid).attributes[attribute];
+    if (!joinTable) throw new Error(`message-runs: ${uid}.${attribute} has no join table`);
+    return joinTable;
+  };
   const link = (uid: string, attribute: string): Link => {
-    const { joinTable } = meta(uid).attributes[attribute] as any;
+    const joinTable = joinTableOf(uid, attribute);
     return { table: joinTable.name, from: joinTable.joinColumn.name, to: joinTable.inverseJoinColumn.name };
   };
-  const emailAddressesJoin = (meta('api::customer.customer').attributes.emailAddresses as any).joinTable;
-  const fileMeta = meta('plugin::upload.file') as any;
-  const fileLinks = fileMeta.attributes.related.joinTable;
+  const emailAddressesJoin = joinTableOf('api::customer.customer', 'emailAddresses');
+  const fileMeta = meta('plugin::upload.file');
+  const fileLinks = joinTableOf('plugin::upload.file', 'related');
+  const morph = fileLinks.morphColumn;
+  const runDefinition = meta(RUN_UID).attributes.definition.joinColumn;
+  if (!emailAddressesJoin.on || !morph || !runDefinition) {
+    throw new Error('message-runs: Strapi\'s metadata lacks a column this plugin reads (email component field, file morph columns, run definition)');
+  }
 
   return {
     clusters: meta('api::customer-cluster.customer-cluster').tableName,
@@ -80,16 +111,16 @@ export function resolveTables(strapi: Core.Strapi): Tables {
       table: fileMeta.tableName,
       // Scalar attributes only: Strapi gives those a column name; relations live in link tables.
       attributeOf: Object.fromEntries(
-        Object.entries<any>(fileMeta.attributes)
-          .filter(([, attribute]) => attribute.columnName)
-          .map(([name, attribute]) => [attribute.columnName, name])
+        Object.entries(fileMeta.attributes).flatMap(([name, attribute]) =>
+          attribute.columnName ? [[attribute.columnName, name]] : []
+        )
       ),
       jsonAttributes: Object.keys(fileMeta.attributes).filter((name) => fileMeta.attributes[name].type === 'json'),
       links: {
         table: fileLinks.name,
         file: fileLinks.joinColumn.name,
-        relatedId: fileLinks.morphColumn.idColumn.name,
-        relatedType: fileLinks.morphColumn.typeColumn.name,
+        relatedId: morph.idColumn.name,
+        relatedType: morph.typeColumn.name,
       },
     },
     resultInvoice: link('api::transformation-result.transformation-result', 'invoice'),
@@ -97,7 +128,7 @@ export function resolveTables(strapi: Core.Strapi): Tables {
     senders: meta('api::message-sender.message-sender').tableName,
     definitions: meta('api::message-definition.message-definition').tableName,
     runs: meta(RUN_UID).tableName,
-    runDefinition: (meta(RUN_UID).attributes.definition as any).joinColumn.name,
+    runDefinition: runDefinition.name,
     results: meta(RESULT_UID).tableName,
     events: meta(EVENT_UID).tableName,
     suppressions: meta(SUPPRESSION_UID).tableName,

@@ -115,7 +115,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async upload(bytes: Uint8Array, resultId: number, sha256: string) {
       const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const hash = `message-${resultId}-${sha256}`;
-      const file: Record<string, any> = {
+      // The file entity the upload provider takes; it sets `url` (and maybe `provider_metadata`) on it.
+      const file: Omit<UploadedFile, 'url'> & { url?: string; name: string; mime: string; size: number; sizeInBytes: number; buffer: Buffer } = {
         name: `${hash}.eml`,
         hash,
         ext: '.eml',
@@ -130,7 +131,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const uploader = provider();
       if (uploader.upload) await uploader.upload(file);
       else await uploader.uploadStream({ ...file, stream: Readable.from(buffer) }).then(() => undefined);
-      const kept: UploadedFile = { hash, ext: file.ext, url: file.url, path: file.path, provider_metadata: file.provider_metadata };
+      const kept: UploadedFile = { hash, ext: file.ext, url: file.url ?? '', path: file.path, provider_metadata: file.provider_metadata };
       return `${UPLOAD_KEY}${JSON.stringify(kept)}`;
     },
 

@@ -2,11 +2,11 @@ import fs from 'fs/promises';
 import path from 'path';
 import yazl from 'yazl';
 import type { Core } from '@strapi/strapi';
-import type { InvoiceDocument } from '../data/message-context';
+import type { InvoiceDocument, MediaFile } from '../data/message-context';
 import type { Attachment } from '../domain/message';
 
 /** A media library file's bytes, through the upload provider: its (signed) URL, or the public folder it serves. */
-async function readMediaFile(strapi: Core.Strapi, file: Record<string, any>): Promise<Buffer> {
+async function readMediaFile(strapi: Core.Strapi, file: MediaFile): Promise<Buffer> {
   const signed = await strapi.plugin('upload').service('file').signFileUrls(file);
   if (/^https?:\/\//.test(signed.url)) {
     const response = await fetch(signed.url);
@@ -17,9 +17,9 @@ async function readMediaFile(strapi: Core.Strapi, file: Record<string, any>): Pr
   const urlPath = decodeURIComponent(signed.url.split('?')[0]);
   try {
     return await fs.readFile(path.join(strapi.dirs.static.public, urlPath));
-  } catch (error: any) {
+  } catch (error) {
     // Name the file and its URL, not the server's folders.
-    if (error.code === 'ENOENT') throw new Error(`${file.name}: the upload provider has no file at ${urlPath}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${file.name}: the upload provider has no file at ${urlPath}`);
     throw error;
   }
 }

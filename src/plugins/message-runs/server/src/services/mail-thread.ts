@@ -13,6 +13,7 @@ import { parentPort, workerData } from 'worker_threads';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { MessageRunsConfig } from '../config';
 import { closeArchiveFolder, writeToArchiveFolder } from './archive-folder';
 import type { Delivery, Kept } from '../domain/outcomes';
@@ -149,12 +150,16 @@ function createMailSender({ smtp, maxConnections, outboxDir, appRoot, archive }:
   }
 
   /** Sorts the recipients the server refused while it accepted the message: the customer, or Bcc copies. */
-  function checkRecipients(mail: Mail.Options, info: any): Delivery | { status: 'accepted'; response: string; refusedBcc?: string } {
-    const addressOf = (recipient: any) => (typeof recipient === 'string' ? recipient : recipient?.address);
+  function checkRecipients(
+    mail: Mail.Options,
+    info: SMTPTransport.SentMessageInfo
+  ): Delivery | { status: 'accepted'; response: string; refusedBcc?: string } {
+    // A recipient as nodemailer gives it: a string, or `{ name, address }`.
+    const addressOf = (recipient: unknown) => (typeof recipient === 'string' ? recipient : (recipient as Mail.Address | undefined)?.address);
     const answerFor = (address: string): string | undefined =>
-      (info.rejectedErrors ?? []).find((error: any) => error.recipient === address)?.response;
+      (info.rejectedErrors ?? []).find((error) => error.recipient === address)?.response;
     const to = [mail.to].flat().map(addressOf);
-    const refused: string[] = (info.rejected ?? []).map(addressOf);
+    const refused = (info.rejected ?? []).map(addressOf).filter((address): address is string => address !== undefined);
     const refusedRecipient = to.find((address) => address && refused.includes(address));
     if (refusedRecipient) {
       // Accepted for a Bcc only: the customer did not get it.

@@ -7,7 +7,11 @@ import * as sendgrid from './sendgrid';
 export { MalformedPayload, type WebhookRequest, type WebhooksConfig } from './common';
 export { parsePublicKey } from './sendgrid';
 
-/** Each provider's check and reading of its webhook, with their own state (Mailgun's used tokens). */
+/**
+ * Each provider's check and reading of its webhook, with their own state (Mailgun's used tokens).
+ * `any`: each provider has its own secrets' type, which only its own `secretsOf` and `verify` pass
+ * between them; TypeScript has no "some type" to say so.
+ */
 export const createWebhookProviders = (): Record<ProviderName, WebhookProvider<any>> => ({
   mailgun: mailgun.mailgun(),
   sendgrid: sendgrid.sendgrid(),
