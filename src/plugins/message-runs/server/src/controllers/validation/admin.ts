@@ -1,5 +1,5 @@
 import { yup } from '@strapi/utils';
-import { trimmedString, validate } from './validate';
+import { trimmedString, unknownField, validate } from './validate';
 
 const optionsQuerySchema = yup.object({ q: trimmedString().max(200, 'q must be at most 200 characters') });
 
@@ -14,7 +14,7 @@ const testEmailSchema = yup
       .required('to is required')
       .email(({ value }) => `to holds "${value}", which is not an email address`),
   })
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`)
+  .noUnknown(true, unknownField)
   .typeError('the body must be an object with the recipient as `to`');
 
 export async function validateTestEmailBody(body: unknown) {

@@ -6,7 +6,7 @@ import {
   RESULT_SORT_KEYS,
   type ResultSortKey,
 } from '../../../../shared/contracts/results';
-import { DOCUMENT_ID, paginationFields, string, trimmedString, validate } from './validate';
+import { DOCUMENT_ID, paginationFields, string, trimmedString, unknownField, validate } from './validate';
 
 const MAX_IDS = 10_000;
 const STATUS_LIST = `one of ${RESULT_STATUSES.join(', ')}`;
@@ -68,7 +68,7 @@ const resendSchema = yup
     'status cannot include sending: those results are being sent',
     (body) => !body?.status?.includes('sending')
   )
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`);
+  .noUnknown(true, unknownField);
 
 const unique = <T>(values?: T[]) => (values ? [...new Set(values)] : undefined);
 
@@ -79,7 +79,7 @@ export async function validateResendBody(body: unknown) {
 
 const removeSchema = yup
   .object({ ids: ids.required('ids is required') })
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`);
+  .noUnknown(true, unknownField);
 
 export async function validateRemoveBody(body: unknown) {
   const valid = await validate<{ ids: string[] }>(removeSchema, body ?? {});
@@ -102,7 +102,7 @@ const testSendSchema = yup
       .min(1, 'to must name at least one address')
       .max(MAX_TEST_SEND_ADDRESSES, `to may name at most ${MAX_TEST_SEND_ADDRESSES} addresses`),
   })
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`);
+  .noUnknown(true, unknownField);
 
 /** The addresses of a test-send, each once (compared case-insensitively, as the suppression list does). */
 export async function validateTestSendBody(body: unknown) {

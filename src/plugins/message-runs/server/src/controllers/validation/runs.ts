@@ -2,7 +2,7 @@ import { yup } from '@strapi/utils';
 import { RUN_STATUSES } from '../../../../shared/constants';
 import type { RunCriteria, Schedule, ScheduleRequest } from '../../../../shared/contracts/runs';
 import { isTimeZone, resolveInstant } from '../../../../shared/time-zones';
-import { documentId, isCalendarDate, paginationFields, string, trimmedString, validate } from './validate';
+import { documentId, isCalendarDate, paginationFields, string, trimmedString, unknownField, validate } from './validate';
 
 const date = (field: string) =>
   string()
@@ -66,8 +66,8 @@ const criteriaFields = {
   periodStart: date('periodStart'),
   periodEnd: date('periodEnd').test('after-start', 'periodEnd must not be before periodStart', function (periodEnd) {
     const { periodStart } = this.parent;
-    const bothDates = [periodStart, periodEnd].every((value) => typeof value === 'string' && isCalendarDate(value));
-    return !bothDates || periodEnd >= periodStart;
+    const isDate = (value: unknown): value is string => typeof value === 'string' && isCalendarDate(value);
+    return !isDate(periodStart) || !isDate(periodEnd) || periodEnd >= periodStart;
   }),
   bcc: yup
     .array()
@@ -78,17 +78,17 @@ const criteriaFields = {
 
 const criteriaSchema = yup
   .object(criteriaFields)
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`)
+  .noUnknown(true, unknownField)
   .typeError('the body must be an object of run criteria');
 
 const newRunSchema = yup
   .object({ ...criteriaFields, ...scheduleFields(false) })
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`)
+  .noUnknown(true, unknownField)
   .typeError('the body must be an object of run criteria');
 
 const scheduleSchema = yup
   .object(scheduleFields(true))
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`)
+  .noUnknown(true, unknownField)
   .typeError('the body must be an object with scheduledAt');
 
 /** The validated fields as instants (the tests above made sure each resolves). */
