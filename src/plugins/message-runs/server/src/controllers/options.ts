@@ -7,29 +7,17 @@ import { validateOptionsQuery } from './validation/admin';
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const options = () => getService(strapi, 'options');
 
+  /** A handler answering `{ data }`: the options `find` gives for the query's `q`, as the contract types them. */
+  const answerWith =
+    <Options>(find: (q?: string) => Promise<Options>) =>
+    async (ctx: Koa.Context) => {
+      ctx.body = { data: await find(await validateOptionsQuery(ctx.query)) };
+    };
+
   return {
-    async definitions(ctx: Koa.Context) {
-      ctx.body = {
-        data: await options().definitions(await validateOptionsQuery(ctx.query)),
-      } satisfies GetDefinitionOptions.Response;
-    },
-
-    async clusters(ctx: Koa.Context) {
-      ctx.body = {
-        data: await options().clusters(await validateOptionsQuery(ctx.query)),
-      } satisfies GetClusterOptions.Response;
-    },
-
-    async recipientKeys(ctx: Koa.Context) {
-      ctx.body = {
-        data: await options().recipientKeys(await validateOptionsQuery(ctx.query)),
-      } satisfies GetKeyOptions.Response;
-    },
-
-    async senderKeys(ctx: Koa.Context) {
-      ctx.body = {
-        data: await options().senderKeys(await validateOptionsQuery(ctx.query)),
-      } satisfies GetKeyOptions.Response;
-    },
+    definitions: answerWith<GetDefinitionOptions.Response['data']>((q) => options().definitions(q)),
+    clusters: answerWith<GetClusterOptions.Response['data']>((q) => options().clusters(q)),
+    recipientKeys: answerWith<GetKeyOptions.Response['data']>((q) => options().recipientKeys(q)),
+    senderKeys: answerWith<GetKeyOptions.Response['data']>((q) => options().senderKeys(q)),
   };
 };
