@@ -170,7 +170,11 @@ export function runWorld(strapi: Core.Strapi) {
     },
 
     /** The body of POST /runs. */
-    criteria(definition: Doc, cluster: Doc, overrides: Partial<CreateRun.Request['body']> = {}): CreateRun.Request['body'] {
+    criteria(
+      definition: Doc,
+      cluster: Doc,
+      overrides: Partial<CreateRun.Request['body']> = {}
+    ): CreateRun.Request['body'] {
       return {
         definition: definition.documentId,
         cluster: cluster.documentId,
@@ -247,9 +251,23 @@ export function runsApi(app: TestApp, token?: string, { admin = false } = {}) {
   const base = admin ? '/message-runs' : '/api/message-runs';
   const authorize = (req: Test) => (token ? req.set('Authorization', `Bearer ${token}`) : req);
   const get = <Body = unknown>(path: string, query: object = {}) =>
-    typed<Body>(authorize(app.http().get(base + path).query(query)));
+    typed<Body>(
+      authorize(
+        app
+          .http()
+          .get(base + path)
+          .query(query)
+      )
+    );
   const post = <Body = unknown>(path: string, body?: unknown) =>
-    typed<Body>(authorize(app.http().post(base + path).send(body as object)));
+    typed<Body>(
+      authorize(
+        app
+          .http()
+          .post(base + path)
+          .send(body as object)
+      )
+    );
 
   return {
     getAny: get,
@@ -261,8 +279,10 @@ export function runsApi(app: TestApp, token?: string, { admin = false } = {}) {
     delete: (id: string) => typed<DeleteRun.Response>(authorize(app.http().delete(`${base}/runs/${id}`))),
     start: (id: string) => post<TransitionRun.Response>(`/runs/${id}/start`),
     stop: (id: string) => post<TransitionRun.Response>(`/runs/${id}/stop`),
-    schedule: (id: string, body: ScheduleRun.Request['body']) => post<ScheduleRun.Response>(`/runs/${id}/schedule`, body),
-    results: (id: string, query: GetResults.Request['query'] = {}) => get<GetResults.Response>(`/runs/${id}/results`, query),
+    schedule: (id: string, body: ScheduleRun.Request['body']) =>
+      post<ScheduleRun.Response>(`/runs/${id}/schedule`, body),
+    results: (id: string, query: GetResults.Request['query'] = {}) =>
+      get<GetResults.Response>(`/runs/${id}/results`, query),
     resend: (id: string, body: ResendResults.Request['body']) =>
       post<ResendResults.Response>(`/runs/${id}/results/resend`, body),
     remove: (id: string, body: RemoveResults.Request['body']) =>

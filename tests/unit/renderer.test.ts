@@ -70,13 +70,17 @@ describe('the date helper', () => {
 
 describe('the money helper', () => {
   it("formats an amount in its currency in the customer's language, EUR when none is given", () => {
-    expect(html('{{money invoice.amount invoice.currency}}', contextOf({ languageCode: 'de-DE' }))).toBe('1.234,50\u00a0€');
+    expect(html('{{money invoice.amount invoice.currency}}', contextOf({ languageCode: 'de-DE' }))).toBe(
+      '1.234,50\u00a0€'
+    );
     expect(html('{{money invoice.amount "USD"}}')).toBe('$1,234.50');
     expect(html('{{money invoice.amount}}')).toBe('€1,234.50');
   });
 
   it('writes nothing for no amount, and refuses what is not one', () => {
-    expect(html('[{{money invoice.amount}}]', contextOf({ invoices: [invoice('INV-1', { amount: null })] }))).toBe('[]');
+    expect(html('[{{money invoice.amount}}]', contextOf({ invoices: [invoice('INV-1', { amount: null })] }))).toBe(
+      '[]'
+    );
     expect(() => html('{{money invoice.label}}')).toThrow('money: "INV-1" is not an amount');
   });
 });
@@ -155,14 +159,16 @@ describe('the renderer service', () => {
   });
 
   it('fails a message that grows past the size limit (nested loops multiply), not the others', async () => {
-    const exponential = '{{#each invoices}}{{#each ../invoices}}{{#each ../../invoices}}{{label}}{{/each}}{{/each}}{{/each}}';
+    const exponential =
+      '{{#each invoices}}{{#each ../invoices}}{{#each ../../invoices}}{{label}}{{/each}}{{/each}}{{/each}}';
     const outcomes = await renderer.render([input(3, exponential, many(40)), input(4, '<p>fine</p>')]);
     expect(outcomes[0]).toEqual({ error: 'the rendered message is larger than 64 KB (the limit)' });
     expect(outcomes[1]).toMatchObject({ rendered: { html: '<p>fine</p>' } });
   });
 
   it("stops a message that takes longer than the time limit, fails its run's next ones unrendered, and renders the other runs'", async () => {
-    const slow = '{{#each invoices}}{{#each ../invoices}}{{#each ../../invoices}}{{#each ../../../invoices}}{{/each}}{{/each}}{{/each}}{{/each}}';
+    const slow =
+      '{{#each invoices}}{{#each ../invoices}}{{#each ../../invoices}}{{#each ../../../invoices}}{{/each}}{{/each}}{{/each}}{{/each}}';
     const outcomes = await renderer.render([
       input(5, slow, many(200)),
       input(5, slow, many(200)),

@@ -105,7 +105,9 @@ describe('run criteria (POST /runs/preview, POST /runs)', () => {
   });
 
   it('refuses a body that is not an object', async () => {
-    expect((await refusal(validateRunCriteria('definition'))).message).toBe('the body must be an object of run criteria');
+    expect((await refusal(validateRunCriteria('definition'))).message).toBe(
+      'the body must be an object of run criteria'
+    );
   });
 });
 
@@ -144,9 +146,9 @@ describe('schedules (POST /runs with scheduledAt, POST /runs/:id/schedule)', () 
     expect((await refusal(validateSchedule({ scheduledAt: '2030-12-01T07:00' }))).message).toMatch(
       /^scheduledAt must be an ISO 8601 date-time with an offset/
     );
-    expect((await refusal(validateSchedule({ scheduledAt: '2030-12-01T07:00Z', timeZone: 'Mars/Olympus' }))).message).toBe(
-      'timeZone "Mars/Olympus" is not an IANA time zone (such as Europe/Berlin)'
-    );
+    expect(
+      (await refusal(validateSchedule({ scheduledAt: '2030-12-01T07:00Z', timeZone: 'Mars/Olympus' }))).message
+    ).toBe('timeZone "Mars/Olympus" is not an IANA time zone (such as Europe/Berlin)');
     expect(
       (await refusal(validateSchedule({ scheduledAt: '2030-12-01T07:00Z', notAfter: '2030-12-01T06:00Z' }))).message
     ).toBe('notAfter must be after scheduledAt, and needs it');
@@ -183,10 +185,12 @@ describe('lists (GET /runs, GET /runs/:id/results)', () => {
       filter: { statuses: undefined, q: undefined },
       page: { page: 1, pageSize: 25, sort: { key: 'createdAt', order: 'asc' } },
     });
-    expect(await validateResultsQuery({ status: 'failed, sent', q: '  Schäfer ', sort: 'customer.name:desc' })).toEqual({
-      filter: { statuses: ['failed', 'sent'], q: 'Schäfer' },
-      page: { page: 1, pageSize: 25, sort: { key: 'customer.name', order: 'desc' } },
-    });
+    expect(await validateResultsQuery({ status: 'failed, sent', q: '  Schäfer ', sort: 'customer.name:desc' })).toEqual(
+      {
+        filter: { statuses: ['failed', 'sent'], q: 'Schäfer' },
+        page: { page: 1, pageSize: 25, sort: { key: 'customer.name', order: 'desc' } },
+      }
+    );
     expect(await validateExportQuery({ status: 'queued' })).toEqual({ statuses: ['queued'], q: undefined });
   });
 
@@ -198,7 +202,9 @@ describe('lists (GET /runs, GET /runs/:id/results)', () => {
       /^sort must be <field>:asc or <field>:desc, with field one of createdAt, status/
     );
     expect((await refusal(validateResultsQuery({ sort: 'status:up' }))).paths).toEqual(['sort']);
-    expect((await refusal(validateResultsQuery({ q: 'x'.repeat(201) }))).message).toBe('q must be at most 200 characters');
+    expect((await refusal(validateResultsQuery({ q: 'x'.repeat(201) }))).message).toBe(
+      'q must be at most 200 characters'
+    );
     expect((await refusal(validateResultsQuery({ pageSize: '201' }))).message).toBe('pageSize must be 200 or less');
   });
 });
@@ -223,14 +229,18 @@ describe('result selections (resend, remove)', () => {
     expect((await refusal(validateResendBody({ status: ['sending'] }))).message).toBe(
       'status cannot include sending: those results are being sent'
     );
-    expect((await refusal(validateResendBody({ status: ['lost'] }))).message).toMatch(/^status holds "lost", which is not one of/);
+    expect((await refusal(validateResendBody({ status: ['lost'] }))).message).toMatch(
+      /^status holds "lost", which is not one of/
+    );
     expect(await refusal(validateResendBody({ ids: ['abc'] }))).toEqual({
       message: 'ids holds "abc", which is not a documentId',
       paths: ['ids.0'],
     });
     expect((await refusal(validateResendBody({ ids: [] }))).message).toBe('ids must name at least one result');
     expect((await refusal(validateRemoveBody({}))).message).toBe('ids is required');
-    expect((await refusal(validateRemoveBody({ ids: [ID], status: ['failed'] }))).message).toBe('unknown field: status');
+    expect((await refusal(validateRemoveBody({ ids: [ID], status: ['failed'] }))).message).toBe(
+      'unknown field: status'
+    );
   });
 });
 
@@ -272,7 +282,9 @@ describe('admin routes (options, test email)', () => {
       'to holds "ops", which is not an email address'
     );
     expect((await refusal(validateTestEmailBody({}))).message).toBe('to is required');
-    expect((await refusal(validateTestEmailBody([]))).message).toBe('the body must be an object with the recipient as `to`');
+    expect((await refusal(validateTestEmailBody([]))).message).toBe(
+      'the body must be an object with the recipient as `to`'
+    );
   });
 });
 

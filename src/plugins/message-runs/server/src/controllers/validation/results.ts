@@ -2,9 +2,12 @@ import { yup } from '@strapi/utils';
 import { RESULT_STATUSES, type ResultStatus } from '../../../../shared/constants';
 import {
   MAX_RESULTS_PAGE_SIZE,
+  type GetResults,
   MAX_TEST_SEND_ADDRESSES,
   RESULT_SORT_KEYS,
+  type RemoveResults,
   type ResultSortKey,
+  type TestSendResult,
 } from '../../../../shared/contracts/results';
 import { DOCUMENT_ID, paginationFields, string, trimmedString, unknownField, validate } from './validate';
 
@@ -34,7 +37,8 @@ const resultsQuerySchema = yup.object({
 });
 
 export async function validateResultsQuery(query: unknown) {
-  const valid = await validate<{ status?: string; q?: string; page: number; pageSize: number; sort: string }>(
+  type Query = GetResults.Request['query'];
+  const valid = await validate<Query & Required<Pick<Query, 'page' | 'pageSize' | 'sort'>>>(
     resultsQuerySchema,
     query ?? {}
   );
@@ -77,12 +81,10 @@ export async function validateResendBody(body: unknown) {
   return { ids: unique(valid.ids), status: unique(valid.status) };
 }
 
-const removeSchema = yup
-  .object({ ids: ids.required('ids is required') })
-  .noUnknown(true, unknownField);
+const removeSchema = yup.object({ ids: ids.required('ids is required') }).noUnknown(true, unknownField);
 
 export async function validateRemoveBody(body: unknown) {
-  const valid = await validate<{ ids: string[] }>(removeSchema, body ?? {});
+  const valid = await validate<RemoveResults.Request['body']>(removeSchema, body ?? {});
   return unique(valid.ids)!;
 }
 
@@ -106,7 +108,7 @@ const testSendSchema = yup
 
 /** The addresses of a test-send, each once (compared case-insensitively, as the suppression list does). */
 export async function validateTestSendBody(body: unknown) {
-  const { to } = await validate<{ to: string[] }>(testSendSchema, body ?? {});
+  const { to } = await validate<TestSendResult.Request['body']>(testSendSchema, body ?? {});
   const seen = new Set<string>();
   return to.filter((address) => !seen.has(address.toLowerCase()) && Boolean(seen.add(address.toLowerCase())));
 }

@@ -1,8 +1,16 @@
 import { yup } from '@strapi/utils';
 import { RUN_STATUSES } from '../../../../shared/constants';
-import type { RunCriteria, Schedule, ScheduleRequest } from '../../../../shared/contracts/runs';
+import type { GetRuns, RunCriteria, Schedule, ScheduleRequest } from '../../../../shared/contracts/runs';
 import { isTimeZone, resolveInstant } from '../../../../shared/time-zones';
-import { documentId, isCalendarDate, paginationFields, string, trimmedString, unknownField, validate } from './validate';
+import {
+  documentId,
+  isCalendarDate,
+  paginationFields,
+  string,
+  trimmedString,
+  unknownField,
+  validate,
+} from './validate';
 
 const date = (field: string) =>
   string()
@@ -131,4 +139,7 @@ const runsQuerySchema = yup.object({
 });
 
 export const validateRunsQuery = (query: unknown) =>
-  validate<{ page: number; pageSize: number; status?: (typeof RUN_STATUSES)[number] }>(runsQuerySchema, query ?? {});
+  validate<Required<Pick<GetRuns.Request['query'], 'page' | 'pageSize'>> & Pick<GetRuns.Request['query'], 'status'>>(
+    runsQuerySchema,
+    query ?? {}
+  );
