@@ -6,8 +6,10 @@ import {
   compileTemplates,
   type InvoiceContext,
   type TemplateContext,
-  type Templates,
 } from '../../src/plugins/message-runs/server/src/services/templates';
+
+/** A run's templates, as the compiler takes them. */
+type Templates = Parameters<typeof compileTemplates>[0];
 
 /**
  * The template language (templates.ts: the `date` and `money` helpers, HTML escaping, what a template
