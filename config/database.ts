@@ -1,10 +1,11 @@
 import path from 'path';
+import type { Core } from '@strapi/strapi';
 
 /**
  * SQLite (file under .tmp/) is the embedded default, so a fresh clone runs with no server.
  * PostgreSQL is the production and scale-out database: several instances share one database.
  */
-export default ({ env }) => {
+export default ({ env }: Core.Config.Shared.ConfigParams) => {
   const client = env('DATABASE_CLIENT', 'sqlite');
 
   if (client === 'postgres') {
@@ -44,7 +45,10 @@ export default ({ env }) => {
       pool: {
         // Write-ahead logging: readers don't block the writer, and a commit appends to the log
         // instead of rewriting and syncing the database file (several times faster per write).
-        afterCreate(connection, done) {
+        afterCreate(
+          connection: { pragma(statement: string): unknown },
+          done: (error: Error | null, connection: unknown) => void
+        ) {
           connection.pragma('journal_mode = WAL');
           connection.pragma('synchronous = NORMAL');
           done(null, connection);

@@ -49,7 +49,7 @@ export function rememberBadValues(strapi: Core.Strapi) {
   });
 }
 
-export default () => async (ctx, next) => {
+export default (): Core.MiddlewareHandler => async (ctx, next) => {
   const request: { error?: DatabaseError } = {};
   try {
     await firstBadValue.run(request, next);

@@ -1,3 +1,4 @@
+import type { Core } from '@strapi/strapi';
 import { ConflictError } from '../plugins/message-runs/server/src/errors';
 
 /**
@@ -6,7 +7,7 @@ import { ConflictError } from '../plugins/message-runs/server/src/errors';
  * middleware knows no conflict class and would answer 500; `ctx.conflict` throws the HTTP error it
  * formats.
  */
-export default () => async (ctx, next) => {
+export default (): Core.MiddlewareHandler => async (ctx, next) => {
   try {
     await next();
   } catch (error) {

@@ -1,4 +1,6 @@
+import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
+import type { Context as KoaContext } from 'koa';
 
 /**
  * Refuses, before any route runs, a request whose path, query or body holds a NUL byte in a string (or
@@ -116,7 +118,7 @@ const decodedPath = (path: string) => {
  * Where a request carries outside strings: the name of the whole, and the path its fields are
  * reported under (the query's and the body's as the client wrote them: `q`, `data.name`).
  */
-const requestInputs = (ctx): { whole: string; value: unknown; path: Path; context: Context }[] => [
+const requestInputs = (ctx: KoaContext): { whole: string; value: unknown; path: Path; context: Context }[] => [
   { whole: 'path', value: decodedPath(ctx.path), path: ['path'], context: 'values' },
   { whole: 'query', value: ctx.query, path: [], context: 'query' },
   { whole: 'body', value: ctx.request.body, path: [], context: 'values' },
@@ -131,7 +133,7 @@ const CONTENT_MANAGER_DOCUMENT = /^\/content-manager\/(collection-types|single-t
 const refuse = (message: string, path: Path) =>
   new errors.ValidationError(message, { errors: [{ path, message, name: 'ValidationError' }] });
 
-export default () => async (ctx, next) => {
+export default (): Core.MiddlewareHandler => async (ctx, next) => {
   for (const { whole, value, path, context } of requestInputs(ctx)) {
     const finding = findHostile(value, path, context);
     if (!finding) continue;

@@ -1,4 +1,4 @@
-import type { Core, UID } from '@strapi/strapi';
+import type { Core, Modules, UID } from '@strapi/strapi';
 import type { Knex } from 'knex';
 import { errors } from '@strapi/utils';
 
@@ -7,6 +7,9 @@ export interface FieldProblem {
   path: (string | number)[];
   message: string;
 }
+
+/** A document as the Document Service returns it: its fields are the content type's, untyped here. */
+type StoredDocument = Modules.Documents.AnyDocument;
 
 export interface DocumentRules {
   /** What `check` needs of the stored document beyond its scalar fields and components. */
@@ -17,8 +20,8 @@ export interface DocumentRules {
    * final state whatever form the write took (a partial update, relations by `connect`/`set`).
    */
   check(
-    stored: Record<string, any>,
-    context: { strapi: Core.Strapi; trx: Knex.Transaction; previous?: Record<string, any> }
+    stored: StoredDocument,
+    context: { strapi: Core.Strapi; trx: Knex.Transaction; previous?: StoredDocument | null }
   ): FieldProblem[] | Promise<FieldProblem[]>;
 }
 
@@ -46,7 +49,10 @@ export function registerDocumentRules(strapi: Core.Strapi, rulesByUid: Partial<R
       return next();
     }
     const load = (documentId: string) =>
-      strapi.documents(ctx.uid).findOne({ documentId, populate: { ...rules.populate, ...componentPopulate(strapi, ctx.uid) } as any });
+      strapi.documents(ctx.uid).findOne({
+        documentId,
+        populate: { ...rules.populate, ...componentPopulate(strapi, ctx.uid) } as Modules.Documents.Params.Populate.Any<UID.ContentType>,
+      });
 
     return strapi.db.transaction(async ({ trx }) => {
       const documentId = (ctx.params as { documentId?: string }).documentId;
@@ -56,7 +62,9 @@ export function registerDocumentRules(strapi: Core.Strapi, rulesByUid: Partial<R
       if (!writtenId) {
         return written;
       }
-      const problems = await rules.check(await load(writtenId), { strapi, trx, previous });
+      const stored = await load(writtenId);
+      // Written in this transaction, so it is there to load.
+      const problems = await rules.check(stored!, { strapi, trx, previous });
       if (problems.length) {
         throw toValidationError(problems);
       }

@@ -18,6 +18,9 @@ export function findTemplateProblem(source: string): TemplateProblem | undefined
   return findSyntaxError(source) ?? findUnsupportedFeature(Handlebars.parse(source));
 }
 
+/** The parser's lexer, which Handlebars' type definitions do not declare. */
+type ParserState = { Parser: { lexer: { yylloc: { first_line: number; first_column: number } } } };
+
 /**
  * Compiles a template the way the renderer will. Handlebars reports block mismatches with
  * `lineNumber`/`column`, but parse errors only as text; for those the position is that of the
@@ -32,7 +35,7 @@ function findSyntaxError(source: string): TemplateProblem | undefined {
     if (typeof err.lineNumber === 'number') {
       return { compiles: false, line: err.lineNumber, column: (err.column ?? 0) + 1, message: err.message.replace(/ - \d+:\d+$/, '') };
     }
-    const { first_line: line, first_column: column } = (Handlebars as any).Parser.lexer.yylloc;
+    const { first_line: line, first_column: column } = (Handlebars as unknown as ParserState).Parser.lexer.yylloc;
     // "Parse error on line 3:\n<excerpt>\n---^\nExpecting 'ID', …, got 'CLOSE'": said in words.
     const parsed = /Expecting (.*), got '(\w+)'/.exec(err.message);
     const message = parsed ? describeParseError(parsed[1].match(/\w+/g) ?? [], parsed[2]) : err.message;

@@ -1,6 +1,5 @@
 import type { TestApp } from '../helpers/strapi';
 import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
-import type { SmtpSink } from '../helpers/smtp';
 import { tokenFor } from '../../src/plugins/message-runs/server/src/services/return-path';
 import type { DeliveryReport } from '../../src/plugins/message-runs/server/src/services/delivery-reports';
 import { EVENT_UID, SUPPRESSION_UID } from '../../src/plugins/message-runs/shared/constants';
@@ -14,11 +13,10 @@ import { EVENT_UID, SUPPRESSION_UID } from '../../src/plugins/message-runs/share
 const SECRET = 'return-path secret for the tests';
 
 let app: TestApp;
-let smtp: SmtpSink;
 let stop: () => Promise<void>;
 let delivery: DeliveryWorld;
 
-beforeAll(async () => ({ app, smtp, delivery, stop } = await startDeliveryApp({
+beforeAll(async () => ({ app, delivery, stop } = await startDeliveryApp({
     SMTP_SECURE: 'false',
     MESSAGE_RETURN_PATH: 'bounces+{token}@billing.example',
     MESSAGE_RETURN_PATH_SECRET: SECRET,

@@ -1,4 +1,3 @@
-import type { TestApp } from '../helpers/strapi';
 import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
 import type { SmtpSink } from '../helpers/smtp';
 import { resultIdOf } from '../../src/plugins/message-runs/server/src/services/return-path';
@@ -6,12 +5,11 @@ import { resultIdOf } from '../../src/plugins/message-runs/server/src/services/r
 const RETURN_PATH = 'bounces+{token}@billing.example';
 const SECRET = 'return-path secret for the tests';
 
-let app: TestApp;
 let smtp: SmtpSink;
 let stop: () => Promise<void>;
 let delivery: DeliveryWorld;
 
-beforeAll(async () => ({ app, smtp, delivery, stop } = await startDeliveryApp({
+beforeAll(async () => ({ smtp, delivery, stop } = await startDeliveryApp({
     SMTP_SECURE: 'false',
     MESSAGE_RETURN_PATH: RETURN_PATH,
     MESSAGE_RETURN_PATH_SECRET: SECRET,

@@ -30,7 +30,6 @@ beforeEach(() => smtp.reset());
 const queue = () => app.strapi.plugin('message-runs').service('queue');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const getRun = async (documentId: string) => (await admin.get(documentId)).body.data;
-const countsOf = async (documentId: string) => (await getRun(documentId)).counts;
 
 async function tickUntilIdle() {
   while ((await queue().tick()).claimed) {}

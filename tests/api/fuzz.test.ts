@@ -182,7 +182,7 @@ function hostileQuery(params: Record<string, () => string>): { query: string; ki
 }
 
 /** `valid` with one to three fields (known or not) set to hostile values, or another hostile body. */
-function hostileBody(valid: Record<string, unknown>, extraFields: string[] = []): { body: string; kinds: string[] } {
+function hostileBody(valid: object, extraFields: string[] = []): { body: string; kinds: string[] } {
   const roll = random.random();
   if (roll < 0.1) return { body: random.pick(['{"a":', '{"data": {"name": "x"', "{'a': 1}", '\u0000', '[1,]']), kinds: ['malformed-json'] };
   if (roll < 0.25) {

@@ -1,9 +1,11 @@
 import http, { type Server } from 'http';
 import type { AddressInfo } from 'net';
 import type { TestApp } from '../helpers/strapi';
+import type { Doc } from '../helpers/fixtures';
 import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
 import type { SmtpSink } from '../helpers/smtp';
-import { loginAdmin } from '../helpers/auth';
+import { loginNamedSuperAdmin } from '../helpers/auth';
+import type { Actor } from '../../src/plugins/message-runs/shared/contracts/events';
 import { runsApi, type RunsApi } from '../helpers/runs';
 
 /**
@@ -19,7 +21,7 @@ let stop: () => Promise<void>;
 let delivery: DeliveryWorld;
 let admin: RunsApi;
 let integrator: RunsApi;
-let adminActor: { kind: 'admin'; id: string; name: string };
+let adminActor: Actor;
 let tokenActor: { kind: 'api-token'; id: string; name: string };
 let receiver: { server: Server; received: { event: string; body: any }[] };
 
@@ -42,10 +44,8 @@ beforeAll(async () => {
   ({ app, smtp, delivery, stop } = await startDeliveryApp({
     MESSAGE_RUNS_PAUSE_AFTER_FAILURES: String(PAUSE_AFTER_FAILURES),
   }));
-  const superAdmin = await app.strapi.service('admin::role').getSuperAdmin();
-  const jwt = await loginAdmin(app, [superAdmin.id], { firstname: 'Ada', lastname: 'Lovelace' });
-  const me = await app.http().get('/admin/users/me').set('Authorization', `Bearer ${jwt}`);
-  adminActor = { kind: 'admin', id: String(me.body.data.id), name: 'Ada Lovelace' };
+  const { token: jwt, actor } = await loginNamedSuperAdmin(app, 'Ada', 'Lovelace');
+  adminActor = actor;
   admin = runsApi(app, jwt, { admin: true });
   const token = await app.strapi
     .service('admin::api-token')
@@ -87,7 +87,7 @@ async function tickUntilIdle() {
 async function eventsOf(api: RunsApi, kind: 'run' | 'result', documentId: string) {
   const res = await (kind === 'run' ? api.runEvents(documentId) : api.resultEvents(documentId));
   expect(res.status).toBe(200);
-  return res.body.data as { at: string; type: string; actor: Record<string, unknown>; detail: any }[];
+  return res.body.data;
 }
 
 /** Waits until the receiver has `count` posts of `event` (Strapi posts them from a queue), and a little more for any extra. */
@@ -114,7 +114,7 @@ it('records each result and the run, with who did it, and announces completions 
         emailAddresses: [],
       } as any,
     });
-  await w.invoiceWithPdf(noAddress, 'INV-None');
+  await w.invoiceWithPdf(noAddress as Doc, 'INV-None');
 
   // The sink refuses bad@ for good, and slow@ and flaky@ for now (450); flaky@ for good on its next try.
   const tries = new Map<string, number>();
@@ -137,7 +137,7 @@ it('records each result and the run, with who did it, and announces completions 
     bcc: [],
   });
   const results = await admin.allResults(run.documentId);
-  const resultOf = (name: string) => results.find((result) => result.customer.name === name)!.documentId;
+  const resultOf = (name: string) => results.find((result) => result.customer!.name === name)!.documentId;
 
   expect((await integrator.remove(run.documentId, { ids: [resultOf('Gone')] })).body.data).toEqual({
     removed: 1,

@@ -70,7 +70,7 @@ describe('a repeat with the same key', () => {
     const key = newKey();
     const body = criteria();
     const first = await api.create(body).set('Idempotency-Key', key);
-    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const reordered = Object.fromEntries(Object.entries(body).reverse()) as typeof body;
     const repeat = await api.create(reordered).set('Idempotency-Key', key);
     expect(answer(repeat)).toEqual({ ...answer(first), replayed: true });
   });

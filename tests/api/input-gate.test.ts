@@ -2,6 +2,7 @@ import { startStrapi, type TestApp } from '../helpers/strapi';
 import { createApiToken, loginSuperAdmin } from '../helpers/auth';
 import { unique, UIDS } from '../helpers/fixtures';
 import { runsApi, runWorld, type RunWorld } from '../helpers/runs';
+import type { CreateRun } from '../../src/plugins/message-runs/shared/contracts/runs';
 import { closeSelfRegistrationOnFirstBoot } from '../../src/self-registration';
 
 /**
@@ -20,7 +21,7 @@ let world: RunWorld;
 let apiToken: string;
 let adminToken: string;
 let runId: string;
-let criteria: Record<string, unknown>;
+let criteria: CreateRun.Request['body'];
 
 beforeAll(async () => {
   app = await startStrapi();
@@ -335,7 +336,7 @@ describe('prototype keys', () => {
   // Every name Object.prototype has: Strapi looks fields up on plain objects, and `toString` is found there too.
   it.each(['constructor', '__proto__', 'prototype', 'toString', 'hasOwnProperty'])('refuses an own key %s anywhere in a body', async (key) => {
     const before = await counts();
-    const own = (object: Record<string, unknown>) => JSON.stringify(object).replace(/^\{/, `{"${key}":"x",`);
+    const own = (object: object) => JSON.stringify(object).replace(/^\{/, `{"${key}":"x",`);
     const requests = [
       [asApi(app.http().post('/api/customer-clusters')), `{"data":${own({ name: unique('proto') })}}`, `data.${key}`],
       [

@@ -2,7 +2,8 @@ import type { Response } from 'supertest';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 import { createApiToken, loginAdminWithActions, loginSuperAdmin } from '../helpers/auth';
 import type { Doc } from '../helpers/fixtures';
-import { runsApi, runWorld, type Definition, type RunsApi, type RunWorld } from '../helpers/runs';
+import type { CreateRun } from '../../src/plugins/message-runs/shared/contracts/runs';
+import { outsideContract, runsApi, runWorld, type Definition, type RunsApi, type RunWorld } from '../helpers/runs';
 
 /**
  * Who may call the plugin's routes (admin routes: admin JWT and the plugin's RBAC actions; content-API
@@ -193,12 +194,10 @@ describe('bad input answers 400 naming the field (404 for an unknown id)', () =>
   const without = (field: string) => {
     const body: Record<string, unknown> = { ...criteria() };
     delete body[field];
-    return body;
+    return outsideContract<CreateRun.Request['body']>(body);
   };
-  const withField = (field: string, value: unknown) => ({
-    ...criteria(),
-    [field]: value,
-  });
+  const withField = (field: string, value: unknown) =>
+    outsideContract<CreateRun.Request['body']>({ ...criteria(), [field]: value });
 
   const CASES: [string, () => Promise<Response>, number, RegExp, string?][] = [
     ['a malformed :id', () => full.get('abc'), 400, /^id must be a documentId/, 'id'],
@@ -277,7 +276,7 @@ describe('bad input answers 400 naming the field (404 for an unknown id)', () =>
     ['a runs page too large', () => full.list({ pageSize: 101 }), 400, /^pageSize must be 100 or less/, 'pageSize'],
     [
       'an unknown run status',
-      () => full.list({ status: 'paused' }),
+      () => full.list(outsideContract({ status: 'paused' })),
       400,
       /^status must be one of created, scheduled, running, stopped, completed/,
       'status',
@@ -288,7 +287,7 @@ describe('bad input answers 400 naming the field (404 for an unknown id)', () =>
       400,
       /give either ids or status, not both/,
     ],
-    ['a resend with neither ids nor status', () => full.resend(runId, {}), 400, /ids or status is required/],
+    ['a resend with neither ids nor status', () => full.resend(runId, outsideContract({})), 400, /ids or status is required/],
     [
       'a resend of sending results',
       () => full.resend(runId, { status: ['sending'] }),
@@ -302,7 +301,7 @@ describe('bad input answers 400 naming the field (404 for an unknown id)', () =>
       /ids holds "abc", which is not a documentId/,
       'ids',
     ],
-    ['a remove without ids', () => full.remove(runId, {}), 400, /ids is required/, 'ids'],
+    ['a remove without ids', () => full.remove(runId, outsideContract({})), 400, /ids is required/, 'ids'],
   ];
 
   let runsBefore: number;

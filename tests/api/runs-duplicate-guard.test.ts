@@ -1,7 +1,7 @@
 import { startStrapi, type TestApp } from '../helpers/strapi';
 import { createApiToken } from '../helpers/auth';
 import type { Doc } from '../helpers/fixtures';
-import { runsApi, runWorld, type Definition, type RunsApi, type RunWorld } from '../helpers/runs';
+import { outsideContract, runsApi, runWorld, type Definition, type RunsApi, type RunWorld } from '../helpers/runs';
 
 /**
  * The duplicate guard across runs (DESIGN.md §3): an invoice that a run of the same definition already
@@ -32,7 +32,7 @@ async function clusterWithInvoices(definition: Definition, n: number) {
 async function earlierRun(definition: Definition, cluster: Doc, statusOf: Map<string, string>) {
   const run = await api.createRun(world.criteria(definition, cluster));
   for (const result of await api.allResults(run.documentId)) {
-    const status = statusOf.get(result.invoice.documentId);
+    const status = statusOf.get(result.invoice!.documentId);
     if (status) await world.setResults([result.documentId], { status, sentAt: new Date() });
   }
   return run;
@@ -41,7 +41,7 @@ async function earlierRun(definition: Definition, cluster: Doc, statusOf: Map<st
 const reasonsByInvoice = async (runDocumentId: string) =>
   Object.fromEntries(
     (await api.allResults(runDocumentId)).map((result) => [
-      result.invoice.documentId,
+      result.invoice!.documentId,
       `${result.status}${result.reason ? `/${result.reason}` : ''}`,
     ])
   );
@@ -124,7 +124,7 @@ describe('validation', () => {
   it('refuses an includeAlreadySent that is not a boolean, naming it', async () => {
     const definition = await world.definition();
     const cluster = await world.make.cluster();
-    const res = await api.create(world.criteria(definition, cluster, { includeAlreadySent: 'perhaps' }));
+    const res = await api.create(world.criteria(definition, cluster, outsideContract({ includeAlreadySent: 'perhaps' })));
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ status: 400, message: expect.stringContaining('includeAlreadySent') });
   });

@@ -3,6 +3,7 @@ import type { TestApp } from '../helpers/strapi';
 import { createApiToken } from '../helpers/auth';
 import { startDeliveryApp, type DeliveryWorld } from '../helpers/delivery';
 import { runsApi, type RunsApi } from '../helpers/runs';
+import type { Run, ScheduleRun } from '../../src/plugins/message-runs/shared/contracts/runs';
 import { deliveryWorkers } from '../helpers/workers';
 
 /**
@@ -55,11 +56,11 @@ async function sendableCriteria() {
 async function eventsOf(documentId: string) {
   const res = await api.runEvents(documentId);
   expect(res.status).toBe(200);
-  return res.body.data as { type: string; actor: Record<string, unknown>; detail: any }[];
+  return res.body.data;
 }
 
 /** The run as GET answers it, once `done` holds of it (or fails after `ms`). */
-async function runOnce(documentId: string, done: (run: any) => boolean, ms = 60_000, between?: () => Promise<unknown>) {
+async function runOnce(documentId: string, done: (run: Run) => boolean, ms = 60_000, between?: () => Promise<unknown>) {
   const deadline = Date.now() + ms;
   for (;;) {
     const run = (await api.get(documentId)).body.data;
@@ -97,7 +98,7 @@ it('a run scheduled 5 seconds ahead, with two instances, starts once and deliver
     TWO_PROCESSES ? undefined : tickHere
   );
 
-  expect(new Date(run.startedAt).getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
+  expect(new Date(run.startedAt!).getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
   expect(run.counts).toMatchObject({ total: 2, sent: 2 });
   const { duplicated, lost } = deliveriesOf(smtp.received, subjects);
   expect({ received: smtp.received.length, duplicated, lost }).toEqual({ received: 2, duplicated: [], lost: [] });
@@ -143,7 +144,7 @@ it('sets a schedule in a time zone, moves it, cancels it with Stop, and sets it 
   const { criteria } = await sendableCriteria();
   const created = await api.createRun(criteria);
   expect(created).toMatchObject({ status: 'created', scheduledAt: null, timeZone: null, notAfter: null });
-  const schedule = (body: unknown) => api.schedule(created.documentId, body);
+  const schedule = (body: ScheduleRun.Request['body']) => api.schedule(created.documentId, body);
 
   // 07:00 in Berlin: 06:00 UTC in winter, 05:00 UTC in summer.
   const winter = await schedule({

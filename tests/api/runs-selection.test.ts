@@ -3,7 +3,6 @@ import { createApiToken } from '../helpers/auth';
 import { UIDS, type Doc } from '../helpers/fixtures';
 import {
   PERIOD,
-  RECIPIENT_KEY,
   RESULT_UID,
   runsApi,
   runWorld,
@@ -378,8 +377,8 @@ describe('results written by the plugin, read through the Document Service', () 
       .findOne({ where: { documentId: run.documentId } });
     for (const result of listed) {
       const doc = found.find((d) => d.documentId === result.documentId)!;
-      const invoice = await app.strapi.documents(UIDS.invoice).findOne({ documentId: result.invoice.documentId });
-      const customer = await app.strapi.documents(UIDS.customer).findOne({ documentId: result.customer.documentId });
+      const invoice = await app.strapi.documents(UIDS.invoice).findOne({ documentId: result.invoice!.documentId });
+      const customer = await app.strapi.documents(UIDS.customer).findOne({ documentId: result.customer!.documentId });
       expect(doc).toMatchObject({
         status: result.status,
         reason: result.reason,

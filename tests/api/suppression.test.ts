@@ -69,7 +69,7 @@ describe('the suppression list', () => {
 
     const run = await api.createRun(criteria(w));
     const results = await api.allResults(run.documentId);
-    expect(results.map((result) => [result.invoice.number, result.status, result.reason])).toEqual([
+    expect(results.map((result) => [result.invoice!.number, result.status, result.reason])).toEqual([
       ['INV-SUP-1', 'skipped', 'suppressed'],
       ['INV-SUP-2', 'queued', null],
     ]);

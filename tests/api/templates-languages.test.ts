@@ -127,7 +127,7 @@ describe('a run whose customers speak nl-NL, nl-BE, de and nothing', () => {
         .get(`/api/message-runs/results/${result.documentId}/preview`)
         .set('Authorization', `Bearer ${token}`);
       expect(res.status).toBe(200);
-      languages[result.customer.documentId] = res.body.data.language;
+      languages[result.customer!.documentId] = res.body.data.language;
     }
     expect(languages).toEqual({
       [customers.Noord.documentId]: 'nl',

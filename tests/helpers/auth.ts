@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import type { Actor } from '../../src/plugins/message-runs/shared/contracts/events';
 import type { TestApp } from './strapi';
 
 /** A content-API token ("Authorization: Bearer …") of the given type. */
@@ -32,9 +33,17 @@ export async function loginAdmin(
 }
 
 /** Creates an active super admin and logs it in. */
-export async function loginSuperAdmin(app: TestApp) {
+export async function loginSuperAdmin(app: TestApp, names?: { firstname: string; lastname: string }) {
   const superAdminRole = await app.strapi.service('admin::role').getSuperAdmin();
-  return loginAdmin(app, [superAdminRole.id]);
+  return loginAdmin(app, [superAdminRole.id], names);
+}
+
+/** Logs in a super admin of the given name: its token, and the actor the history records for it. */
+export async function loginNamedSuperAdmin(app: TestApp, firstname: string, lastname: string) {
+  const token = await loginSuperAdmin(app, { firstname, lastname });
+  const me = await app.http().get('/admin/users/me').set('Authorization', `Bearer ${token}`);
+  const actor: Actor = { kind: 'admin', id: String(me.body.data.id), name: `${firstname} ${lastname}` };
+  return { token, actor };
 }
 
 /** Creates an admin role that may do only the given (subject-less) actions, and logs in a user with it. */

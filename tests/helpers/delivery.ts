@@ -1,6 +1,7 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
+import type { Response } from 'supertest';
 import type { TestApp } from './strapi';
 import { fixtures, removeMediaFile, type Doc } from './fixtures';
 import { createTextPdf } from '../../scripts/lib/pdf';
@@ -90,7 +91,8 @@ export function deliveryWorld(app: TestApp) {
 
   const resultsOf = async (runDocumentId: string) => {
     const run = await app.strapi.db.query('plugin::message-runs.message-run').findOne({ where: { documentId: runDocumentId } });
-    return app.strapi.documents(RESULT_UID).findMany({ filters: { runId: run.id } as any, sort: 'id:asc' }) as Promise<any[]>;
+    // Without generated content-type types, the Document Service's types name no field of the result (any: each test reads its own).
+    return app.strapi.documents(RESULT_UID).findMany({ filters: { runId: run.id } as never, sort: 'id:asc' }) as Promise<any[]>;
   };
 
   /** Makes waiting retries due now, as time passing would. */
@@ -125,8 +127,10 @@ export async function startDeliveryApp(env: Record<string, string> = {}) {
 }
 
 /** A supertest parser that keeps a binary answer's bytes as they came (`.buffer(true).parse(binaryBody)`). */
-export const binaryBody = (res: any, callback: (error: Error | null, body: Buffer) => void) => {
+export const binaryBody = (res: Response, callback: (error: Error | null, body: Buffer) => void) => {
+  // superagent hands a node parser the http.IncomingMessage, which its types call Response.
+  const stream = res as unknown as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => callback(null, Buffer.concat(chunks)));
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.on('end', () => callback(null, Buffer.concat(chunks)));
 };

@@ -15,7 +15,10 @@ import type { Core, UID } from '@strapi/strapi';
  */
 
 type Data = Record<string, unknown>;
-/** A stored document: its fields, plus the ids Strapi gives it. */
+/**
+ * A stored document: its fields, plus the ids Strapi gives it. Without generated content-type types the
+ * fields are untyped, as the Document Service's own `AnyDocument` has them (any: each test reads its own).
+ */
 export type Doc = Record<string, any> & { id: number; documentId: string };
 
 let sequence = 0;
@@ -45,7 +48,8 @@ export const PLURALS: Record<keyof typeof UIDS, string> = {
 
 export function fixtures(strapi: Core.Strapi) {
   const create = async (uid: UID.ContentType, data: Data) =>
-    (await strapi.documents(uid).create({ data: data as any, populate: '*' })) as Doc;
+    // Without generated content-type types, the Document Service's input type names no field.
+    (await strapi.documents(uid).create({ data: data as never, populate: '*' })) as Doc;
 
   const make = {
     cluster: (overrides: Data = {}) => create(UIDS.cluster, { name: unique('Cluster'), ...overrides }),
@@ -121,7 +125,7 @@ export function fixtures(strapi: Core.Strapi) {
           data: {},
           files: { filepath, originalFilename: name, mimetype: 'text/plain', size: Buffer.byteLength(content) },
         });
-        return file as Record<string, any>;
+        return file as Doc;
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

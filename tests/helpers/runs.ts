@@ -1,4 +1,24 @@
 import type { Core } from '@strapi/strapi';
+import type { Response, Test } from 'supertest';
+import type { GetResultEvents, GetRunEvents } from '../../src/plugins/message-runs/shared/contracts/events';
+import type {
+  GetResults,
+  PreviewResult,
+  RemoveResults,
+  ResendResults,
+  Result,
+  TestSendResult,
+} from '../../src/plugins/message-runs/shared/contracts/results';
+import type {
+  CreateRun,
+  DeleteRun,
+  GetRun,
+  GetRuns,
+  PreviewRun,
+  Run,
+  ScheduleRun,
+  TransitionRun,
+} from '../../src/plugins/message-runs/shared/contracts/runs';
 import type { TestApp } from './strapi';
 import { fixtures, unique, UIDS, type Doc } from './fixtures';
 
@@ -150,7 +170,11 @@ export function runWorld(strapi: Core.Strapi) {
     },
 
     /** The body of POST /runs. */
-    criteria(definition: Doc, cluster: Doc, overrides: Record<string, unknown> = {}) {
+    criteria(
+      definition: Doc,
+      cluster: Doc,
+      overrides: Partial<CreateRun.Request['body']> = {}
+    ): CreateRun.Request['body'] {
       return {
         definition: definition.documentId,
         cluster: cluster.documentId,
@@ -179,7 +203,7 @@ export function runWorld(strapi: Core.Strapi) {
     setAddresses: (customer: Doc, emailAddresses: Record<string, unknown>[]) =>
       strapi.documents(UIDS.customer).update({
         documentId: customer.documentId,
-        data: { emailAddresses } as any,
+        data: { emailAddresses } as never, // the input type names no field without generated types
       }),
   };
   return world;
@@ -187,58 +211,102 @@ export function runWorld(strapi: Core.Strapi) {
 
 export type RunWorld = ReturnType<typeof runWorld>;
 
+/** Strapi's error answer: `{ data: null, error }`. */
+export interface ApiError {
+  status: number;
+  name: string;
+  message: string;
+  details: { errors?: { path: string[]; message: string; name: string }[] } & Record<string, unknown>;
+}
+
+/**
+ * A route's answer, typed by its contract: the contract's body when it succeeds, Strapi's `error`
+ * (with `data: null`) when it refuses. A test reads the one its status says, as a client does.
+ */
+export type ApiResponse<Body> = Omit<Response, 'body'> & { body: Body & { error: ApiError } };
+
+/** A supertest request whose answer is typed by the route's contract; headers and supertest's options keep it. */
+export type ApiRequest<Body> = Omit<Test, 'then' | 'catch' | 'finally' | 'set' | 'timeout'> &
+  Promise<ApiResponse<Body>> & {
+    set(field: string, value: string): ApiRequest<Body>;
+    timeout(ms: number): ApiRequest<Body>;
+  };
+
+/**
+ * A body or query that the route's contract does not allow, sent as it is: for the tests of what a
+ * route refuses (`api.create(outsideContract({ colour: 'red' }))`).
+ */
+export const outsideContract = <Allowed>(value: unknown) => value as Allowed;
+
+/** The route's contract for a supertest request (supertest types every answer's body as any). */
+const typed = <Body>(request: Test) => request as unknown as ApiRequest<Body>;
+
 /**
  * The plugin's routes, on the content API (`/api/message-runs`, API token) or the admin API
- * (`/message-runs`, admin JWT). A missing token sends no Authorization header.
+ * (`/message-runs`, admin JWT), with the shared contracts' request and response types: a changed
+ * contract fails to compile here or in the tests that use it. A missing token sends no Authorization
+ * header. `getAny` and `postAny` send anything anywhere, for the tests of what the routes refuse.
  */
 export function runsApi(app: TestApp, token?: string, { admin = false } = {}) {
   const base = admin ? '/message-runs' : '/api/message-runs';
-  const authorize = (req: any) => (token ? req.set('Authorization', `Bearer ${token}`) : req);
-  const get = (path: string, query: Record<string, unknown> = {}) =>
-    authorize(
-      app
-        .http()
-        .get(base + path)
-        .query(query)
+  const authorize = (req: Test) => (token ? req.set('Authorization', `Bearer ${token}`) : req);
+  const get = <Body = unknown>(path: string, query: object = {}) =>
+    typed<Body>(
+      authorize(
+        app
+          .http()
+          .get(base + path)
+          .query(query)
+      )
     );
-  const post = (path: string, body?: unknown) =>
-    authorize(
-      app
-        .http()
-        .post(base + path)
-        .send(body as object)
+  const post = <Body = unknown>(path: string, body?: unknown) =>
+    typed<Body>(
+      authorize(
+        app
+          .http()
+          .post(base + path)
+          .send(body as object)
+      )
     );
 
   return {
-    list: (query: Record<string, unknown> = {}) => get('/runs', query),
-    preview: (body: unknown) => post('/runs/preview', body),
-    create: (body: unknown) => post('/runs', body),
-    get: (id: string) => get(`/runs/${id}`),
-    delete: (id: string) => authorize(app.http().delete(`${base}/runs/${id}`)),
-    start: (id: string) => post(`/runs/${id}/start`),
-    stop: (id: string) => post(`/runs/${id}/stop`),
-    schedule: (id: string, body: unknown) => post(`/runs/${id}/schedule`, body),
-    results: (id: string, query: Record<string, unknown> = {}) => get(`/runs/${id}/results`, query),
-    resend: (id: string, body: unknown) => post(`/runs/${id}/results/resend`, body),
-    remove: (id: string, body: unknown) => post(`/runs/${id}/results/remove`, body),
-    export: (id: string, query: Record<string, unknown> = {}) => get(`/runs/${id}/results/export`, query),
-    runEvents: (id: string) => get(`/runs/${id}/events`),
-    resultEvents: (id: string) => get(`/results/${id}/events`),
-    resultPreview: (id: string) => get(`/results/${id}/preview`),
-    testSend: (id: string, body: unknown) => post(`/results/${id}/test-send`, body),
+    getAny: get,
+    postAny: post,
+    list: (query: GetRuns.Request['query'] = {}) => get<GetRuns.Response>('/runs', query),
+    preview: (body: PreviewRun.Request['body']) => post<PreviewRun.Response>('/runs/preview', body),
+    create: (body: CreateRun.Request['body']) => post<CreateRun.Response>('/runs', body),
+    get: (id: string) => get<GetRun.Response>(`/runs/${id}`),
+    delete: (id: string) => typed<DeleteRun.Response>(authorize(app.http().delete(`${base}/runs/${id}`))),
+    start: (id: string) => post<TransitionRun.Response>(`/runs/${id}/start`),
+    stop: (id: string) => post<TransitionRun.Response>(`/runs/${id}/stop`),
+    schedule: (id: string, body: ScheduleRun.Request['body']) =>
+      post<ScheduleRun.Response>(`/runs/${id}/schedule`, body),
+    results: (id: string, query: GetResults.Request['query'] = {}) =>
+      get<GetResults.Response>(`/runs/${id}/results`, query),
+    resend: (id: string, body: ResendResults.Request['body']) =>
+      post<ResendResults.Response>(`/runs/${id}/results/resend`, body),
+    remove: (id: string, body: RemoveResults.Request['body']) =>
+      post<RemoveResults.Response>(`/runs/${id}/results/remove`, body),
+    /** The CSV: its text is `res.text`. */
+    export: (id: string, query: GetResults.Request['query'] = {}) => get<unknown>(`/runs/${id}/results/export`, query),
+    runEvents: (id: string) => get<GetRunEvents.Response>(`/runs/${id}/events`),
+    resultEvents: (id: string) => get<GetResultEvents.Response>(`/results/${id}/events`),
+    resultPreview: (id: string) => get<PreviewResult.Response>(`/results/${id}/preview`),
+    testSend: (id: string, body: TestSendResult.Request['body']) =>
+      post<TestSendResult.Response>(`/results/${id}/test-send`, body),
 
     /** Creates a run, failing loudly unless it is created; returns the Run. */
-    async createRun(body: unknown) {
-      const res = await post('/runs', body);
+    async createRun(body: CreateRun.Request['body']): Promise<Run> {
+      const res = await post<CreateRun.Response>('/runs', body);
       if (res.status !== 201) throw new Error(`run not created: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body.data as Record<string, any>;
+      return res.body.data;
     },
 
     /** Every result of a run (up to 200), in list order. */
-    async allResults(id: string, query: Record<string, unknown> = {}) {
-      const res = await get(`/runs/${id}/results`, { pageSize: 200, ...query });
+    async allResults(id: string, query: GetResults.Request['query'] = {}): Promise<Result[]> {
+      const res = await get<GetResults.Response>(`/runs/${id}/results`, { pageSize: 200, ...query });
       if (res.status !== 200) throw new Error(`results not listed: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body.data as Record<string, any>[];
+      return res.body.data;
     },
   };
 }

@@ -16,6 +16,11 @@ export interface ReceivedMail {
 
 /** An SMTP answer to force: `{ code: 451, message: '…' }`, or undefined to accept. */
 type Answer = { code: number; message: string } | undefined;
+/** What smtp-server's types leave out: its open connections (each with its session and socket) and its net.Server. */
+type ServerInternals = {
+  connections: Set<{ session?: SMTPServerSession; _socket: net.Socket }>;
+  server: net.Server;
+};
 
 /**
  * A real SMTP server on 127.0.0.1 for the tests: it keeps every message it accepts (parsed by
@@ -49,7 +54,9 @@ export async function startSmtpSink(port = 0) {
       if (dropNext) {
         dropNext = false;
         // As a server (or the network) dying in the middle: the data is in, no answer ever comes.
-        const connection = [...(server as any).connections].find((candidate) => candidate.session?.id === session.id);
+        const connection = [...(server as unknown as ServerInternals).connections].find(
+          (candidate) => candidate.session?.id === session.id
+        );
         raw.then(() => connection?._socket.destroy());
         return;
       }
@@ -84,7 +91,7 @@ export async function startSmtpSink(port = 0) {
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
 
   return {
-    port: ((server as any).server.address() as AddressInfo).port,
+    port: ((server as unknown as ServerInternals).server.address() as AddressInfo).port,
     received,
     /** Refuse (or accept, with undefined) each recipient as the function says. */
     answerRecipients(fn: (address: string) => Answer) {

@@ -38,7 +38,7 @@ export function deliveryWorkers() {
 /** What a worker reports once it is done: its tick totals (claimed, sent, …). */
 export const finished = (child: ChildProcess) =>
   new Promise<Record<string, number>>((resolve, reject) => {
-    child.on('message', (message: any) => message.done && resolve(message.done));
+    child.on('message', (message: { done?: Record<string, number> }) => message.done && resolve(message.done));
     child.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
   });
 

@@ -1,12 +1,15 @@
-import type { Core } from '@strapi/strapi';
+import type { Core, Data } from '@strapi/strapi';
 import type { Knex } from 'knex';
 import { problem, type DocumentRules } from '../../validation/document-rules';
 
 const CLUSTER_UID = 'api::customer-cluster.customer-cluster';
 
+/** The part of a relation's metadata that names its link table (Strapi's metadata types it as any attribute). */
+type LinkedRelation = { joinTable: { name: string; joinColumn: { name: string }; inverseJoinColumn: { name: string } } };
+
 /** Whether the cluster is among its own ancestors, walking the parent links up (one recursive query). */
-async function isOwnAncestor(strapi: Core.Strapi, trx: Knex.Transaction, clusterId: number) {
-  const { joinTable } = strapi.db.metadata.get(CLUSTER_UID).attributes.parent as any;
+async function isOwnAncestor(strapi: Core.Strapi, trx: Knex.Transaction, clusterId: Data.ID) {
+  const { joinTable } = strapi.db.metadata.get(CLUSTER_UID).attributes.parent as LinkedRelation;
   const child = joinTable.joinColumn.name;
   const parent = joinTable.inverseJoinColumn.name;
   // UNION (not UNION ALL) drops rows already seen, so the walk ends even on a cycle.

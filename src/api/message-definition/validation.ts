@@ -3,14 +3,18 @@ import { findTemplateProblem } from '../../validation/handlebars-syntax';
 
 const TEMPLATE_FIELDS = ['subjectTemplate', 'bodyTemplate', 'textTemplate'] as const;
 
+/** The definition's own templates, or a translation's (with its language). */
+type Templates = Partial<Record<(typeof TEMPLATE_FIELDS)[number], string | null>> & { languageCode?: string };
+
 export const messageDefinitionRules: DocumentRules = {
   populate: { invoiceTransformations: { fields: ['name'] } },
   async check(stored, { strapi }) {
     const problems: FieldProblem[] = [];
     // The definition's own templates, then each translation's, checked alike and named by their path.
-    const templateSets: [(string | number)[], Record<string, any>][] = [
-      [[], stored],
-      ...(stored.translations ?? []).map((translation: Record<string, any>, i: number) => [['translations', i], translation]),
+    const translations: Templates[] = stored.translations ?? [];
+    const templateSets: [(string | number)[], Templates][] = [
+      [[], stored as Templates],
+      ...translations.map((translation, i): [(string | number)[], Templates] => [['translations', i], translation]),
     ];
     for (const [prefix, templates] of templateSets) {
       for (const field of TEMPLATE_FIELDS) {
@@ -26,8 +30,8 @@ export const messageDefinitionRules: DocumentRules = {
         problems.push(problem([...prefix, 'subjectTemplate'], 'must be one line'));
       }
     }
-    const languages = (stored.translations ?? []).map((translation: Record<string, any>) => translation.languageCode);
-    languages.forEach((code: string, i: number) => {
+    const languages = translations.map((translation) => translation.languageCode);
+    languages.forEach((code, i) => {
       if (languages.indexOf(code) < i) problems.push(problem(['translations', i, 'languageCode'], `"${code}" has a translation already`));
     });
     if (!stored.recipientKey?.trim()) {

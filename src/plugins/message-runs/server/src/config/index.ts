@@ -1,3 +1,4 @@
+import type { Core } from '@strapi/strapi';
 import { returnPathProblem } from '../services/return-path';
 import { parsePublicKey, type WebhooksConfig } from '../services/webhook-providers';
 
@@ -151,7 +152,7 @@ function parseSwitch(text: string): boolean {
   return text as unknown as boolean;
 }
 
-const defaults = ({ env }): MessageRunsConfig => ({
+const defaults = ({ env }: Core.Config.Shared.ConfigParams): MessageRunsConfig => ({
   smtp: {
     host: env('SMTP_HOST') || undefined,
     port: env.int('SMTP_PORT', 587),
@@ -195,7 +196,8 @@ const defaults = ({ env }): MessageRunsConfig => ({
     postmark: { user: env('POSTMARK_WEBHOOK_USER') || undefined, password: env('POSTMARK_WEBHOOK_PASSWORD') || undefined },
   },
   archive: parseSwitch(env('MESSAGE_ARCHIVE', 'on')),
-  archiveStorage: env('MESSAGE_ARCHIVE_STORAGE', 'folder'),
+  // As set: the validator names a value that is neither (env.oneOf would silently take the default).
+  archiveStorage: env('MESSAGE_ARCHIVE_STORAGE', 'folder') as MessageRunsConfig['archiveStorage'],
   archiveDir: env('MESSAGE_ARCHIVE_DIR', '.tmp/archive'),
   archiveDays: env.int('MESSAGE_ARCHIVE_DAYS', 400),
   // Hourly, at a minute no other task of the plugin uses.

@@ -1,25 +1,23 @@
 import type { Core } from '@strapi/strapi';
+import type Koa from 'koa';
+import type { GetClusterOptions, GetDefinitionOptions, GetKeyOptions } from '../../../shared/contracts/options';
 import { getService } from '../utils';
 import { validateOptionsQuery } from './validation/admin';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const options = () => getService(strapi, 'options');
 
+  /** A handler answering `{ data }`: the options `find` gives for the query's `q`, as the contract types them. */
+  const answerWith =
+    <Options>(find: (q?: string) => Promise<Options>) =>
+    async (ctx: Koa.Context) => {
+      ctx.body = { data: await find(await validateOptionsQuery(ctx.query)) };
+    };
+
   return {
-    async definitions(ctx) {
-      ctx.body = { data: await options().definitions(await validateOptionsQuery(ctx.query)) };
-    },
-
-    async clusters(ctx) {
-      ctx.body = { data: await options().clusters(await validateOptionsQuery(ctx.query)) };
-    },
-
-    async recipientKeys(ctx) {
-      ctx.body = { data: await options().recipientKeys(await validateOptionsQuery(ctx.query)) };
-    },
-
-    async senderKeys(ctx) {
-      ctx.body = { data: await options().senderKeys(await validateOptionsQuery(ctx.query)) };
-    },
+    definitions: answerWith<GetDefinitionOptions.Response['data']>((q) => options().definitions(q)),
+    clusters: answerWith<GetClusterOptions.Response['data']>((q) => options().clusters(q)),
+    recipientKeys: answerWith<GetKeyOptions.Response['data']>((q) => options().recipientKeys(q)),
+    senderKeys: answerWith<GetKeyOptions.Response['data']>((q) => options().senderKeys(q)),
   };
 };

@@ -1,5 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
+import type Koa from 'koa';
+import type {
+  GetResults,
+  PreviewResult,
+  RemoveResults,
+  ResendResults,
+  TestSendResult,
+} from '../../../shared/contracts/results';
 import { getService } from '../utils';
 import { actorOf } from './actor';
 import { validateAttachmentPosition, validateDocumentIdParam } from './validation/validate';
@@ -15,41 +23,45 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const results = () => getService(strapi, 'results');
 
   return {
-    async find(ctx) {
+    async find(ctx: Koa.Context) {
       const runId = await validateDocumentIdParam(ctx.params.id);
       const { filter, page } = await validateResultsQuery(ctx.query);
       const { results: data, pagination, counts } = await results().findPage(runId, filter, page);
-      ctx.body = { data, meta: { pagination, counts } };
+      ctx.body = { data, meta: { pagination, counts } } satisfies GetResults.Response;
     },
 
-    async resend(ctx) {
+    async resend(ctx: Koa.Context) {
       const runId = await validateDocumentIdParam(ctx.params.id);
-      ctx.body = { data: await results().resend(runId, await validateResendBody(ctx.request.body), actorOf(ctx)) };
+      const selection = await validateResendBody(ctx.request.body);
+      ctx.body = { data: await results().resend(runId, selection, actorOf(ctx)) } satisfies ResendResults.Response;
     },
 
-    async remove(ctx) {
+    async remove(ctx: Koa.Context) {
       const runId = await validateDocumentIdParam(ctx.params.id);
-      ctx.body = { data: await results().remove(runId, await validateRemoveBody(ctx.request.body), actorOf(ctx)) };
+      const ids = await validateRemoveBody(ctx.request.body);
+      ctx.body = { data: await results().remove(runId, ids, actorOf(ctx)) } satisfies RemoveResults.Response;
     },
 
-    async preview(ctx) {
-      ctx.body = { data: await results().preview(await validateDocumentIdParam(ctx.params.id)) };
+    async preview(ctx: Koa.Context) {
+      ctx.body = {
+        data: await results().preview(await validateDocumentIdParam(ctx.params.id)),
+      } satisfies PreviewResult.Response;
     },
 
     /** The result's message, as the queue would send it now, to the given addresses only. */
-    async testSend(ctx) {
+    async testSend(ctx: Koa.Context) {
       const resultId = await validateDocumentIdParam(ctx.params.id);
       const to = await validateTestSendBody(ctx.request.body);
       try {
-        ctx.body = { data: await results().testSend(resultId, to, actorOf(ctx)) };
+        ctx.body = { data: await results().testSend(resultId, to, actorOf(ctx)) } satisfies TestSendResult.Response;
       } catch (error) {
         if (error instanceof errors.RateLimitError) ctx.set('Retry-After', String(error.details.retryAfter));
         throw error;
       }
     },
 
-    /** The message as it was sent, byte for byte (an .eml file). */
-    async attachment(ctx) {
+    /** One attachment of the result's message, as a file. */
+    async attachment(ctx: Koa.Context) {
       const id = await validateDocumentIdParam(ctx.params.id);
       const position = await validateAttachmentPosition(ctx.params.position);
       const { filename, contentType, content } = await results().attachment(id, position);
@@ -58,14 +70,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = content;
     },
 
-    async message(ctx) {
+    /** The message as it was sent, byte for byte (an .eml file). */
+    async message(ctx: Koa.Context) {
       const { bytes, filename } = await results().message(await validateDocumentIdParam(ctx.params.id));
       ctx.attachment(filename);
       ctx.type = 'message/rfc822';
       ctx.body = bytes;
     },
 
-    async export(ctx) {
+    async export(ctx: Koa.Context) {
       const runId = await validateDocumentIdParam(ctx.params.id);
       const { filename, stream } = await results().exportCsv(runId, await validateExportQuery(ctx.query));
       ctx.type = 'text/csv; charset=utf-8';

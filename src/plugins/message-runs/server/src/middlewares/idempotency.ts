@@ -6,26 +6,6 @@ import { getService } from '../utils';
 
 const REPLAYED_HEADER = 'Idempotent-Replayed';
 
-/** Strapi's statuses of its error classes (its `errors` middleware); any other ApplicationError is 400. */
-const STATUS_OF_ERROR: [new (...args: any[]) => Error, number][] = [
-  [errors.UnauthorizedError, 401],
-  [errors.ForbiddenError, 403],
-  [errors.NotFoundError, 404],
-  [errors.PayloadTooLargeError, 413],
-  [errors.RateLimitError, 429],
-  [errors.NotImplementedError, 501],
-];
-
-/**
- * The answer Strapi's `errors` middleware makes of an error the handler threw (a 400 of validation, a
- * 404), or undefined for a server error. The route answers it here, so that its repeats get the same.
- */
-function answerOfError(error: unknown): Answer | undefined {
-  if (!(error instanceof errors.ApplicationError)) return undefined;
-  const status = STATUS_OF_ERROR.find(([type]) => error instanceof type)?.[1] ?? 400;
-  return { status, body: { data: null, error: { status, name: error.name, message: error.message, details: error.details } } };
-}
-
 /**
  * Stored and replayed: what the request did (2xx) or why it did nothing (4xx). Not a server error
  * (5xx) or a rate limit (429), which a retry should meet afresh; not a body other than JSON (a file).
@@ -38,9 +18,12 @@ const isReplayable = ({ status, body }: Answer) =>
  * A route's middlewares run after authentication, authorization and policies, so the actor is known and
  * allowed: the key is the actor's own, and a repeat is replayed only to whom may make the request.
  */
-const idempotency =
-  (_config: unknown, { strapi }: { strapi: Core.Strapi }) =>
-  async (ctx, next) => {
+const idempotency = (_config: unknown, { strapi }: { strapi: Core.Strapi }): Core.MiddlewareHandler => {
+  // Strapi's own `errors` middleware makes the answer of an error the handler threw (a 400 of validation,
+  // a 404), so that its repeats get exactly what Strapi answers (its status table is not exported).
+  const strapiErrors = strapi.middleware('strapi::errors')({}, { strapi }) as Core.MiddlewareHandler;
+
+  return async (ctx, next) => {
     const header = ctx.request.headers['idempotency-key'];
     if (header === undefined) return next();
     const key = validKey(header);
@@ -66,19 +49,17 @@ const idempotency =
         });
     }
 
-    let answer: Answer | undefined;
     try {
       await next();
-      answer = { status: ctx.status, body: ctx.body ?? null };
     } catch (error) {
-      answer = answerOfError(error);
-      if (!answer) {
+      // A server error is not stored (a retry should meet it afresh): Strapi's outer middlewares answer it.
+      if (!(error instanceof errors.ApplicationError)) {
         await service.release(ref, claim.holder);
         throw error;
       }
-      ctx.status = answer.status;
-      ctx.body = answer.body;
+      await strapiErrors(ctx, () => Promise.reject(error));
     }
+    const answer: Answer = { status: ctx.status, body: ctx.body ?? null };
     if (!isReplayable(answer)) return service.release(ref, claim.holder);
     try {
       await service.record(ref, claim.holder, answer);
@@ -87,5 +68,6 @@ const idempotency =
       strapi.log.warn(`[message-runs] storing the answer of an Idempotency-Key failed: ${(error as Error).message}`);
     }
   };
+};
 
 export default idempotency;

@@ -1,3 +1,4 @@
+import type { Core } from '@strapi/strapi';
 import { ConflictError, IntegrityError, MailServerError } from '../errors';
 import idempotency from './idempotency';
 
@@ -7,7 +8,7 @@ import idempotency from './idempotency';
  * its message (Strapi's own handler would hide it behind "Internal Server Error"), logged; and a
  * MailServerError with 502 and the server's answer.
  */
-const conflicts = () => async (ctx, next) => {
+const conflicts = (_config: unknown, { strapi }: { strapi: Core.Strapi }): Core.MiddlewareHandler => async (ctx, next) => {
   try {
     await next();
   } catch (error) {

@@ -2,11 +2,14 @@ import { yup } from '@strapi/utils';
 import { RESULT_STATUSES, type ResultStatus } from '../../../../shared/constants';
 import {
   MAX_RESULTS_PAGE_SIZE,
+  type GetResults,
   MAX_TEST_SEND_ADDRESSES,
   RESULT_SORT_KEYS,
+  type RemoveResults,
   type ResultSortKey,
+  type TestSendResult,
 } from '../../../../shared/contracts/results';
-import { DOCUMENT_ID, paginationFields, string, trimmedString, validate } from './validate';
+import { DOCUMENT_ID, paginationFields, string, trimmedString, unknownField, validate } from './validate';
 
 const MAX_IDS = 10_000;
 const STATUS_LIST = `one of ${RESULT_STATUSES.join(', ')}`;
@@ -34,7 +37,8 @@ const resultsQuerySchema = yup.object({
 });
 
 export async function validateResultsQuery(query: unknown) {
-  const valid = await validate<{ status?: string; q?: string; page: number; pageSize: number; sort: string }>(
+  type Query = GetResults.Request['query'];
+  const valid = await validate<Query & Required<Pick<Query, 'page' | 'pageSize' | 'sort'>>>(
     resultsQuerySchema,
     query ?? {}
   );
@@ -68,7 +72,7 @@ const resendSchema = yup
     'status cannot include sending: those results are being sent',
     (body) => !body?.status?.includes('sending')
   )
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`);
+  .noUnknown(true, unknownField);
 
 const unique = <T>(values?: T[]) => (values ? [...new Set(values)] : undefined);
 
@@ -77,12 +81,10 @@ export async function validateResendBody(body: unknown) {
   return { ids: unique(valid.ids), status: unique(valid.status) };
 }
 
-const removeSchema = yup
-  .object({ ids: ids.required('ids is required') })
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`);
+const removeSchema = yup.object({ ids: ids.required('ids is required') }).noUnknown(true, unknownField);
 
 export async function validateRemoveBody(body: unknown) {
-  const valid = await validate<{ ids: string[] }>(removeSchema, body ?? {});
+  const valid = await validate<RemoveResults.Request['body']>(removeSchema, body ?? {});
   return unique(valid.ids)!;
 }
 
@@ -102,11 +104,11 @@ const testSendSchema = yup
       .min(1, 'to must name at least one address')
       .max(MAX_TEST_SEND_ADDRESSES, `to may name at most ${MAX_TEST_SEND_ADDRESSES} addresses`),
   })
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`);
+  .noUnknown(true, unknownField);
 
 /** The addresses of a test-send, each once (compared case-insensitively, as the suppression list does). */
 export async function validateTestSendBody(body: unknown) {
-  const { to } = await validate<{ to: string[] }>(testSendSchema, body ?? {});
+  const { to } = await validate<TestSendResult.Request['body']>(testSendSchema, body ?? {});
   const seen = new Set<string>();
   return to.filter((address) => !seen.has(address.toLowerCase()) && Boolean(seen.add(address.toLowerCase())));
 }

@@ -1,8 +1,16 @@
 import { yup } from '@strapi/utils';
 import { RUN_STATUSES } from '../../../../shared/constants';
-import type { RunCriteria, Schedule, ScheduleRequest } from '../../../../shared/contracts/runs';
+import type { GetRuns, RunCriteria, Schedule, ScheduleRequest } from '../../../../shared/contracts/runs';
 import { isTimeZone, resolveInstant } from '../../../../shared/time-zones';
-import { documentId, isCalendarDate, paginationFields, string, trimmedString, validate } from './validate';
+import {
+  documentId,
+  isCalendarDate,
+  paginationFields,
+  string,
+  trimmedString,
+  unknownField,
+  validate,
+} from './validate';
 
 const date = (field: string) =>
   string()
@@ -66,8 +74,8 @@ const criteriaFields = {
   periodStart: date('periodStart'),
   periodEnd: date('periodEnd').test('after-start', 'periodEnd must not be before periodStart', function (periodEnd) {
     const { periodStart } = this.parent;
-    const bothDates = [periodStart, periodEnd].every((value) => typeof value === 'string' && isCalendarDate(value));
-    return !bothDates || periodEnd >= periodStart;
+    const isDate = (value: unknown): value is string => typeof value === 'string' && isCalendarDate(value);
+    return !isDate(periodStart) || !isDate(periodEnd) || periodEnd >= periodStart;
   }),
   bcc: yup
     .array()
@@ -78,17 +86,17 @@ const criteriaFields = {
 
 const criteriaSchema = yup
   .object(criteriaFields)
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`)
+  .noUnknown(true, unknownField)
   .typeError('the body must be an object of run criteria');
 
 const newRunSchema = yup
   .object({ ...criteriaFields, ...scheduleFields(false) })
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`)
+  .noUnknown(true, unknownField)
   .typeError('the body must be an object of run criteria');
 
 const scheduleSchema = yup
   .object(scheduleFields(true))
-  .noUnknown(true, (params: any) => `unknown field: ${params.unknown}`)
+  .noUnknown(true, unknownField)
   .typeError('the body must be an object with scheduledAt');
 
 /** The validated fields as instants (the tests above made sure each resolves). */
@@ -131,4 +139,7 @@ const runsQuerySchema = yup.object({
 });
 
 export const validateRunsQuery = (query: unknown) =>
-  validate<{ page: number; pageSize: number; status?: (typeof RUN_STATUSES)[number] }>(runsQuerySchema, query ?? {});
+  validate<Required<Pick<GetRuns.Request['query'], 'page' | 'pageSize'>> & Pick<GetRuns.Request['query'], 'status'>>(
+    runsQuerySchema,
+    query ?? {}
+  );

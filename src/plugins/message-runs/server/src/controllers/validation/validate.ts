@@ -35,6 +35,9 @@ export const string = () =>
 /** A `string()` without surrounding blanks. */
 export const trimmedString = () => string().transform((value) => (typeof value === 'string' ? value.trim() : value));
 
+/** An object schema's message for a field it does not have: yup passes its names as `unknown`, which its types omit. */
+export const unknownField = (params: object) => `unknown field: ${(params as { unknown?: string }).unknown}`;
+
 /** Strapi documentIds: 24 lowercase letters and digits. */
 export const DOCUMENT_ID = /^[a-z0-9]{24}$/;
 
