@@ -19,7 +19,8 @@ import type { SinkProcess } from '../lib/smtp-sink-client';
 /** A real PDF of about `kilobytes` KB. */
 export function pdfOfSize(kilobytes: number) {
   const lines: string[] = [];
-  while (createTextPdf(lines).length < kilobytes * 1024) lines.push(`Line ${lines.length + 1}: usage of service ${'x'.repeat(60)}`);
+  while (createTextPdf(lines).length < kilobytes * 1024)
+    lines.push(`Line ${lines.length + 1}: usage of service ${'x'.repeat(60)}`);
   return createTextPdf(lines);
 }
 
@@ -28,7 +29,15 @@ export async function waitForCount(sink: SinkProcess, target: number) {
 }
 
 /** Bare nodemailer: a pool of `maxConnections`, every message handed over at once. */
-export async function sendWithNodemailer({ port, maxConnections, messages }: { port: number; maxConnections: number; messages: Mail.Options[] }) {
+export async function sendWithNodemailer({
+  port,
+  maxConnections,
+  messages,
+}: {
+  port: number;
+  maxConnections: number;
+  messages: Mail.Options[];
+}) {
   const transport = nodemailer.createTransport({ pool: true, maxConnections, host: '127.0.0.1', port, secure: false });
   const start = process.hrtime.bigint();
   await Promise.all(messages.map((message) => transport.sendMail(message)));
@@ -47,10 +56,13 @@ export async function uploadSharedPdf(strapi: Core.Strapi, bytes: Buffer): Promi
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pdf-'));
   const filepath = path.join(dir, 'invoice.pdf');
   fs.writeFileSync(filepath, bytes);
-  const [file]: SharedFile[] = await strapi.plugin('upload').service('upload').upload({
-    data: {},
-    files: { filepath, originalFilename: 'invoice.pdf', mimetype: 'application/pdf', size: bytes.length },
-  });
+  const [file]: SharedFile[] = await strapi
+    .plugin('upload')
+    .service('upload')
+    .upload({
+      data: {},
+      files: { filepath, originalFilename: 'invoice.pdf', mimetype: 'application/pdf', size: bytes.length },
+    });
   fs.rmSync(dir, { recursive: true, force: true });
   return file;
 }
@@ -66,7 +78,13 @@ export async function seedDeliverableRun(
   tables: Tables,
   { count, definition, transformation, file, name }: RunSources & { count: number; name: string }
 ) {
-  const data = await seedBulkData(strapi, tables, { name, invoiceCount: count, transformationId: transformation.id, recipientKey: 'InvoiceEmail', allEligible: true });
+  const data = await seedBulkData(strapi, tables, {
+    name,
+    invoiceCount: count,
+    transformationId: transformation.id,
+    recipientKey: 'InvoiceEmail',
+    allEligible: true,
+  });
   // The results point at the media file instead of inline content (the upload plugin's morph links).
   const links = tables.files.links;
   const resultIds: number[] = await strapi.db
@@ -77,7 +95,10 @@ export async function seedDeliverableRun(
     .pluck(`tri.${tables.resultInvoice.from}`);
   for (let i = 0; i < resultIds.length; i += 5000) {
     const chunk = resultIds.slice(i, i + 5000);
-    await strapi.db.connection(tables.transformationResults).whereIn('id', chunk).update({ content: null, file_name: null, mime_type: null });
+    await strapi.db
+      .connection(tables.transformationResults)
+      .whereIn('id', chunk)
+      .update({ content: null, file_name: null, mime_type: null });
     const rows = chunk.map((id) => ({
       [links.file]: file.id,
       [links.relatedId]: id,

@@ -1,6 +1,6 @@
 /**
- * Load test of the admin API while a large run is delivered: `npx tsx scripts/bench/load.ts` (SQLite)
- * or `DATABASE_CLIENT=postgres npx tsx scripts/bench/load.ts`. It seeds a started run of LOAD_RESULTS results
+ * Load test of the admin API while a large run is delivered: `node --import tsx scripts/bench/load.ts` (SQLite)
+ * or `DATABASE_CLIENT=postgres node --import tsx scripts/bench/load.ts`. It seeds a started run of LOAD_RESULTS results
  * (default 100000) on a fresh database, starts a Strapi process (scripts/bench/load-server.ts) that
  * delivers it to the bench's SMTP sink process, measures delivery alone for LOAD_BASELINE_SECONDS (15),
  * then has LOAD_CLIENTS (50) keep-alive clients with an admin JWT call the results list (random pages,

@@ -89,7 +89,8 @@ export async function startWorker(env: NodeJS.ProcessEnv) {
     seed: command(child, 'seed'),
     results: (runId: number) => command(child, 'results')({ runId }),
     historyOf: command(child, 'historyOf'),
-    transition: (runDocumentId: string, action: 'start' | 'stop') => command(child, 'transition')({ runDocumentId, action }),
+    transition: (runDocumentId: string, action: 'start' | 'stop') =>
+      command(child, 'transition')({ runDocumentId, action }),
     run: (runDocumentId: string) => command(child, 'run')({ runDocumentId }),
     settings: command(child, 'settings'),
     go: command(child, 'go'),

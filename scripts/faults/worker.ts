@@ -49,7 +49,9 @@ function instrument(strapi: Core.Strapi) {
     return composed;
   };
   mailer.send = async (mail, ...rest) => {
-    const ids = String((mail.headers as Record<string, unknown>)[HEADER]).split(',').map(Number);
+    const ids = String((mail.headers as Record<string, unknown>)[HEADER])
+      .split(',')
+      .map(Number);
     report({ handing: ids });
     const delivery = await send(mail, ...rest);
     report({ handed: ids, status: delivery.status });
@@ -82,14 +84,27 @@ async function main() {
       return {
         runStatus: run.status as string,
         results: rows.map(
-          ({ locked_by: lockedBy, handed_at: handedAt, ...row }): ResultState => ({ ...row, id: Number(row.id), lockedBy, handedAt })
+          ({ locked_by: lockedBy, handed_at: handedAt, ...row }): ResultState => ({
+            ...row,
+            id: Number(row.id),
+            lockedBy,
+            handedAt,
+          })
         ),
       };
     },
     /** What the history says of these results, oldest first: how a message came to go twice. */
     async historyOf({ resultIds }: { resultIds: number[] }) {
-      const rows = await strapi.db.connection(tables.events).select('result_id', 'type', 'detail').whereIn('result_id', resultIds).orderBy('id');
-      return rows.map((row): { resultId: number; type: string; detail: unknown } => ({ resultId: Number(row.result_id), type: row.type, detail: row.detail }));
+      const rows = await strapi.db
+        .connection(tables.events)
+        .select('result_id', 'type', 'detail')
+        .whereIn('result_id', resultIds)
+        .orderBy('id');
+      return rows.map((row): { resultId: number; type: string; detail: unknown } => ({
+        resultId: Number(row.result_id),
+        type: row.type,
+        detail: row.detail,
+      }));
     },
     /** Starts or stops a run as an admin would (through the runs service); answers the run. */
     transition: ({ runDocumentId, action }: { runDocumentId: string; action: 'start' | 'stop' }) =>

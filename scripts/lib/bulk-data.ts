@@ -35,10 +35,6 @@ async function insertRows(knex: Knex, table: string, rows: Row[], returning = fa
 
 const stamp = (now: Date) => ({ document_id: createId(), created_at: now, updated_at: now, published_at: now });
 
-/**
- * Seeds `invoiceCount` invoices (5 per customer) under a new root cluster named `name`. Unless
- * `allEligible`, 1 customer in 10 has no address and 1 invoice in 20 no document, as in real data.
- */
 interface BulkDataOptions {
   /** The root cluster's name; every invoice number starts with it. */
   name: string;
@@ -50,6 +46,10 @@ interface BulkDataOptions {
   allEligible?: boolean;
 }
 
+/**
+ * Seeds `invoiceCount` invoices (5 per customer) under a new root cluster named `name`. Unless
+ * `allEligible`, 1 customer in 10 has no address and 1 invoice in 20 no document, as in real data.
+ */
 export async function seedBulkData(
   strapi: Core.Strapi,
   tables: Tables,
@@ -60,7 +60,12 @@ export async function seedBulkData(
   const customerCount = Math.ceil(invoiceCount / PERIODS.length);
   return strapi.db.transaction(async ({ trx }) => {
     const [rootId] = await insertRows(trx, t.clusters, [{ name, ...stamp(now) }], true);
-    const middleIds = await insertRows(trx, t.clusters, Array.from({ length: 10 }, (_, i) => ({ name: `${name}/${i}`, ...stamp(now) })), true);
+    const middleIds = await insertRows(
+      trx,
+      t.clusters,
+      Array.from({ length: 10 }, (_, i) => ({ name: `${name}/${i}`, ...stamp(now) })),
+      true
+    );
     const leafIds = await insertRows(
       trx,
       t.clusters,
@@ -76,38 +81,71 @@ export async function seedBulkData(
     const customerIds = await insertRows(
       trx,
       t.customers,
-      Array.from({ length: customerCount }, (_, i) => ({ code: `${name}-C${i}`, name: `Customer ${i} of ${name}`, language_code: 'nl-NL', ...stamp(now) })),
+      Array.from({ length: customerCount }, (_, i) => ({
+        code: `${name}-C${i}`,
+        name: `Customer ${i} of ${name}`,
+        language_code: 'nl-NL',
+        ...stamp(now),
+      })),
       true
     );
     await insertRows(
       trx,
       t.customerCluster.table,
-      customerIds.map((id, i) => ({ [t.customerCluster.from]: id, [t.customerCluster.to]: leafIds[i % leafIds.length] }))
+      customerIds.map((id, i) => ({
+        [t.customerCluster.from]: id,
+        [t.customerCluster.to]: leafIds[i % leafIds.length],
+      }))
     );
     // 9 in 10 customers have an address under the recipient key.
     const withAddress = customerIds.filter((_, i) => allEligible || i % 10 !== 0);
     const emailIds = await insertRows(
       trx,
       t.emailAddresses,
-      withAddress.map((id) => ({ key: recipientKey, address: `billing+${id}@example.com`, display_name: `Billing ${id}` })),
+      withAddress.map((id) => ({
+        key: recipientKey,
+        address: `billing+${id}@example.com`,
+        display_name: `Billing ${id}`,
+      })),
       true
     );
     const cmp = t.customerComponents;
     await insertRows(
       trx,
       cmp.table,
-      withAddress.map((id, i) => ({ [cmp.from]: id, [cmp.to]: emailIds[i], [cmp.componentTypeColumn]: cmp.componentType, field: cmp.field, order: 1 }))
+      withAddress.map((id, i) => ({
+        [cmp.from]: id,
+        [cmp.to]: emailIds[i],
+        [cmp.componentTypeColumn]: cmp.componentType,
+        field: cmp.field,
+        order: 1,
+      }))
     );
 
     const invoiceRows: (Row & { number: string; customerId: number })[] = [];
     customerIds.forEach((customerId, c) =>
       PERIODS.forEach(([start, end], p) => {
         if (invoiceRows.length < invoiceCount) {
-          invoiceRows.push({ number: `${name}-${c}-${p}`, period_start: start, period_end: end, status: 'approved', type: 'period', amount: 100 + p, currency: 'EUR', ...stamp(now), customerId });
+          invoiceRows.push({
+            number: `${name}-${c}-${p}`,
+            period_start: start,
+            period_end: end,
+            status: 'approved',
+            type: 'period',
+            amount: 100 + p,
+            currency: 'EUR',
+            ...stamp(now),
+            customerId,
+          });
         }
       })
     );
-    const invoiceIds = await insertRows(trx, t.invoices, invoiceRows.map(({ customerId, ...row }) => row), true);
+    const invoiceIds = await insertRows(
+      trx,
+      t.invoices,
+      invoiceRows.map(({ customerId, ...row }) => row),
+      true
+    );
     await insertRows(
       trx,
       t.invoiceCustomer.table,
@@ -118,10 +156,20 @@ export async function seedBulkData(
     const resultIds = await insertRows(
       trx,
       t.transformationResults,
-      documented.map((id) => ({ content: `<p>${id}</p>`, file_name: `invoice-${id}.html`, mime_type: 'text/html', is_out_of_date: false, ...stamp(now) })),
+      documented.map((id) => ({
+        content: `<p>${id}</p>`,
+        file_name: `invoice-${id}.html`,
+        mime_type: 'text/html',
+        is_out_of_date: false,
+        ...stamp(now),
+      })),
       true
     );
-    await insertRows(trx, t.resultInvoice.table, resultIds.map((id, i) => ({ [t.resultInvoice.from]: id, [t.resultInvoice.to]: documented[i] })));
+    await insertRows(
+      trx,
+      t.resultInvoice.table,
+      resultIds.map((id, i) => ({ [t.resultInvoice.from]: id, [t.resultInvoice.to]: documented[i] }))
+    );
     await insertRows(
       trx,
       t.resultTransformation.table,

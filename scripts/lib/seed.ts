@@ -2,13 +2,21 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import type { Core, UID as StrapiUID } from '@strapi/strapi';
-import { buildDemoData, invoiceKey, invoicePdfFields, specificationHtml, type DemoInvoice, type DemoTransformationResult } from './demo-data';
+import {
+  buildDemoData,
+  invoiceKey,
+  invoicePdfFields,
+  specificationHtml,
+  type DemoInvoice,
+  type DemoTransformationResult,
+} from './demo-data';
 import { createInvoicePdf } from './pdf';
 import { pluginService, RUN_UID } from './plugin';
 
 /**
- * The seeding of scripts/: the content types' UIDs, the demo data set (seedDemoData) and the sending
- * definition the benchmark, the load test and the fault suite deliver with (seedSendingDefinition).
+ * The seeding of scripts/: the content types' UIDs (the tests' fixtures use them too), the demo data
+ * set (seedDemoData), and the sending definition the benchmark, the load test and the fault suite
+ * deliver with (seedSendingDefinition).
  */
 export const UID = {
   cluster: 'api::customer-cluster.customer-cluster',
@@ -18,7 +26,6 @@ export const UID = {
   transformationResult: 'api::transformation-result.transformation-result',
   sender: 'api::message-sender.message-sender',
   definition: 'api::message-definition.message-definition',
-  run: RUN_UID,
 } as const satisfies Record<string, StrapiUID.ContentType>;
 
 type Log = (message: string) => void;
@@ -30,8 +37,13 @@ type KeyedId = [string, string];
  * the definition the benchmark, the load test and the fault suite deliver with (one message per
  * invoice, subject and body naming it).
  */
-export async function seedSendingDefinition(strapi: Core.Strapi, { name, outputType }: { name: string; outputType: 'pdf' | 'html' }) {
-  const transformation = await strapi.documents(UID.transformation).create({ data: { name: `${name} ${outputType.toUpperCase()}`, outputType } });
+export async function seedSendingDefinition(
+  strapi: Core.Strapi,
+  { name, outputType }: { name: string; outputType: 'pdf' | 'html' }
+) {
+  const transformation = await strapi
+    .documents(UID.transformation)
+    .create({ data: { name: `${name} ${outputType.toUpperCase()}`, outputType } });
   const sender = await strapi.documents(UID.sender).create({
     data: { key: `${name}-sender`, email: 'billing@example.com', displayName: 'Example Billing' },
   });
@@ -53,11 +65,6 @@ export type SendingDefinition = Awaited<ReturnType<typeof seedSendingDefinition>
 /** How often a long step reports how far it is. */
 const PROGRESS_EVERY = 250;
 
-/**
- * Creates the items that are not there yet, in order, through the Document Service (so the
- * validation rules run), and returns every item's documentId by key, old and new.
- * All creates of a step share one transaction: SQLite then syncs to disk once, not per row.
- */
 interface CreateMissing<Item> {
   uid: StrapiUID.ContentType;
   label: string;
@@ -69,7 +76,15 @@ interface CreateMissing<Item> {
   log: Log;
 }
 
-async function createMissing<Item>(strapi: Core.Strapi, { uid, label, items, keyOf, existing, toData, log }: CreateMissing<Item>) {
+/**
+ * Creates the items that are not there yet, in order, through the Document Service (so the
+ * validation rules run), and returns every item's documentId by key, old and new.
+ * All creates of a step share one transaction: SQLite then syncs to disk once, not per row.
+ */
+async function createMissing<Item>(
+  strapi: Core.Strapi,
+  { uid, label, items, keyOf, existing, toData, log }: CreateMissing<Item>
+) {
   const startedAt = Date.now();
   const documentIds = new Map(existing);
   const missing = items.filter((item) => !documentIds.has(keyOf(item)));
@@ -101,12 +116,23 @@ async function existingInvoices(strapi: Core.Strapi): Promise<KeyedId[]> {
   });
   // A concept found again after someone approved it still counts as there: index it both ways.
   return rows.flatMap((row): KeyedId[] => {
-    const conceptKey = invoiceKey({ number: null, customerCode: row.customer?.code, periodStart: row.periodStart, type: row.type });
-    return row.number ? [[row.number, row.documentId], [conceptKey, row.documentId]] : [[conceptKey, row.documentId]];
+    const conceptKey = invoiceKey({
+      number: null,
+      customerCode: row.customer?.code,
+      periodStart: row.periodStart,
+      type: row.type,
+    });
+    return row.number
+      ? [
+          [row.number, row.documentId],
+          [conceptKey, row.documentId],
+        ]
+      : [[conceptKey, row.documentId]];
   });
 }
 
-const resultKey = (invoice: Parameters<typeof invoiceKey>[0], transformationName: string) => `${invoiceKey(invoice)}|${transformationName}`;
+const resultKey = (invoice: Parameters<typeof invoiceKey>[0], transformationName: string) =>
+  `${invoiceKey(invoice)}|${transformationName}`;
 
 async function existingResults(strapi: Core.Strapi): Promise<KeyedId[]> {
   const rows = await strapi.db.query(UID.transformationResult).findMany({
@@ -118,7 +144,12 @@ async function existingResults(strapi: Core.Strapi): Promise<KeyedId[]> {
   });
   return rows
     .filter((row) => row.invoice && row.transformation)
-    .map((row): KeyedId => [resultKey({ ...row.invoice, customerCode: row.invoice.customer?.code }, row.transformation.name), row.documentId]);
+    .map(
+      (row): KeyedId => [
+        resultKey({ ...row.invoice, customerCode: row.invoice.customer?.code }, row.transformation.name),
+        row.documentId,
+      ]
+    );
 }
 
 /** Uploads per call of the upload service: one call for many files is about twice as fast. */
@@ -143,7 +174,10 @@ async function uploadInvoicePdfs(strapi: Core.Strapi, invoices: DemoInvoice[], l
         fs.writeFileSync(filepath, pdf);
         return { filepath, originalFilename: path.basename(filepath), mimetype: 'application/pdf', size: pdf.length };
       });
-      const uploaded: { id: number }[] = await strapi.plugin('upload').service('upload').upload({ data: { fileInfo: batch.map(pdfFileInfo) }, files });
+      const uploaded: { id: number }[] = await strapi
+        .plugin('upload')
+        .service('upload')
+        .upload({ data: { fileInfo: batch.map(pdfFileInfo) }, files });
       uploaded.forEach((file, index) => fileIds.set(batch[index].number, file.id));
       if (from + batch.length < invoices.length && (from + batch.length) % 500 === 0) {
         log(`  invoice PDFs uploaded: ${from + batch.length}/${invoices.length}`);
@@ -159,23 +193,52 @@ async function uploadInvoicePdfs(strapi: Core.Strapi, invoices: DemoInvoice[], l
 async function seedResults(
   strapi: Core.Strapi,
   results: DemoTransformationResult[],
-  { invoiceIds, transformationIds, log }: { invoiceIds: Map<string, string>; transformationIds: Map<string, string>; log: Log }
+  {
+    invoiceIds,
+    transformationIds,
+    log,
+  }: { invoiceIds: Map<string, string>; transformationIds: Map<string, string>; log: Log }
 ) {
   const keyOf = (result: DemoTransformationResult) => resultKey(result.invoice, result.transformation);
   const existing = await existingResults(strapi);
   const stored = new Set(existing.map(([key]) => key));
   const missingPdfs = results.filter((result) => result.kind === 'pdf' && !stored.has(keyOf(result)));
   const startedAt = Date.now();
-  const fileIds = await strapi.db.transaction(() => uploadInvoicePdfs(strapi, missingPdfs.map(({ invoice }) => invoice), log));
-  log(`invoice PDFs: ${fileIds.size} uploaded to the media library (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+  const fileIds = await strapi.db.transaction(() =>
+    uploadInvoicePdfs(
+      strapi,
+      missingPdfs.map(({ invoice }) => invoice),
+      log
+    )
+  );
+  log(
+    `invoice PDFs: ${fileIds.size} uploaded to the media library (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`
+  );
   const toData = ({ invoice, transformation, kind, isOutOfDate }: DemoTransformationResult) => {
-    const links = { invoice: invoiceIds.get(invoiceKey(invoice)), transformation: transformationIds.get(transformation), isOutOfDate };
+    const links = {
+      invoice: invoiceIds.get(invoiceKey(invoice)),
+      transformation: transformationIds.get(transformation),
+      isOutOfDate,
+    };
     if (kind === 'pdf') {
       return { ...links, file: fileIds.get(invoice.number) };
     }
-    return { ...links, content: specificationHtml(invoice), fileName: `${invoice.number}-specification.html`, mimeType: 'text/html' };
+    return {
+      ...links,
+      content: specificationHtml(invoice),
+      fileName: `${invoice.number}-specification.html`,
+      mimeType: 'text/html',
+    };
   };
-  return createMissing(strapi, { uid: UID.transformationResult, label: 'transformation results', items: results, keyOf, existing, toData, log });
+  return createMissing(strapi, {
+    uid: UID.transformationResult,
+    label: 'transformation results',
+    items: results,
+    keyOf,
+    existing,
+    toData,
+    log,
+  });
 }
 
 /**
@@ -183,7 +246,10 @@ async function seedResults(
  * senders, message definitions). Idempotent: rows are recognised by their unique keys, and a
  * second call creates nothing. Returns the number created per kind.
  */
-export async function seedDemoData(strapi: Core.Strapi, { log = console.log, customerCount }: { log?: Log; customerCount?: number } = {}) {
+export async function seedDemoData(
+  strapi: Core.Strapi,
+  { log = console.log, customerCount }: { log?: Log; customerCount?: number } = {}
+) {
   const data = buildDemoData({ customerCount });
   const created: Record<string, number> = {};
   const step = async <Item>(name: string, options: Omit<CreateMissing<Item>, 'label' | 'log'>) => {
@@ -204,7 +270,13 @@ export async function seedDemoData(strapi: Core.Strapi, { log = console.log, cus
     items: data.customers,
     keyOf: (customer) => customer.code,
     existing: await existingByField(strapi, UID.customer, 'code'),
-    toData: ({ code, name, cluster, languageCode, emailAddresses }) => ({ code, name, cluster: clusterIds.get(cluster), languageCode, emailAddresses }),
+    toData: ({ code, name, cluster, languageCode, emailAddresses }) => ({
+      code,
+      name,
+      cluster: clusterIds.get(cluster),
+      languageCode,
+      emailAddresses,
+    }),
   });
   const invoiceIds = await step<DemoInvoice>('invoices', {
     uid: UID.invoice,
@@ -230,7 +302,9 @@ export async function seedDemoData(strapi: Core.Strapi, { log = console.log, cus
     existing: await existingByField(strapi, UID.transformation, 'name'),
     toData: (transformation) => transformation,
   });
-  created['transformation results'] = (await seedResults(strapi, data.results, { invoiceIds, transformationIds, log })).created;
+  created['transformation results'] = (
+    await seedResults(strapi, data.results, { invoiceIds, transformationIds, log })
+  ).created;
   await step('message senders', {
     uid: UID.sender,
     items: data.senders,
@@ -243,7 +317,10 @@ export async function seedDemoData(strapi: Core.Strapi, { log = console.log, cus
     items: data.definitions,
     keyOf: (definition) => definition.name,
     existing: await existingByField(strapi, UID.definition, 'name'),
-    toData: ({ transformations, ...definition }) => ({ ...definition, invoiceTransformations: transformations.map((name) => transformationIds.get(name)) }),
+    toData: ({ transformations, ...definition }) => ({
+      ...definition,
+      invoiceTransformations: transformations.map((name) => transformationIds.get(name)),
+    }),
   });
   created['message runs'] = await seedDemoRun(strapi, { clusterIds, log });
   return created;
@@ -254,7 +331,7 @@ export async function seedDemoData(strapi: Core.Strapi, { log = console.log, cus
  * delivery task sends it (to the outbox folder unless an SMTP host is configured).
  */
 async function seedDemoRun(strapi: Core.Strapi, { clusterIds, log }: { clusterIds: Map<string, string>; log: Log }) {
-  if (await strapi.db.query(UID.run).count()) {
+  if (await strapi.db.query(RUN_UID).count()) {
     log('message runs: already there');
     return 0;
   }

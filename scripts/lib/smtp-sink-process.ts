@@ -14,7 +14,12 @@ import type { SinkCommands } from './smtp-sink-client';
 const RESULT_HEADER = /^x-fault-result-ids:[ \t]*([0-9,]+)/im;
 const reportEach = process.argv.includes('--report-each');
 
-const resultIds = (head: string) => head.replace(/\r?\n[ \t]+/g, ' ').match(RESULT_HEADER)?.[1]?.split(',').map(Number) ?? [];
+const resultIds = (head: string) =>
+  head
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .match(RESULT_HEADER)?.[1]
+    ?.split(',')
+    .map(Number) ?? [];
 
 (async () => {
   const sink = await startSmtpSink({

@@ -61,7 +61,13 @@ const drain = (stream: Readable) =>
  * listening (open connections get 421 on their next command), `up()` listens again on the same port.
  */
 export async function startSmtpSink(options: SmtpSinkOptions = {}) {
-  const behaviour: SinkBehaviour = { storm: false, rejectRecipient: () => false, delayMs: 0, throttleEvery: 0, ...options };
+  const behaviour: SinkBehaviour = {
+    storm: false,
+    rejectRecipient: () => false,
+    delayMs: 0,
+    throttleEvery: 0,
+    ...options,
+  };
   const receivedAt: number[] = [];
   let messages = 0;
   let port = options.port ?? 0;
@@ -115,7 +121,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}) {
       server = createServer();
       server.listen(port, '127.0.0.1', () => {
         // smtp-server's types leave out the net.Server it listens with.
-        port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+        port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
         resolve();
       });
     });
@@ -129,10 +135,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}) {
     /** When each accepted message's DATA began (ms since the epoch), in the order accepted. */
     receivedAt,
     up,
-    down: () => new Promise<void>((resolve) => {
-      server.close();
-      setImmediate(resolve);
-    }),
+    down: () =>
+      new Promise<void>((resolve) => {
+        server.close();
+        setImmediate(resolve);
+      }),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

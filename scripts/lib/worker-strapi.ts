@@ -27,7 +27,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * queue, pausing briefly when there is nothing to do; a failed tick goes to `onError` and the next one
  * runs. Returns a function that stops it and resolves once the tick under way is done.
  */
-export function startTicking(queue: { tick(): Promise<{ claimed: number }> }, onError: (error: Error) => void = () => {}) {
+export function startTicking(
+  queue: { tick(): Promise<{ claimed: number }> },
+  onError: (error: Error) => void = () => {}
+) {
   let stopping = false;
   const loop = (async () => {
     while (!stopping) {
