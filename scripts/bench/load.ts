@@ -17,7 +17,7 @@ import { freshSecrets } from '../lib/secrets';
 import { createRandom } from '../lib/random';
 import { nextMessage, request } from '../lib/ipc';
 import { forkSmtpSink, type SinkProcess } from '../lib/smtp-sink-client';
-import { runClients, type EndpointFigures, type Pick } from './load-clients';
+import { runClients, type Pick } from './load-clients';
 import type { LoadServerCommands } from './load-server';
 
 const TARGET_P95_MS = 250;
@@ -91,11 +91,11 @@ function requestMix(runDocumentId: string, { results, pageSize = 50 }: { results
     ])();
 }
 
-/** Messages per second the sink received over `work` (a function, or a number of seconds of waiting). */
-async function deliveryRate<T>(sink: SinkProcess, work: number | (() => Promise<T>)) {
+/** Messages per second the sink received while `work` ran, and what it resolved with. */
+async function deliveryRate<T>(sink: SinkProcess, work: () => Promise<T>) {
   const before = await sink.count();
   const startedAt = Date.now();
-  const value = typeof work === 'number' ? await sleep(work * 1000) : await work();
+  const value = await work();
   return { value, perSecond: ((await sink.count()) - before) / ((Date.now() - startedAt) / 1000) };
 }
 
@@ -141,7 +141,7 @@ export async function runLoadTest({
     const token = await adminToken(server.port, admin);
 
     await server.go();
-    const baseline = await deliveryRate(sink, baselineSeconds);
+    const baseline = await deliveryRate(sink, () => sleep(baselineSeconds * 1000));
     log(
       `[load] delivery alone: ${baseline.perSecond.toFixed(0)} msg/s over ${baselineSeconds} s; now ${clients} clients for ${durationSeconds} s`
     );
@@ -149,7 +149,7 @@ export async function runLoadTest({
     const loaded = await deliveryRate(sink, () =>
       runClients({ port, token, clients, durationSeconds, pick: requestMix(runDocumentId, { results }) })
     );
-    const endpoints = loaded.value as EndpointFigures[];
+    const endpoints = loaded.value;
     const run = await (
       await fetch(`http://127.0.0.1:${server.port}/message-runs/runs/${runDocumentId}`, {
         headers: { Authorization: `Bearer ${token}` },
