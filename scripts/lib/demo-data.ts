@@ -26,7 +26,7 @@ interface Cluster {
 /**
  * The demo data set as plain objects, generated from a fixed seed and fixed dates so that every
  * fresh database gets the same clusters, customers, invoices and documents. Nothing here touches
- * Strapi; seed.js writes it.
+ * Strapi; seed.ts writes it.
  */
 
 const SEED = 20261101;
