@@ -10,7 +10,7 @@ import { PLUGIN_ID } from '../../src/plugins/message-runs/shared/constants';
 export { resolveTables, type Tables } from '../../src/plugins/message-runs/server/src/data/tables';
 export type { MessageRunsConfig } from '../../src/plugins/message-runs/server/src/config';
 export { BULK_RESULTS } from '../../src/plugins/message-runs/server/src/services/runs';
-export { RESULT_UID, RUN_UID } from '../../src/plugins/message-runs/shared/constants';
+export { RUN_UID } from '../../src/plugins/message-runs/shared/constants';
 
 type PluginServices = { [Name in keyof Services]: ReturnType<Services[Name]> };
 
