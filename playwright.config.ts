@@ -19,7 +19,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'node scripts/e2e-server.js',
+    command: 'node --import tsx scripts/e2e-server.ts',
     url: `${baseURL}/_health`,
     timeout: 180_000,
     reuseExistingServer: false,

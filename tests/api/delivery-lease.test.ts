@@ -3,7 +3,9 @@ import { fork, type ChildProcess } from 'child_process';
 import type { TestApp } from '../helpers/strapi';
 import { startStrapiWithSink, type SmtpSink } from '../helpers/smtp';
 import { seedRun } from '../helpers/bulk-run';
-import { pluginModule } from '../../scripts/lib/worker-strapi';
+import { requeueExpiredClaims } from '../../src/plugins/message-runs/server/src/data/queue';
+import { resolveTables } from '../../src/plugins/message-runs/server/src/data/tables';
+import { resolveDialect } from '../../src/plugins/message-runs/server/src/data/dialect';
 
 /**
  * A claim never outlives its lease while its worker is alive, and a claim another worker took over is
@@ -55,9 +57,8 @@ it('keeps the claims of a backlog longer than the lease: renewed while sent, nev
   app.strapi.config.set('plugin::message-runs.leaseSeconds', leaseSeconds);
   // Each message takes longer than a lease: only a renewed lease keeps it from being taken back.
   smtp.slowDown(3000);
-  const { requeueExpiredClaims } = pluginModule('data/queue');
-  const tables = pluginModule('data/tables').resolveTables(app.strapi);
-  const dialect = pluginModule('data/dialect').resolveDialect(app.strapi);
+  const tables = resolveTables(app.strapi);
+  const dialect = resolveDialect(app.strapi);
   let requeued = 0;
   // What every other instance's tick does first, over and over while this one sends.
   let sweeping = true;

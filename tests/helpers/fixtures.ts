@@ -2,6 +2,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import type { Core, UID } from '@strapi/strapi';
+import { UID as UIDS } from '../../scripts/lib/seed';
 
 /**
  * Builders of valid domain documents, written through the Document Service (so the domain rules run
@@ -25,15 +26,8 @@ let sequence = 0;
 /** A value unique within the test run, so that unique fields (names, codes, keys) never collide. */
 export const unique = (prefix: string) => `${prefix}-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
 
-export const UIDS = {
-  cluster: 'api::customer-cluster.customer-cluster',
-  customer: 'api::customer.customer',
-  invoice: 'api::invoice.invoice',
-  transformation: 'api::invoice-transformation.invoice-transformation',
-  transformationResult: 'api::transformation-result.transformation-result',
-  sender: 'api::message-sender.message-sender',
-  definition: 'api::message-definition.message-definition',
-} as const satisfies Record<string, UID.ContentType>;
+/** The domain's content types, as the scripts' seeding (their one list) names them. */
+export { UIDS };
 
 /** Where Strapi's REST API serves each type: `/api/<plural>`. */
 export const PLURALS: Record<keyof typeof UIDS, string> = {

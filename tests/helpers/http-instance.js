@@ -3,6 +3,8 @@
  * child_process.fork by the tests of what must hold across instances sharing one PostgreSQL. It boots
  * the compiled app, listens on a free port of 127.0.0.1 and reports `{ port }`; it stops when killed.
  */
+// scripts/lib is TypeScript: tsx compiles it as it is required (jest forks this file with plain node).
+require('tsx/cjs');
 const { loadWorkerStrapi } = require('../../scripts/lib/worker-strapi');
 
 (async () => {

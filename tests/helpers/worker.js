@@ -6,6 +6,8 @@
  * until that run is no longer running (so it is there to take over claims whose lease runs out).
  * WORKER_LEASE_SECONDS shortens the lease (so a dead worker's claims expire quickly in tests).
  */
+// scripts/lib is TypeScript: tsx compiles it as it is required (jest forks this file with plain node).
+require('tsx/cjs');
 const { loadWorkerStrapi } = require('../../scripts/lib/worker-strapi');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
