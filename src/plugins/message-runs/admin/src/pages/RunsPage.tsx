@@ -10,8 +10,8 @@ import { EmptyState, Loaded, PluginPage } from '../components/PageParts';
 import { RunProgress } from '../components/RunProgress';
 import { RunStatusBadge } from '../components/StatusBadge';
 import { StatusFilter } from '../components/StatusFilter';
-import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { usePermissions } from '../hooks/usePermissions';
+import { pollWhile, useCachedRuns, useGetRunsQuery } from '../services/api';
 import { fullName, useDateFormats } from '../utils/format';
 import { useT } from '../utils/translations';
 
@@ -21,10 +21,10 @@ export const RunsPage = () => {
   const navigate = useNavigate();
   const { canManageRuns } = usePermissions();
   const [{ query }, setQuery] = useQueryParams<{ page?: string; pageSize?: string; status?: RunStatus }>();
-  const params = { page: query.page ?? 1, pageSize: query.pageSize ?? 10, status: query.status };
-  const runsQuery = useApi<GetRuns.Response>(`/${PLUGIN_ID}/runs`, params);
+  const params = { page: Number(query.page ?? 1), pageSize: Number(query.pageSize ?? 10), status: query.status };
   // Running runs move: refresh their progress while the list shows one.
-  useInterval(runsQuery.refetch, runsQuery.data?.data.some((run) => run.status === 'running') ? POLL_MS : undefined);
+  const running = useCachedRuns(params)?.some((run) => run.status === 'running') ?? false;
+  const runsQuery = useGetRunsQuery(params, pollWhile(running));
 
   const title = t('runs.title', 'Message Runs');
   const runPath = (run: Run) => `/plugins/${PLUGIN_ID}/runs/${run.documentId}`;
