@@ -30,7 +30,10 @@ export const MessageKeyInput = React.forwardRef<HTMLInputElement, MessageKeyInpu
     // What the editor types narrows the list; the stored key does not, so opening it shows every key.
     const [typed, setTyped] = React.useState('');
     const q = useDebounce(typed, 250);
-    const { data, isLoading } = useGetKeyOptionsQuery({ source: attribute.options?.source ?? 'recipients', q: q || undefined });
+    const { data, isLoading } = useGetKeyOptionsQuery({
+      source: attribute.options?.source ?? 'recipients',
+      q: q || undefined,
+    });
     const keys = (data?.data ?? []).map((option) => option.key);
     const change = (key: string | undefined) => field.onChange(name, key ?? '');
 

@@ -54,7 +54,11 @@ const NewRunForm = () => {
   const debounced = useDebounce(JSON.stringify(selection), 300);
   const previewed: Criteria = { ...JSON.parse(debounced), bcc: [] };
   // `currentData`: the counts of this selection only, none while another one's are on their way.
-  const { currentData, isFetching: previewing, error: previewError } = usePreviewRunQuery(previewed as RunCriteria, {
+  const {
+    currentData,
+    isFetching: previewing,
+    error: previewError,
+  } = usePreviewRunQuery(previewed as RunCriteria, {
     skip: !isComplete(previewed),
   });
   const preview = currentData?.data;

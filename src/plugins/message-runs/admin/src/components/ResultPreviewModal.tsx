@@ -2,11 +2,7 @@ import * as React from 'react';
 import { Box, Button, Flex, Grid, Modal, Tabs, Typography } from '@strapi/design-system';
 import { Download, PaperPlane } from '@strapi/icons';
 import { useNotification } from '@strapi/strapi/admin';
-import {
-  MAX_TEST_SEND_ADDRESSES,
-  type PreviewResult,
-  type Result,
-} from '../../../shared/contracts/results';
+import { MAX_TEST_SEND_ADDRESSES, type PreviewResult, type Result } from '../../../shared/contracts/results';
 import { useDownload } from '../hooks/useDownload';
 import { paths, useGetResultEventsQuery, usePreviewResultQuery, useTestSendResultMutation } from '../services/api';
 import { errorMessage, errorStatus } from '../utils/errors';
@@ -92,7 +88,11 @@ const Message = ({ resultId, message }: { resultId: string; message: PreviewResu
           {message.language ?? t('preview.language.default', 'Default templates')}
         </Row>
         <Row label={t('preview.attachments', 'Attachments')}>
-          {message.attachments.length === 0 ? t('preview.noAttachments', 'None') : <Attachments resultId={resultId} message={message} />}
+          {message.attachments.length === 0 ? (
+            t('preview.noAttachments', 'None')
+          ) : (
+            <Attachments resultId={resultId} message={message} />
+          )}
         </Row>
       </Grid.Root>
       <Tabs.Root defaultValue="html">
@@ -151,7 +151,11 @@ const History = ({ resultId }: { resultId: string }) => {
  */
 const DownloadEml = ({ result }: { result: Result }) => {
   const t = useT();
-  const { download: fetchFile, busy, problem } = useDownload((status) =>
+  const {
+    download: fetchFile,
+    busy,
+    problem,
+  } = useDownload((status) =>
     status === 404
       ? t('preview.eml.notKept', 'The sent message is not kept: it was not archived, or its archive has expired.')
       : t('preview.eml.failed', 'The server could not return the message ({status}).', { status })
@@ -282,9 +286,7 @@ export const ResultPreviewModal = ({
           <Modal.Footer>
             <Flex direction="column" alignItems="stretch" gap={4} width="100%">
               {result.sentAt && <DownloadEml key={result.documentId} result={result} />}
-              {canTestSend && (
-                <TestSend key={result.documentId} result={result} />
-              )}
+              {canTestSend && <TestSend key={result.documentId} result={result} />}
             </Flex>
           </Modal.Footer>
         )}

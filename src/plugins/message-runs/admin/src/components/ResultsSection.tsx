@@ -43,7 +43,8 @@ export const ResultsSection = ({ runId, canManage, actions }: ResultsSectionProp
     const problem = await downloadFile(paths.resultsAction(runId, 'export'), {
       fallbackName: `message-run-${runId}-results.csv`,
       params: { status: list.params.status },
-      describe: (status) => t('results.export.failed', 'The server could not export the results ({status}).', { status }),
+      describe: (status) =>
+        t('results.export.failed', 'The server could not export the results ({status}).', { status }),
     });
     if (problem) toggleNotification({ type: 'danger', message: problem });
   };

@@ -23,9 +23,25 @@ interface ResultsTableProps {
 }
 
 /** A page of a run's results: a row each, with its selection box and actions for admins who may manage them. */
-export const ResultsTable = ({ rows, canManage, sort, onSort, selection, onPreview, onResend, onRemove }: ResultsTableProps) => {
+export const ResultsTable = ({
+  rows,
+  canManage,
+  sort,
+  onSort,
+  selection,
+  onPreview,
+  onResend,
+  onRemove,
+}: ResultsTableProps) => {
   const t = useT();
   const { moment } = useDateFormats();
+  const sortable = [
+    { name: 'invoice.number', label: t('results.invoice', 'Invoice') },
+    { name: 'customer.name', label: t('results.customer', 'Customer') },
+    { name: 'recipient', label: t('results.recipient', 'Recipient'), className: WIDE_ONLY },
+    { name: 'status', label: t('results.status', 'Status') },
+    { name: 'sentAt', label: t('results.sentAt', 'Sent at'), className: WIDE_ONLY },
+  ];
   return (
     <>
       <style>{NARROW_LAYOUT}</style>
@@ -41,23 +57,9 @@ export const ResultsTable = ({ rows, canManage, sort, onSort, selection, onPrevi
                 />
               </Th>
             )}
-            <ColumnHeader name="invoice.number" label={t('results.invoice', 'Invoice')} sort={sort} onSort={onSort} />
-            <ColumnHeader name="customer.name" label={t('results.customer', 'Customer')} sort={sort} onSort={onSort} />
-            <ColumnHeader
-              name="recipient"
-              label={t('results.recipient', 'Recipient')}
-              sort={sort}
-              onSort={onSort}
-              className={WIDE_ONLY}
-            />
-            <ColumnHeader name="status" label={t('results.status', 'Status')} sort={sort} onSort={onSort} />
-            <ColumnHeader
-              name="sentAt"
-              label={t('results.sentAt', 'Sent at')}
-              sort={sort}
-              onSort={onSort}
-              className={WIDE_ONLY}
-            />
+            {sortable.map((column) => (
+              <ColumnHeader key={column.name} {...column} sort={sort} onSort={onSort} />
+            ))}
             <ColumnHeader name="actions" label={t('results.actions', 'Actions')} />
           </Tr>
         </Thead>
@@ -203,7 +205,12 @@ const ResultRow = ({
             </Typography>
           )}
           {row.error && (
-            <Typography variant="pi" textColor="danger600" tag="p" style={{ overflowWrap: 'anywhere', whiteSpace: 'normal' }}>
+            <Typography
+              variant="pi"
+              textColor="danger600"
+              tag="p"
+              style={{ overflowWrap: 'anywhere', whiteSpace: 'normal' }}
+            >
               {row.error}
             </Typography>
           )}

@@ -42,7 +42,12 @@ export function useSelection(rows: Result[], listKey: string) {
     isSelected: (id: string) => selected.has(id),
     selectedIds,
     /** The header checkbox's state. */
-    all: rows.length > 0 && selectedIds.length === rows.length ? true : selectedIds.length > 0 ? ('indeterminate' as const) : false,
+    all:
+      rows.length > 0 && selectedIds.length === rows.length
+        ? true
+        : selectedIds.length > 0
+          ? ('indeterminate' as const)
+          : false,
     toggle: (id: string, on: boolean) =>
       setSelected((previous) => {
         const next = new Set(previous);

@@ -171,7 +171,10 @@ export const RunPage = () => {
   const { canManageRuns, canManageResults } = usePermissions();
   // A scheduled run is polled too: the page shows it start.
   const cached = useCachedRun(documentId)?.status;
-  const { data, error, isLoading } = useGetRunQuery(documentId, pollWhile(cached === 'running' || cached === 'scheduled'));
+  const { data, error, isLoading } = useGetRunQuery(
+    documentId,
+    pollWhile(cached === 'running' || cached === 'scheduled')
+  );
   const run = data?.data;
   const running = run?.status === 'running';
   const actions = useRunActions(documentId);
@@ -227,9 +230,7 @@ export const RunPage = () => {
                 </Button>
               }
             />
-            {['created', 'stopped', 'scheduled'].includes(run.status) && (
-              <ScheduleRunButton run={run} />
-            )}
+            {['created', 'stopped', 'scheduled'].includes(run.status) && <ScheduleRunButton run={run} />}
             <TransitionButton run={run} onTransition={actions.transition} />
           </Flex>
         ) : undefined

@@ -28,8 +28,7 @@ export const RunsPage = () => {
 
   const title = t('runs.title', 'Message Runs');
   const runPath = (run: Run) => `/plugins/${PLUGIN_ID}/runs/${run.documentId}`;
-  const period = (run: Run) =>
-    `${day(run.periodStart)} – ${day(run.periodEnd)}`;
+  const period = (run: Run) => `${day(run.periodStart)} – ${day(run.periodEnd)}`;
 
   const list = ({ data: runs, meta }: GetRuns.Response) =>
     runs.length === 0 ? (
@@ -76,9 +75,7 @@ export const RunsPage = () => {
                   <RunProgress counts={run.counts} />
                 </Td>
                 <Td>
-                  <Typography textColor="neutral800">
-                    {moment(run.createdAt)}
-                  </Typography>
+                  <Typography textColor="neutral800">{moment(run.createdAt)}</Typography>
                   {fullName(run.createdBy) && (
                     <Typography variant="pi" textColor="neutral600" tag="p">
                       {t('runs.by', 'by {name}', { name: fullName(run.createdBy) })}

@@ -10,7 +10,12 @@
 import { adminApi } from '@strapi/strapi/admin';
 import { KEY_SOURCES, PLUGIN_ID } from '../../../shared/constants';
 import type { GetResultEvents, GetRunEvents } from '../../../shared/contracts/events';
-import type { GetClusterOptions, GetDefinitionOptions, GetKeyOptions, GetOptions } from '../../../shared/contracts/options';
+import type {
+  GetClusterOptions,
+  GetDefinitionOptions,
+  GetKeyOptions,
+  GetOptions,
+} from '../../../shared/contracts/options';
 import type {
   GetResults,
   PreviewResult,
@@ -61,116 +66,114 @@ type RunArg<T = object> = T & { runId: string };
 const RESULTS_CHANGED = (runId: string) =>
   [{ type: 'Run', id: runId }, { type: 'Run', id: 'LIST' }, 'Result', 'History'] as const;
 
-const messageRunsApi = adminApi
-  .enhanceEndpoints({ addTagTypes: ['Run', 'Result', 'History'] })
-  .injectEndpoints({
-    endpoints: (build) => ({
-      getRuns: build.query<GetRuns.Response, GetRuns.Request['query']>({
-        query: (params) => ({ url: paths.runs, config: { params } }),
-        providesTags: (answer) => [
-          { type: 'Run', id: 'LIST' },
-          ...(answer?.data ?? []).map((run) => ({ type: 'Run' as const, id: run.documentId })),
-        ],
-        // Each visit asks anew: the queue changes runs without the admin.
-        keepUnusedDataFor: 0,
-      }),
-      getRun: build.query<GetRun.Response, string>({
-        query: (runId) => paths.run(runId),
-        providesTags: (_answer, _error, runId) => [{ type: 'Run', id: runId }],
-        keepUnusedDataFor: 0,
-        // A run whose status changed by itself (it completed, paused, or its schedule started it) has
-        // new outcomes and entries the last poll of its results and activity may have missed.
-        async onQueryStarted(runId, { dispatch, getState, queryFulfilled }): Promise<void> {
-          const before = messageRunsApi.endpoints.getRun.select(runId)(getState()).data?.data.status;
-          try {
-            const { data } = await queryFulfilled;
-            if (before && before !== data.data.status)
-              dispatch(messageRunsApi.util.invalidateTags(['Result', { type: 'History', id: runId }]));
-          } catch {
-            // The page shows the error.
-          }
-        },
-      }),
-      getRunEvents: build.query<GetRunEvents.Response, string>({
-        query: (runId) => paths.runEvents(runId),
-        providesTags: (_answer, _error, runId) => [{ type: 'History', id: runId }],
-        keepUnusedDataFor: 0,
-      }),
-      previewRun: build.query<PreviewRun.Response, PreviewRun.Request['body']>({
-        query: (criteria) => ({ url: paths.runPreview, method: 'POST', data: criteria }),
-        keepUnusedDataFor: 0,
-      }),
-      createRun: build.mutation<CreateRun.Response, CreateRun.Request['body']>({
-        query: (body) => ({ url: paths.runs, method: 'POST', data: body }),
-        invalidatesTags: [{ type: 'Run', id: 'LIST' }],
-      }),
-      transitionRun: build.mutation<TransitionRun.Response, RunArg<{ action: 'start' | 'stop' }>>({
-        query: ({ runId, action }) => ({ url: paths.runAction(runId, action), method: 'POST' }),
-        invalidatesTags: (_answer, _error, { runId }) => RESULTS_CHANGED(runId),
-      }),
-      scheduleRun: build.mutation<ScheduleRun.Response, RunArg<{ schedule: ScheduleRun.Request['body'] }>>({
-        query: ({ runId, schedule }) => ({ url: paths.runAction(runId, 'schedule'), method: 'POST', data: schedule }),
-        invalidatesTags: (_answer, _error, { runId }) => [
-          { type: 'Run', id: runId },
-          { type: 'Run', id: 'LIST' },
-          { type: 'History', id: runId },
-        ],
-      }),
-      // Not the run itself: the page leaves it, and asking for it again would answer 404.
-      deleteRun: build.mutation<DeleteRun.Response, string>({
-        query: (runId) => ({ url: paths.run(runId), method: 'DELETE' }),
-        invalidatesTags: [{ type: 'Run', id: 'LIST' }],
-      }),
-      getRunResults: build.query<GetResults.Response, RunArg<GetResults.Request['query']>>({
-        query: ({ runId, ...params }) => ({ url: paths.results(runId), config: { params } }),
-        providesTags: (answer) => [
-          { type: 'Result', id: 'LIST' },
-          ...(answer?.data ?? []).map((result) => ({ type: 'Result' as const, id: result.documentId })),
-        ],
-        keepUnusedDataFor: 0,
-      }),
-      resendResults: build.mutation<ResendResults.Response, RunArg<{ select: ResendResults.Request['body'] }>>({
-        query: ({ runId, select }) => ({ url: paths.resultsAction(runId, 'resend'), method: 'POST', data: select }),
-        invalidatesTags: (_answer, _error, { runId }) => RESULTS_CHANGED(runId),
-      }),
-      removeResults: build.mutation<RemoveResults.Response, RunArg<RemoveResults.Request['body']>>({
-        query: ({ runId, ids }) => ({ url: paths.resultsAction(runId, 'remove'), method: 'POST', data: { ids } }),
-        invalidatesTags: (_answer, _error, { runId }) => RESULTS_CHANGED(runId),
-      }),
-      previewResult: build.query<PreviewResult.Response, string>({
-        query: (resultId) => paths.result(resultId, 'preview'),
-        providesTags: (_answer, _error, resultId) => [{ type: 'Result', id: resultId }],
-        keepUnusedDataFor: 0,
-      }),
-      getResultEvents: build.query<GetResultEvents.Response, string>({
-        query: (resultId) => paths.result(resultId, 'events'),
-        providesTags: (_answer, _error, resultId) => [{ type: 'History', id: resultId }],
-        keepUnusedDataFor: 0,
-      }),
-      testSendResult: build.mutation<TestSendResult.Response, { resultId: string } & TestSendResult.Request['body']>({
-        query: ({ resultId, to }) => ({ url: paths.result(resultId, 'test-send'), method: 'POST', data: { to } }),
-        invalidatesTags: (_answer, _error, { resultId }) => [{ type: 'History', id: resultId }],
-      }),
-      getDefinitionOptions: build.query<GetDefinitionOptions.Response, GetOptions.Request['query']>({
-        query: (params) => ({ url: paths.options('definitions'), config: { params } }),
-      }),
-      getClusterOptions: build.query<GetClusterOptions.Response, GetOptions.Request['query']>({
-        query: (params) => ({ url: paths.options('clusters'), config: { params } }),
-      }),
-      getKeyOptions: build.query<
-        GetKeyOptions.Response,
-        GetOptions.Request['query'] & { source: keyof typeof KEY_SOURCES }
-      >({
-        query: ({ source, ...params }) => ({ url: paths.options(KEY_SOURCES[source]), config: { params } }),
-      }),
-      getMailSettings: build.query<GetSettings.Response, void>({
-        query: () => paths.settings,
-      }),
-      sendTestEmail: build.mutation<SendTestEmail.Response, SendTestEmail.Request['body']>({
-        query: (body) => ({ url: paths.testEmail, method: 'POST', data: body }),
-      }),
+const messageRunsApi = adminApi.enhanceEndpoints({ addTagTypes: ['Run', 'Result', 'History'] }).injectEndpoints({
+  endpoints: (build) => ({
+    getRuns: build.query<GetRuns.Response, GetRuns.Request['query']>({
+      query: (params) => ({ url: paths.runs, config: { params } }),
+      providesTags: (answer) => [
+        { type: 'Run', id: 'LIST' },
+        ...(answer?.data ?? []).map((run) => ({ type: 'Run' as const, id: run.documentId })),
+      ],
+      // Each visit asks anew: the queue changes runs without the admin.
+      keepUnusedDataFor: 0,
     }),
-  });
+    getRun: build.query<GetRun.Response, string>({
+      query: (runId) => paths.run(runId),
+      providesTags: (_answer, _error, runId) => [{ type: 'Run', id: runId }],
+      keepUnusedDataFor: 0,
+      // A run whose status changed by itself (it completed, paused, or its schedule started it) has
+      // new outcomes and entries the last poll of its results and activity may have missed.
+      async onQueryStarted(runId, { dispatch, getState, queryFulfilled }): Promise<void> {
+        const before = messageRunsApi.endpoints.getRun.select(runId)(getState()).data?.data.status;
+        try {
+          const { data } = await queryFulfilled;
+          if (before && before !== data.data.status)
+            dispatch(messageRunsApi.util.invalidateTags(['Result', { type: 'History', id: runId }]));
+        } catch {
+          // The page shows the error.
+        }
+      },
+    }),
+    getRunEvents: build.query<GetRunEvents.Response, string>({
+      query: (runId) => paths.runEvents(runId),
+      providesTags: (_answer, _error, runId) => [{ type: 'History', id: runId }],
+      keepUnusedDataFor: 0,
+    }),
+    previewRun: build.query<PreviewRun.Response, PreviewRun.Request['body']>({
+      query: (criteria) => ({ url: paths.runPreview, method: 'POST', data: criteria }),
+      keepUnusedDataFor: 0,
+    }),
+    createRun: build.mutation<CreateRun.Response, CreateRun.Request['body']>({
+      query: (body) => ({ url: paths.runs, method: 'POST', data: body }),
+      invalidatesTags: [{ type: 'Run', id: 'LIST' }],
+    }),
+    transitionRun: build.mutation<TransitionRun.Response, RunArg<{ action: 'start' | 'stop' }>>({
+      query: ({ runId, action }) => ({ url: paths.runAction(runId, action), method: 'POST' }),
+      invalidatesTags: (_answer, _error, { runId }) => RESULTS_CHANGED(runId),
+    }),
+    scheduleRun: build.mutation<ScheduleRun.Response, RunArg<{ schedule: ScheduleRun.Request['body'] }>>({
+      query: ({ runId, schedule }) => ({ url: paths.runAction(runId, 'schedule'), method: 'POST', data: schedule }),
+      invalidatesTags: (_answer, _error, { runId }) => [
+        { type: 'Run', id: runId },
+        { type: 'Run', id: 'LIST' },
+        { type: 'History', id: runId },
+      ],
+    }),
+    // Not the run itself: the page leaves it, and asking for it again would answer 404.
+    deleteRun: build.mutation<DeleteRun.Response, string>({
+      query: (runId) => ({ url: paths.run(runId), method: 'DELETE' }),
+      invalidatesTags: [{ type: 'Run', id: 'LIST' }],
+    }),
+    getRunResults: build.query<GetResults.Response, RunArg<GetResults.Request['query']>>({
+      query: ({ runId, ...params }) => ({ url: paths.results(runId), config: { params } }),
+      providesTags: (answer) => [
+        { type: 'Result', id: 'LIST' },
+        ...(answer?.data ?? []).map((result) => ({ type: 'Result' as const, id: result.documentId })),
+      ],
+      keepUnusedDataFor: 0,
+    }),
+    resendResults: build.mutation<ResendResults.Response, RunArg<{ select: ResendResults.Request['body'] }>>({
+      query: ({ runId, select }) => ({ url: paths.resultsAction(runId, 'resend'), method: 'POST', data: select }),
+      invalidatesTags: (_answer, _error, { runId }) => RESULTS_CHANGED(runId),
+    }),
+    removeResults: build.mutation<RemoveResults.Response, RunArg<RemoveResults.Request['body']>>({
+      query: ({ runId, ids }) => ({ url: paths.resultsAction(runId, 'remove'), method: 'POST', data: { ids } }),
+      invalidatesTags: (_answer, _error, { runId }) => RESULTS_CHANGED(runId),
+    }),
+    previewResult: build.query<PreviewResult.Response, string>({
+      query: (resultId) => paths.result(resultId, 'preview'),
+      providesTags: (_answer, _error, resultId) => [{ type: 'Result', id: resultId }],
+      keepUnusedDataFor: 0,
+    }),
+    getResultEvents: build.query<GetResultEvents.Response, string>({
+      query: (resultId) => paths.result(resultId, 'events'),
+      providesTags: (_answer, _error, resultId) => [{ type: 'History', id: resultId }],
+      keepUnusedDataFor: 0,
+    }),
+    testSendResult: build.mutation<TestSendResult.Response, { resultId: string } & TestSendResult.Request['body']>({
+      query: ({ resultId, to }) => ({ url: paths.result(resultId, 'test-send'), method: 'POST', data: { to } }),
+      invalidatesTags: (_answer, _error, { resultId }) => [{ type: 'History', id: resultId }],
+    }),
+    getDefinitionOptions: build.query<GetDefinitionOptions.Response, GetOptions.Request['query']>({
+      query: (params) => ({ url: paths.options('definitions'), config: { params } }),
+    }),
+    getClusterOptions: build.query<GetClusterOptions.Response, GetOptions.Request['query']>({
+      query: (params) => ({ url: paths.options('clusters'), config: { params } }),
+    }),
+    getKeyOptions: build.query<
+      GetKeyOptions.Response,
+      GetOptions.Request['query'] & { source: keyof typeof KEY_SOURCES }
+    >({
+      query: ({ source, ...params }) => ({ url: paths.options(KEY_SOURCES[source]), config: { params } }),
+    }),
+    getMailSettings: build.query<GetSettings.Response, void>({
+      query: () => paths.settings,
+    }),
+    sendTestEmail: build.mutation<SendTestEmail.Response, SendTestEmail.Request['body']>({
+      query: (body) => ({ url: paths.testEmail, method: 'POST', data: body }),
+    }),
+  }),
+});
 
 /**
  * What the cache holds, without a request of its own: what a page decides to poll by, before (and
