@@ -8,6 +8,7 @@ import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
 import { ColumnHeader } from './ColumnHeader';
 import { ConfirmAction } from './ConfirmAction';
+import { NARROW_ONLY, NarrowLayout, WIDE_ONLY } from './NarrowLayout';
 import { StatusBadge } from './StatusBadge';
 
 interface ResultsTableProps {
@@ -44,7 +45,7 @@ export const ResultsTable = ({
   ];
   return (
     <>
-      <style>{NARROW_LAYOUT}</style>
+      <NarrowLayout />
       <Table colCount={canManage ? 7 : 6} rowCount={rows.length + 1} aria-label={t('results.title', 'Results')}>
         <Thead>
           <Tr>
@@ -125,15 +126,6 @@ const ResendButton = ({
     />
   );
 };
-
-/**
- * Below 1100 px wide (a laptop's split screen, a tablet) the recipient and the sending time move into
- * the customer's and the status's cells, so the actions stay in view, as Strapi's list views keep theirs.
- */
-const WIDE_ONLY = 'message-runs-wide-only';
-const NARROW_ONLY = 'message-runs-narrow-only';
-const NARROW_LAYOUT = `@media (max-width: 1099px) { .${WIDE_ONLY} { display: none; } }
-@media (min-width: 1100px) { .${NARROW_ONLY} { display: none; } }`;
 
 interface ResultRowProps {
   row: Result;

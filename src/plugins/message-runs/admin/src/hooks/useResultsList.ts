@@ -1,13 +1,13 @@
 import * as React from 'react';
 import { useQueryParams } from '@strapi/strapi/admin';
-import type { Result } from '../../../shared/contracts/results';
+import type { GetResults, Result } from '../../../shared/contracts/results';
 
 /** status: one status or several, comma-separated (GET /runs/:id/results takes both). */
 type Query = { page?: string; pageSize?: string; sort?: string; status?: string; _q?: string };
 
 /**
  * The results list's state: filter, search, sort and page in the URL (so a reload or a shared link
- * shows the same list), as the request's query; and the rows the admin selected.
+ * shows the same list), as the request's query (GetResults.Request).
  */
 export function useResultsList() {
   const [{ query }, setQuery] = useQueryParams<Query>();
@@ -20,7 +20,7 @@ export function useResultsList() {
     sort,
     status: query.status,
     q,
-  };
+  } satisfies GetResults.Request['query'];
   return {
     params,
     /** Whether the list is narrowed: its empty state says so. */
