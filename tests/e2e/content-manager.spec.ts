@@ -26,7 +26,9 @@ const storedDefinition = async () => {
 
 const openDefinition = async () => {
   await page.goto(`/admin/content-manager/collection-types/${DEFINITIONS}/${documentId}`);
-  await expect(page.getByRole('heading', { name: NAME })).toBeVisible();
+  // The first visit loads the Content Manager's schemas and the key field's chunk: on a busy machine
+  // (the demo run sending beside it) that takes longer than the default 5 s.
+  await expect(page.getByRole('heading', { name: NAME })).toBeVisible({ timeout: 15_000 });
 };
 
 test.beforeAll(async ({ browser }) => {

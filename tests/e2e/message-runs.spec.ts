@@ -156,7 +156,8 @@ test('resends two selected results and removes one', async () => {
   const confirm = page.getByRole('alertdialog');
   await expect(confirm).toContainText('Send 2 results again?');
   await confirm.getByRole('button', { name: 'Confirm' }).click();
-  await expect(page.getByText('2 results queued again')).toBeVisible();
+  // The notification (the Activity panel's new entry says the same).
+  await expect(page.getByRole('region', { name: /^Notifications/ }).getByText('2 results queued again')).toBeVisible();
   // Queued again, then sent again by the queue, while the selection stays.
   const resent = page.getByRole('row', { name: /INV-2026-000063/ });
   await expect(resent.getByText(/^(Queued|Sending)$/)).toBeVisible();
@@ -264,6 +265,7 @@ test('the results table fits at 1440 and at 800 px: the actions in view, the who
   // The recipient column gives way: the address is on the customer's line.
   await expect(page.getByRole('button', { name: 'Recipient' })).toBeHidden();
   await expect(row.getByText(/^factures@/).filter({ visible: true })).toHaveCount(1);
+  await screenshot('run-page-800.png', page.getByRole('grid', { name: 'Results' }));
   await page.setViewportSize({ width: 1440, height: 900 });
   await expect(page.getByRole('button', { name: 'Recipient' })).toBeVisible();
 });
@@ -318,8 +320,18 @@ test('the mail settings page shows the transport and sends a test email', async 
 test('the runs list shows both runs', async () => {
   await page.goto('/admin/plugins/message-runs');
   await expect(page.getByRole('row', { name: /Monthly invoice/ })).toHaveCount(2);
-  await expect(page.getByText('by Demo Admin')).toBeVisible();
+  await expect(page.getByText('by Demo Admin').filter({ visible: true })).toHaveCount(1);
   await screenshot('runs-list.png');
+  // At 800 px the cluster, the period and the creation go onto the definition's line: the progress stays in view.
+  await page.setViewportSize({ width: 800, height: 900 });
+  await expect(page.getByText('Invoice period', { exact: true })).toBeHidden();
+  for (const row of await page.getByRole('row', { name: /Monthly invoice/ }).all()) {
+    await expect(row.getByRole('img', { name: /remaining of \d+$/ })).toBeInViewport({ ratio: 1 });
+    await expect(row.getByText('Oct 1, 2026 – Oct 31, 2026').filter({ visible: true })).toHaveCount(1);
+  }
+  await expect(page.getByText('by Demo Admin').filter({ visible: true })).toHaveCount(1);
+  await screenshot('runs-list-800.png');
+  await page.setViewportSize({ width: 1440, height: 900 });
 });
 
 test('deletes a run that is not running', async () => {

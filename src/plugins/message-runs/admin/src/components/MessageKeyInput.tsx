@@ -1,9 +1,8 @@
 import * as React from 'react';
 import { Combobox, ComboboxOption, Field } from '@strapi/design-system';
 import { useDebounce, useField } from '@strapi/strapi/admin';
-import { KEY_SOURCES, PLUGIN_ID } from '../../../shared/constants';
-import type { GetKeyOptions } from '../../../shared/contracts/options';
-import { useApi } from '../hooks/useApi';
+import type { KEY_SOURCES } from '../../../shared/constants';
+import { useGetKeyOptionsQuery } from '../services/api';
 import { useT } from '../utils/translations';
 
 /** The props the Content Manager gives a custom field's input. */
@@ -31,11 +30,10 @@ export const MessageKeyInput = React.forwardRef<HTMLInputElement, MessageKeyInpu
     // What the editor types narrows the list; the stored key does not, so opening it shows every key.
     const [typed, setTyped] = React.useState('');
     const q = useDebounce(typed, 250);
-    const source = KEY_SOURCES[attribute.options?.source ?? 'recipients'];
-    const { data, isLoading } = useApi<GetKeyOptions.Response>(
-      `/${PLUGIN_ID}/options/${source}`,
-      q ? { q } : undefined
-    );
+    const { data, isLoading } = useGetKeyOptionsQuery({
+      source: attribute.options?.source ?? 'recipients',
+      q: q || undefined,
+    });
     const keys = (data?.data ?? []).map((option) => option.key);
     const change = (key: string | undefined) => field.onChange(name, key ?? '');
 

@@ -1,7 +1,7 @@
 import * as React from 'react';
 import { Button, Grid, Modal } from '@strapi/design-system';
 import { useNotification } from '@strapi/strapi/admin';
-import { errorMessage, fieldErrors } from '../hooks/useApi';
+import { errorMessage, fieldErrors } from '../utils/errors';
 import { useT } from '../utils/translations';
 
 /**

@@ -1,11 +1,17 @@
 import * as React from 'react';
 import { Box, Button, Flex, Grid, Loader, Modal, Toggle, Typography } from '@strapi/design-system';
 import { Plus } from '@strapi/icons';
-import { useDebounce, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useDebounce, useNotification } from '@strapi/strapi/admin';
 import { useNavigate } from 'react-router-dom';
 import { PLUGIN_ID } from '../../../shared/constants';
 import type { ClusterOption, DefinitionOption } from '../../../shared/contracts/options';
-import type { CreateRun, PreviewRun, RunCriteria } from '../../../shared/contracts/runs';
+import type { PreviewRun, RunCriteria } from '../../../shared/contracts/runs';
+import {
+  useCreateRunMutation,
+  useGetClusterOptionsQuery,
+  useGetDefinitionOptionsQuery,
+  usePreviewRunQuery,
+} from '../services/api';
 import { useT } from '../utils/translations';
 import { BccInput } from './BccInput';
 import { DayPicker } from './DayPicker';
@@ -33,53 +39,48 @@ const isComplete = (criteria: Criteria): criteria is RunCriteria & Criteria =>
  */
 const NewRunForm = () => {
   const t = useT();
-  const { post } = useFetchClient();
   const { toggleNotification } = useNotification();
+  const [createRun, { isLoading: creating }] = useCreateRunMutation();
   const navigate = useNavigate();
   const [criteria, setCriteria] = React.useState<Criteria>(EMPTY);
   const form = useFormErrors();
   const { errors, showError, clearErrors } = form;
   const [bccProblem, setBccProblem] = React.useState<string>();
-  const [preview, setPreview] = React.useState<PreviewRun.Response['data']>();
-  const [previewing, setPreviewing] = React.useState(false);
-  const [creating, setCreating] = React.useState(false);
   // Without a date and a time the run is created to be started by hand.
   const [schedule, setSchedule] = React.useState<ScheduleValue>(() => ({ timeZone: browserTimeZone() }));
   const scheduled = toScheduleRequest(schedule);
   // Bcc changes no count (and is checked as typed): the preview follows the selection only.
   const { bcc: _bcc, ...selection } = criteria;
   const debounced = useDebounce(JSON.stringify(selection), 300);
+  const previewed: Criteria = { ...JSON.parse(debounced), bcc: [] };
+  // `currentData`: the counts of this selection only, none while another one's are on their way.
+  const {
+    currentData,
+    isFetching: previewing,
+    error: previewError,
+  } = usePreviewRunQuery(previewed as RunCriteria, {
+    skip: !isComplete(previewed),
+  });
+  const preview = currentData?.data;
 
   const change = (changes: Partial<Criteria>) => {
     setCriteria((previous) => ({ ...previous, ...changes }));
     clearErrors(Object.keys(changes));
   };
 
+  // The server's 400 on a selection (a period that ends before it starts) goes on the fields it names.
   React.useEffect(() => {
-    setPreview(undefined);
-    const previewed: Criteria = { ...JSON.parse(debounced), bcc: [] };
-    if (!isComplete(previewed)) return;
-    let current = true;
-    setPreviewing(true);
-    post<PreviewRun.Response>(`/${PLUGIN_ID}/runs/preview`, previewed)
-      .then(({ data }) => current && setPreview(data.data))
-      .catch((error) => current && showError(error))
-      .finally(() => current && setPreviewing(false));
-    return () => {
-      current = false;
-    };
-  }, [debounced]); // only a new selection starts a new preview
+    if (previewError) showError(previewError);
+  }, [previewError]); // a new error only, not a new showError
 
   const create = async () => {
     if (!isComplete(criteria) || notAfterProblem(schedule)) return;
-    setCreating(true);
     try {
-      const { data } = await post<CreateRun.Response>(`/${PLUGIN_ID}/runs`, { ...criteria, ...scheduled });
+      const { data } = await createRun({ ...criteria, ...scheduled }).unwrap();
       toggleNotification({ type: 'success', message: t('newRun.created', 'Run created') });
-      navigate(`/plugins/${PLUGIN_ID}/runs/${data.data.documentId}`);
+      navigate(`/plugins/${PLUGIN_ID}/runs/${data.documentId}`);
     } catch (error) {
       showError(error);
-      setCreating(false);
     }
   };
 
@@ -105,7 +106,7 @@ const NewRunForm = () => {
         required
       >
         <OptionsCombobox<DefinitionOption>
-          url={`/${PLUGIN_ID}/options/definitions`}
+          useOptions={useGetDefinitionOptionsQuery}
           value={criteria.definition}
           onChange={(definition) => change({ definition })}
           labelOf={(definition) => definition.name}
@@ -114,7 +115,7 @@ const NewRunForm = () => {
       </FormField>
       <FormField col={8} name="cluster" label={t('form.cluster', 'Customer cluster')} error={errors.cluster} required>
         <OptionsCombobox<ClusterOption>
-          url={`/${PLUGIN_ID}/options/clusters`}
+          useOptions={useGetClusterOptionsQuery}
           value={criteria.cluster}
           onChange={(cluster) => change({ cluster })}
           labelOf={(cluster) => cluster.path.join(' / ')}

@@ -1,12 +1,11 @@
 import * as React from 'react';
 import { Combobox, ComboboxOption } from '@strapi/design-system';
 import { useDebounce } from '@strapi/strapi/admin';
-import { useApi } from '../hooks/useApi';
 import { useT } from '../utils/translations';
 
 interface OptionsComboboxProps<T extends { documentId: string }> {
-  /** The options route, e.g. `/message-runs/options/clusters`; it filters by `q`. */
-  url: string;
+  /** The API slice's query of the options (useGetClusterOptionsQuery, …); the server filters by `q`. */
+  useOptions: (query: { q?: string }) => { data?: { data: T[] }; isLoading: boolean };
   value?: string;
   onChange: (documentId: string | undefined) => void;
   /** The text an option shows and is searched by. */
@@ -16,7 +15,7 @@ interface OptionsComboboxProps<T extends { documentId: string }> {
 
 /** A combobox whose options the server searches as the user types (the lists can be long). */
 export function OptionsCombobox<T extends { documentId: string }>({
-  url,
+  useOptions,
   value,
   onChange,
   labelOf,
@@ -25,7 +24,7 @@ export function OptionsCombobox<T extends { documentId: string }>({
   const t = useT();
   const [text, setText] = React.useState('');
   const q = useDebounce(text, 250);
-  const { data, isLoading } = useApi<{ data: T[] }>(url, q ? { q } : undefined);
+  const { data, isLoading } = useOptions({ q: q || undefined });
 
   return (
     <Combobox

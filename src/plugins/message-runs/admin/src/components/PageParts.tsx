@@ -3,7 +3,7 @@ import { Box, EmptyStateLayout, Flex, Loader } from '@strapi/design-system';
 import { WarningCircle } from '@strapi/icons';
 import { EmptyDocuments } from '@strapi/icons/symbols';
 import { Layouts, Page } from '@strapi/strapi/admin';
-import { errorMessage } from '../hooks/useApi';
+import { errorMessage } from '../utils/errors';
 import { useT } from '../utils/translations';
 
 interface PluginPageProps {

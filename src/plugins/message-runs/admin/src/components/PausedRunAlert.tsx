@@ -4,8 +4,7 @@ import { useRBAC } from '@strapi/strapi/admin';
 import { NavLink } from 'react-router-dom';
 import { PERMISSIONS, PLUGIN_ID } from '../../../shared/constants';
 import type { Run } from '../../../shared/contracts/runs';
-import type { GetSettings } from '../../../shared/contracts/settings';
-import { useApi } from '../hooks/useApi';
+import { useGetMailSettingsQuery } from '../services/api';
 import { useT } from '../utils/translations';
 
 /**
@@ -18,7 +17,7 @@ export const PausedRunAlert = ({ run }: { run: Run }) => {
   const [closed, setClosed] = React.useState(false);
   const paused = run.status === 'stopped' && run.stopReason === 'paused-after-failures';
   const { allowedActions } = useRBAC(PERMISSIONS.settings);
-  const settings = useApi<GetSettings.Response>(paused && allowedActions.canSettings ? `/${PLUGIN_ID}/settings` : null);
+  const settings = useGetMailSettingsQuery(undefined, { skip: !(paused && allowedActions.canSettings) });
   // Until the settings answer, rather than "several" turning into a number.
   if (!paused || closed || settings.isLoading) return null;
 

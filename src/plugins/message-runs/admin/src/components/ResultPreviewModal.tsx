@@ -1,17 +1,11 @@
 import * as React from 'react';
 import { Box, Button, Flex, Grid, Modal, Tabs, Typography } from '@strapi/design-system';
 import { Download, PaperPlane } from '@strapi/icons';
-import { isFetchError, useFetchClient, useNotification } from '@strapi/strapi/admin';
-import { PLUGIN_ID } from '../../../shared/constants';
-import type { GetResultEvents } from '../../../shared/contracts/events';
-import {
-  MAX_TEST_SEND_ADDRESSES,
-  type PreviewResult,
-  type Result,
-  type TestSendResult,
-} from '../../../shared/contracts/results';
-import { errorMessage, useApi } from '../hooks/useApi';
+import { useNotification } from '@strapi/strapi/admin';
+import { MAX_TEST_SEND_ADDRESSES, type PreviewResult, type Result } from '../../../shared/contracts/results';
 import { useDownload } from '../hooks/useDownload';
+import { paths, useGetResultEventsQuery, usePreviewResultQuery, useTestSendResultMutation } from '../services/api';
+import { errorMessage, errorStatus } from '../utils/errors';
 import { useT } from '../utils/translations';
 import { BccInput } from './BccInput';
 import { EventsTable } from './EventsTable';
@@ -39,9 +33,9 @@ const Row = ({ label, children }: { label: string; children: React.ReactNode }) 
 );
 
 const Preview = ({ resultId }: { resultId: string }) => {
-  const preview = useApi<PreviewResult.Response>(`/${PLUGIN_ID}/results/${resultId}/preview`);
+  const preview = usePreviewResultQuery(resultId);
   // A 400 says why the result would not be sent (its template fails, or hits a rendering limit).
-  if (isFetchError(preview.error) && preview.error.response?.data?.error?.status === 400) {
+  if (errorStatus(preview.error) === 400) {
     return (
       <Box role="alert" padding={4} hasRadius background="danger100" borderColor="danger200">
         <Typography textColor="danger700">{errorMessage(preview.error)}</Typography>
@@ -51,7 +45,6 @@ const Preview = ({ resultId }: { resultId: string }) => {
   return <Loaded query={preview}>{({ data }) => <Message resultId={resultId} message={data} />}</Loaded>;
 };
 
-/** Exactly what was (or will be) sent for one result; the HTML in a sandboxed frame, with no scripts. */
 /** The message's attachments, each downloadable as the queue would attach it now (`GET /results/:id/attachments/:position`). */
 const Attachments = ({ resultId, message }: { resultId: string; message: PreviewResult.Response['data'] }) => {
   const t = useT();
@@ -67,7 +60,7 @@ const Attachments = ({ resultId, message }: { resultId: string; message: Preview
           size="S"
           startIcon={<Download />}
           disabled={busy}
-          onClick={() => download(`/${PLUGIN_ID}/results/${resultId}/attachments/${index + 1}`, attachment.filename)}
+          onClick={() => download(paths.attachment(resultId, index + 1), attachment.filename)}
         >
           {`${attachment.filename} (${attachment.contentType}, ${formatSize(attachment.size)})`}
         </Button>
@@ -81,6 +74,7 @@ const Attachments = ({ resultId, message }: { resultId: string; message: Preview
   );
 };
 
+/** Exactly what was (or will be) sent for one result; the HTML in a sandboxed frame, with no scripts. */
 const Message = ({ resultId, message }: { resultId: string; message: PreviewResult.Response['data'] }) => {
   const t = useT();
   return (
@@ -94,7 +88,11 @@ const Message = ({ resultId, message }: { resultId: string; message: PreviewResu
           {message.language ?? t('preview.language.default', 'Default templates')}
         </Row>
         <Row label={t('preview.attachments', 'Attachments')}>
-          {message.attachments.length === 0 ? t('preview.noAttachments', 'None') : <Attachments resultId={resultId} message={message} />}
+          {message.attachments.length === 0 ? (
+            t('preview.noAttachments', 'None')
+          ) : (
+            <Attachments resultId={resultId} message={message} />
+          )}
         </Row>
       </Grid.Root>
       <Tabs.Root defaultValue="html">
@@ -136,7 +134,7 @@ const Message = ({ resultId, message }: { resultId: string; message: PreviewResu
 /** The result's history, oldest first: it reads as the message's story, from its creation on. */
 const History = ({ resultId }: { resultId: string }) => {
   const t = useT();
-  const events = useApi<GetResultEvents.Response>(`/${PLUGIN_ID}/results/${resultId}/events`);
+  const events = useGetResultEventsQuery(resultId);
   return (
     <Loaded query={events}>
       {({ data, meta }) => (
@@ -153,12 +151,16 @@ const History = ({ resultId }: { resultId: string }) => {
  */
 const DownloadEml = ({ result }: { result: Result }) => {
   const t = useT();
-  const { download: fetchFile, busy, problem } = useDownload((status) =>
+  const {
+    download: fetchFile,
+    busy,
+    problem,
+  } = useDownload((status) =>
     status === 404
       ? t('preview.eml.notKept', 'The sent message is not kept: it was not archived, or its archive has expired.')
       : t('preview.eml.failed', 'The server could not return the message ({status}).', { status })
   );
-  const download = () => fetchFile(`/${PLUGIN_ID}/results/${result.documentId}/message`, `${result.documentId}.eml`);
+  const download = () => fetchFile(paths.result(result.documentId, 'message'), `${result.documentId}.eml`);
   return (
     <Flex direction="column" alignItems="start" gap={1}>
       <Flex gap={3}>
@@ -183,30 +185,25 @@ const DownloadEml = ({ result }: { result: Result }) => {
 /**
  * Sends the result's message, as the queue would send it now, only to the addresses typed here
  * (`POST /results/:id/test-send`): a check before the run starts. The result does not change; its
- * history gets a `test-sent` entry, which `onSent` shows.
+ * history gets a `test-sent` entry (the API slice's tags refresh the History tab).
  */
-const TestSend = ({ result, onSent }: { result: Result; onSent: () => void }) => {
+const TestSend = ({ result }: { result: Result }) => {
   const t = useT();
-  const { post } = useFetchClient();
   const { toggleNotification } = useNotification();
+  const [testSend, { isLoading: busy }] = useTestSendResultMutation();
   const [to, setTo] = React.useState<string[]>([]);
   const [problem, setProblem] = React.useState<string>();
-  const [busy, setBusy] = React.useState(false);
   const send = async () => {
     if (!to.length) return setProblem(t('testSend.empty', 'Add at least one address'));
-    setBusy(true);
     try {
-      const { data } = await post<TestSendResult.Response>(`/${PLUGIN_ID}/results/${result.documentId}/test-send`, { to });
+      const { data } = await testSend({ resultId: result.documentId, to }).unwrap();
       toggleNotification({
         type: 'success',
-        message: t('testSend.sent', 'Test message sent to {to}', { to: data.data.to.join(', ') }),
+        message: t('testSend.sent', 'Test message sent to {to}', { to: data.to.join(', ') }),
       });
       setTo([]);
-      onSent();
     } catch (error) {
       toggleNotification({ type: 'danger', message: errorMessage(error) });
-    } finally {
-      setBusy(false);
     }
   };
   return (
@@ -259,8 +256,6 @@ export const ResultPreviewModal = ({
   canTestSend?: boolean;
 }) => {
   const t = useT();
-  // A test-send adds to the history: a new key loads it again.
-  const [historyVersion, setHistoryVersion] = React.useState(0);
   return (
     <Modal.Root open={Boolean(result)} onOpenChange={(open) => !open && onClose()}>
       <Modal.Content>
@@ -281,7 +276,7 @@ export const ResultPreviewModal = ({
               </Tabs.Content>
               <Tabs.Content value="history">
                 <Box paddingTop={4}>
-                  <History key={historyVersion} resultId={result.documentId} />
+                  <History resultId={result.documentId} />
                 </Box>
               </Tabs.Content>
             </Tabs.Root>
@@ -291,9 +286,7 @@ export const ResultPreviewModal = ({
           <Modal.Footer>
             <Flex direction="column" alignItems="stretch" gap={4} width="100%">
               {result.sentAt && <DownloadEml key={result.documentId} result={result} />}
-              {canTestSend && (
-                <TestSend key={result.documentId} result={result} onSent={() => setHistoryVersion((version) => version + 1)} />
-              )}
+              {canTestSend && <TestSend key={result.documentId} result={result} />}
             </Flex>
           </Modal.Footer>
         )}

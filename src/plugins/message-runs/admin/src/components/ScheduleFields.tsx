@@ -1,11 +1,11 @@
 import * as React from 'react';
 import { Button, Combobox, ComboboxOption, Grid, Modal, TimePicker, Typography } from '@strapi/design-system';
 import { Clock } from '@strapi/icons';
-import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useNotification } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
-import { PLUGIN_ID } from '../../../shared/constants';
-import type { Run, ScheduleRequest, ScheduleRun } from '../../../shared/contracts/runs';
+import type { Run, ScheduleRequest } from '../../../shared/contracts/runs';
 import { resolveInstant, wallTimeAt } from '../../../shared/time-zones';
+import { useScheduleRunMutation } from '../services/api';
 import { fromIsoDate, toIsoDate } from '../utils/format';
 import { useT } from '../utils/translations';
 import { DayPicker } from './DayPicker';
@@ -208,28 +208,23 @@ export const useScheduleLabel = () => {
 };
 
 /** The run page's "Schedule" button: sets or moves the schedule of a created, stopped or scheduled run. */
-export const ScheduleRunButton = ({ run, onDone }: { run: Run; onDone: () => unknown }) => {
+export const ScheduleRunButton = ({ run }: { run: Run }) => {
   const t = useT();
-  const { post } = useFetchClient();
+  const [scheduleRun, { isLoading: saving }] = useScheduleRunMutation();
   const { toggleNotification } = useNotification();
   const [open, setOpen] = React.useState(false);
   const [value, setValue] = React.useState<ScheduleValue>(() => scheduleOf(run));
   const form = useFormErrors();
-  const [saving, setSaving] = React.useState(false);
   const body = notAfterProblem(value) ? undefined : toScheduleRequest(value);
 
   const save = async () => {
     if (!body) return;
-    setSaving(true);
     try {
-      await post<ScheduleRun.Response>(`/${PLUGIN_ID}/runs/${run.documentId}/schedule`, body);
+      await scheduleRun({ runId: run.documentId, schedule: body }).unwrap();
       toggleNotification({ type: 'success', message: t('schedule.saved', 'Run scheduled') });
       setOpen(false);
-      await onDone();
     } catch (error) {
       form.showError(error);
-    } finally {
-      setSaving(false);
     }
   };
 

@@ -1,11 +1,10 @@
 import * as React from 'react';
 import { Box, Button, Flex, Grid, Typography } from '@strapi/design-system';
 import { Play, Stop, Trash } from '@strapi/icons';
-import { BackButton, isFetchError, Page, useQueryParams } from '@strapi/strapi/admin';
+import { BackButton, Page, useQueryParams } from '@strapi/strapi/admin';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PLUGIN_ID, RESULT_STATUSES } from '../../../shared/constants';
-import type { GetRunEvents } from '../../../shared/contracts/events';
-import type { GetRun, Run } from '../../../shared/contracts/runs';
+import type { Run } from '../../../shared/contracts/runs';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { EventsTable } from '../components/EventsTable';
 import { ErrorState, Loaded, PluginPage } from '../components/PageParts';
@@ -15,9 +14,10 @@ import { ResultsSection } from '../components/ResultsSection';
 import { ScheduleRunButton, useScheduleLabel } from '../components/ScheduleFields';
 import { RunProgress } from '../components/RunProgress';
 import { RunStatusBadge } from '../components/StatusBadge';
-import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { usePermissions } from '../hooks/usePermissions';
 import { useRunActions } from '../hooks/useRunActions';
+import { pollWhile, useCachedRun, useGetRunEventsQuery, useGetRunQuery } from '../services/api';
+import { errorStatus } from '../utils/errors';
 import { fullName, useDateFormats } from '../utils/format';
 import { useLabels } from '../utils/labels';
 import { useT } from '../utils/translations';
@@ -107,17 +107,11 @@ const RunCounts = ({ run }: { run: Run }) => {
  * The run's audit trail: who created, started, stopped, resent or removed what, and when the queue
  * paused or completed it. Newest first: the admin who opens it asks what happened last ("who stopped
  * this run?"), and while the run is sending new entries come in at the top instead of below the fold.
- * Fetched again with the run itself, which the page refreshes while sending and after each action.
+ * Refreshed while the run sends, and after each action and change of status (the API slice's tags).
  */
 const Activity = ({ run }: { run: Run }) => {
   const t = useT();
-  const events = useApi<GetRunEvents.Response>(`/${PLUGIN_ID}/runs/${run.documentId}/events`);
-  const { refetch } = events;
-  const seen = React.useRef(run);
-  React.useEffect(() => {
-    if (seen.current !== run) refetch();
-    seen.current = run;
-  }, [run, refetch]);
+  const events = useGetRunEventsQuery(run.documentId, pollWhile(run.status === 'running'));
   return (
     <Box background="neutral0" hasRadius shadow="tableShadow" paddingTop={6} paddingBottom={2}>
       <Box paddingLeft={6} paddingRight={6} paddingBottom={2}>
@@ -175,12 +169,15 @@ export const RunPage = () => {
   const navigate = useNavigate();
   const { documentId = '' } = useParams<{ documentId: string }>();
   const { canManageRuns, canManageResults } = usePermissions();
-  const { data, error, isLoading, refetch } = useApi<GetRun.Response>(`/${PLUGIN_ID}/runs/${documentId}`);
+  // A scheduled run is polled too: the page shows it start.
+  const cached = useCachedRun(documentId)?.status;
+  const { data, error, isLoading } = useGetRunQuery(
+    documentId,
+    pollWhile(cached === 'running' || cached === 'scheduled')
+  );
   const run = data?.data;
   const running = run?.status === 'running';
-  // A scheduled run is polled too: the page shows it start.
-  useInterval(refetch, running || run?.status === 'scheduled' ? POLL_MS : undefined);
-  const actions = useRunActions(documentId, refetch);
+  const actions = useRunActions(documentId);
   const [, setQuery] = useQueryParams();
   const results = React.useRef<HTMLDivElement>(null);
   const showReported = () => {
@@ -191,7 +188,7 @@ export const RunPage = () => {
   if (isLoading) return <Page.Loading />;
   // A run that is gone (deleted, a stale link) keeps the page's header and its way back.
   if (error || !run) {
-    const missing = isFetchError(error) && error.status === 404;
+    const missing = errorStatus(error) === 404;
     return (
       <PluginPage
         title={missing ? t('run.notFound', 'Run not found') : t('run.notLoaded', 'The run could not be loaded')}
@@ -233,9 +230,7 @@ export const RunPage = () => {
                 </Button>
               }
             />
-            {['created', 'stopped', 'scheduled'].includes(run.status) && (
-              <ScheduleRunButton run={run} onDone={refetch} />
-            )}
+            {['created', 'stopped', 'scheduled'].includes(run.status) && <ScheduleRunButton run={run} />}
             <TransitionButton run={run} onTransition={actions.transition} />
           </Flex>
         ) : undefined
@@ -247,7 +242,7 @@ export const RunPage = () => {
         <RunDetails run={run} />
         <RunCounts run={run} />
         <Box ref={results}>
-          <ResultsSection runId={documentId} polling={running} canManage={canManageResults} onChange={refetch} />
+          <ResultsSection runId={documentId} canManage={canManageResults} actions={actions} />
         </Box>
         <Activity run={run} />
       </Flex>

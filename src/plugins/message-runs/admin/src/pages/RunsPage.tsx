@@ -1,35 +1,56 @@
-import { Flex, Link, Table, Tbody, Td, Thead, Tr, Typography } from '@strapi/design-system';
+import { Box, Flex, Link, Table, Tbody, Td, Thead, Tr, Typography } from '@strapi/design-system';
 import { useQueryParams } from '@strapi/strapi/admin';
 import { NavLink, useNavigate } from 'react-router-dom';
 import { PLUGIN_ID, RUN_STATUSES, type RunStatus } from '../../../shared/constants';
 import type { GetRuns, Run } from '../../../shared/contracts/runs';
 import { ColumnHeader } from '../components/ColumnHeader';
 import { ListPagination } from '../components/ListPagination';
+import { NARROW_ONLY, NarrowLayout, WIDE_ONLY } from '../components/NarrowLayout';
 import { NewRunModal } from '../components/NewRunModal';
 import { EmptyState, Loaded, PluginPage } from '../components/PageParts';
 import { RunProgress } from '../components/RunProgress';
 import { RunStatusBadge } from '../components/StatusBadge';
 import { StatusFilter } from '../components/StatusFilter';
-import { POLL_MS, useApi, useInterval } from '../hooks/useApi';
 import { usePermissions } from '../hooks/usePermissions';
+import { pollWhile, useCachedRuns, useGetRunsQuery } from '../services/api';
 import { fullName, useDateFormats } from '../utils/format';
 import { useT } from '../utils/translations';
 
+/** When and by whom a run was created; `small` on the definition's cell, where narrow lists show it. */
+const Created = ({ run, small = false }: { run: Run; small?: boolean }) => {
+  const t = useT();
+  const { moment } = useDateFormats();
+  const name = fullName(run.createdBy);
+  return (
+    <>
+      <Typography variant={small ? 'pi' : undefined} textColor={small ? 'neutral600' : 'neutral800'} tag="p">
+        {moment(run.createdAt)}
+      </Typography>
+      {name && (
+        <Typography variant="pi" textColor="neutral600" tag="p">
+          {t('runs.by', 'by {name}', { name })}
+        </Typography>
+      )}
+    </>
+  );
+};
+
 export const RunsPage = () => {
   const t = useT();
-  const { day, moment } = useDateFormats();
+  const { day } = useDateFormats();
   const navigate = useNavigate();
   const { canManageRuns } = usePermissions();
   const [{ query }, setQuery] = useQueryParams<{ page?: string; pageSize?: string; status?: RunStatus }>();
-  const params = { page: query.page ?? 1, pageSize: query.pageSize ?? 10, status: query.status };
-  const runsQuery = useApi<GetRuns.Response>(`/${PLUGIN_ID}/runs`, params);
+  const params = { page: Number(query.page ?? 1), pageSize: Number(query.pageSize ?? 10), status: query.status };
   // Running runs move: refresh their progress while the list shows one.
-  useInterval(runsQuery.refetch, runsQuery.data?.data.some((run) => run.status === 'running') ? POLL_MS : undefined);
+  const running = useCachedRuns(params)?.some((run) => run.status === 'running') ?? false;
+  const runsQuery = useGetRunsQuery(params, pollWhile(running));
 
   const title = t('runs.title', 'Message Runs');
   const runPath = (run: Run) => `/plugins/${PLUGIN_ID}/runs/${run.documentId}`;
-  const period = (run: Run) =>
-    `${day(run.periodStart)} – ${day(run.periodEnd)}`;
+  const cluster = (run: Run) =>
+    `${run.cluster?.name ?? '—'}${run.includeChildren ? ` ${t('runs.withChildren', '(with children)')}` : ''}`;
+  const period = (run: Run) => `${day(run.periodStart)} – ${day(run.periodEnd)}`;
 
   const list = ({ data: runs, meta }: GetRuns.Response) =>
     runs.length === 0 ? (
@@ -41,15 +62,16 @@ export const RunsPage = () => {
       />
     ) : (
       <Flex direction="column" alignItems="stretch" gap={4}>
+        <NarrowLayout />
         <Table colCount={6} rowCount={runs.length + 1}>
           <Thead>
             <Tr>
               <ColumnHeader name="definition" label={t('runs.definition', 'Definition')} />
-              <ColumnHeader name="cluster" label={t('runs.cluster', 'Cluster')} />
-              <ColumnHeader name="period" label={t('runs.period', 'Invoice period')} />
+              <ColumnHeader name="cluster" label={t('runs.cluster', 'Cluster')} className={WIDE_ONLY} />
+              <ColumnHeader name="period" label={t('runs.period', 'Invoice period')} className={WIDE_ONLY} />
               <ColumnHeader name="status" label={t('runs.status', 'Status')} />
               <ColumnHeader name="progress" label={t('runs.progress', 'Progress')} />
-              <ColumnHeader name="created" label={t('runs.created', 'Created')} />
+              <ColumnHeader name="created" label={t('runs.created', 'Created')} className={WIDE_ONLY} />
             </Tr>
           </Thead>
           <Tbody>
@@ -59,14 +81,19 @@ export const RunsPage = () => {
                   <Link tag={NavLink} to={runPath(run)} onClick={(event) => event.stopPropagation()}>
                     {run.definition.name}
                   </Link>
+                  <Box className={NARROW_ONLY}>
+                    {[cluster(run), period(run)].map((line) => (
+                      <Typography key={line} variant="pi" textColor="neutral600" tag="p">
+                        {line}
+                      </Typography>
+                    ))}
+                    <Created run={run} small />
+                  </Box>
                 </Td>
-                <Td>
-                  <Typography textColor="neutral800">
-                    {run.cluster?.name ?? '—'}
-                    {run.includeChildren ? ` ${t('runs.withChildren', '(with children)')}` : ''}
-                  </Typography>
+                <Td className={WIDE_ONLY}>
+                  <Typography textColor="neutral800">{cluster(run)}</Typography>
                 </Td>
-                <Td>
+                <Td className={WIDE_ONLY}>
                   <Typography textColor="neutral800">{period(run)}</Typography>
                 </Td>
                 <Td>
@@ -75,15 +102,8 @@ export const RunsPage = () => {
                 <Td>
                   <RunProgress counts={run.counts} />
                 </Td>
-                <Td>
-                  <Typography textColor="neutral800">
-                    {moment(run.createdAt)}
-                  </Typography>
-                  {fullName(run.createdBy) && (
-                    <Typography variant="pi" textColor="neutral600" tag="p">
-                      {t('runs.by', 'by {name}', { name: fullName(run.createdBy) })}
-                    </Typography>
-                  )}
+                <Td className={WIDE_ONLY}>
+                  <Created run={run} />
                 </Td>
               </Tr>
             ))}

@@ -1,12 +1,13 @@
 import * as React from 'react';
 import { Box, Button, Flex, Grid, Table, Tbody, Td, TextInput, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Mail } from '@strapi/icons';
-import { Page, useFetchClient } from '@strapi/strapi/admin';
-import { PERMISSIONS, PLUGIN_ID } from '../../../shared/constants';
-import type { GetSettings, MailSettings, SendTestEmail } from '../../../shared/contracts/settings';
+import { Page } from '@strapi/strapi/admin';
+import { PERMISSIONS } from '../../../shared/constants';
+import type { MailSettings, SendTestEmail } from '../../../shared/contracts/settings';
 import { FormField } from '../components/FormField';
 import { Loaded, PluginPage } from '../components/PageParts';
-import { errorMessage, fieldErrors, useApi } from '../hooks/useApi';
+import { useGetMailSettingsQuery, useSendTestEmailMutation } from '../services/api';
+import { errorMessage, fieldErrors } from '../utils/errors';
 import { useDateFormats } from '../utils/format';
 import { useT } from '../utils/translations';
 
@@ -185,25 +186,20 @@ const Pace = ({ pace }: { pace: MailSettings['pace'] }) => {
 
 const TestEmailForm = () => {
   const t = useT();
-  const { post } = useFetchClient();
+  const [sendTestEmail, { isLoading: sending }] = useSendTestEmailMutation();
   const [to, setTo] = React.useState('');
-  const [sending, setSending] = React.useState(false);
   const [fieldError, setFieldError] = React.useState<string>();
   const [outcome, setOutcome] = React.useState<SendTestEmail.Response['data'] | { status: 'error'; error: string }>();
 
   const send = async () => {
-    setSending(true);
     setFieldError(undefined);
     setOutcome(undefined);
     try {
-      const { data } = await post<SendTestEmail.Response>(`/${PLUGIN_ID}/settings/test-email`, { to });
-      setOutcome(data.data);
+      setOutcome((await sendTestEmail({ to }).unwrap()).data);
     } catch (error) {
       const problem = fieldErrors(error).to;
       if (problem) setFieldError(problem);
       else setOutcome({ status: 'error', error: errorMessage(error) });
-    } finally {
-      setSending(false);
     }
   };
 
@@ -265,7 +261,7 @@ const Section = ({ title, children }: { title: string; children: React.ReactNode
 
 const Settings = () => {
   const t = useT();
-  const settings = useApi<GetSettings.Response>(`/${PLUGIN_ID}/settings`);
+  const settings = useGetMailSettingsQuery();
   return (
     <PluginPage
       title={t('settings.title', 'Mail delivery')}
