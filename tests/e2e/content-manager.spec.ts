@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { adminHeaders, logIn } from './helpers';
 
 /**
- * The Content Manager for editors, against e2e-server.js's demo data: a message definition's edit view
+ * The Content Manager for editors, against e2e-server.ts's demo data: a message definition's edit view
  * shows the fields' labels and help lines (the templates' variables and helpers), and its recipient and
  * sender keys offer the keys in use; a picked key and a typed one are saved as they read.
  */

@@ -8,7 +8,7 @@ import { mailgunBody, mailgunEventData, type MailgunEvent } from '../helpers/pro
 import { adminHeaders, createDemoRun, logIn } from './helpers';
 
 /**
- * Proof of delivery in the panel, against e2e-server.js: a run of its own is sent to the server's SMTP
+ * Proof of delivery in the panel, against e2e-server.ts: a run of its own is sent to the server's SMTP
  * sink, each message kept in the archive folder; a bounce and a spam complaint arrive as Mailgun would
  * post them, signed with the e2e server's webhook key, through the plugin's own webhook route. The
  * pages then show each result's history, the run's activity, the kept .eml, the banner for bounced

@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { adminHeaders, chooseRunSelection, logIn } from './helpers';
 
 /**
- * Templates per language in the panel, against e2e-server.js: a definition with `nl` and `de`
+ * Templates per language in the panel, against e2e-server.ts: a definition with `nl` and `de`
  * translations and a cluster of its own with customers in nl-BE, de and en-GB (no translation), set
  * up over REST with an API token as an integrator would. The new-run dialog counts the messages per
  * language, and each result's preview names the language it used with the translated subject.

@@ -3,7 +3,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createAdminWithActions, logIn, setPeriod } from './helpers';
 
 /**
- * The Message Runs pages in Chromium against e2e-server.js: its demo data (20 customers; the SMTP
+ * The Message Runs pages in Chromium against e2e-server.ts: its demo data (20 customers; the SMTP
  * sink refuses the `factures@` mailboxes) and the demo's October run, already sent when the tests start.
  * One admin session walks through a run's life in order, taking the README's screenshots on the way
  * (`UPDATE_SCREENSHOTS=1` writes them to docs/screenshots).

@@ -4,7 +4,7 @@ import { E2E_DATABASE } from '../../scripts/lib/e2e-admin';
 import { adminHeaders, createAdminWithActions, createDemoRun, logIn } from './helpers';
 
 /**
- * Delivery limits and self-pauses in the panel, against e2e-server.js: its limits (5 messages a second,
+ * Delivery limits and self-pauses in the panel, against e2e-server.ts: its limits (5 messages a second,
  * gmail.com and outlook.com per domain, a pause after 10 failures in a row) and its SMTP sink, which
  * never throttles nor fails for the server's part. What the queue writes when a server throttles an
  * instance or makes a run pause itself is therefore written here, into the server's database, as the
@@ -22,7 +22,7 @@ let page: Page;
 let runUrl: string;
 let headers: Record<string, string>;
 
-/** Runs one SQL statement in e2e-server.js's SQLite database, beside the running server. */
+/** Runs one SQL statement in e2e-server.ts's SQLite database, beside the running server. */
 function writeToServerDatabase(sql: string, ...params: unknown[]) {
   const db = new Database(E2E_DATABASE);
   try {

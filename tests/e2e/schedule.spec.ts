@@ -2,7 +2,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { adminHeaders, chooseRunSelection, logIn } from './helpers';
 
 /**
- * Scheduling a run from the panel, against e2e-server.js's demo data: the new-run dialog's date, time
+ * Scheduling a run from the panel, against e2e-server.ts's demo data: the new-run dialog's date, time
  * and time-zone pickers create a `scheduled` run whose start (and latest start, `notAfter`) the server
  * placed in the chosen zone; the run page moves the schedule and cancels it. (That a due run starts
  * once, and that one past its notAfter stops with missed-schedule, is tests/api/runs-schedule.)

@@ -5,7 +5,7 @@ import type { Result } from '../../src/plugins/message-runs/shared/contracts/res
 import { adminHeaders, createDemoRun, logIn } from './helpers';
 
 /**
- * Test-send from the result preview, against e2e-server.js: an admin opens a queued result's message,
+ * Test-send from the result preview, against e2e-server.ts: an admin opens a queued result's message,
  * sends it to an address of their own, sees the success and the History entry, and the server's SMTP
  * sink (its log, E2E_SINK_LOG) got the message for that address only, marked as a test.
  */
