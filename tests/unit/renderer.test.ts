@@ -67,6 +67,11 @@ describe('the date helper', () => {
   it('writes nothing for no date, and refuses what is not one', () => {
     expect(html('[{{date invoice.number}}]', contextOf({ invoices: [invoice('', { number: null })] }))).toBe('[]');
     expect(() => html('{{date invoice.status}}')).toThrow('date: "open" is not a date');
+    // JavaScript's Date parser reads these as 1 January 2001: an invoice number is no date.
+    expect(() => html('{{date invoice.number}}')).toThrow('date: "INV-1" is not a date');
+    expect(() => html('{{date customer.code}}')).toThrow('is not a date');
+    expect(() => html('{{date "2026-02-30"}}')).toThrow('is not a date');
+    expect(html('{{date "2026-02-28T23:30:00.000Z"}}')).toBe('Feb 28, 2026');
   });
 });
 

@@ -101,6 +101,20 @@ const dateFormat = cachedFormats(
 );
 const moneyFormat = cachedFormats((locale, currency) => new Intl.NumberFormat(locale, { style: 'currency', currency }));
 
+/** A calendar day (`2026-01-31`) or an ISO 8601 moment; JavaScript's own parser also takes "INV-1" (2001). */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function dateOf(value: unknown): Date | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
+  if (typeof value !== 'string' || !ISO_DATE.test(value)) return undefined;
+  // Its calendar day must exist: JavaScript rolls 2026-02-30 over to 2 March.
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const calendarDay = new Date(Date.UTC(year, month - 1, day));
+  if (calendarDay.getUTCMonth() !== month - 1 || calendarDay.getUTCDate() !== day) return undefined;
+  const date = value.length === 10 ? calendarDay : new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
 function createEnvironment() {
   const handlebars = Handlebars.create();
   /** {{date invoice.periodStart}} or {{date x "long"}}: a calendar date in the customer's language. */
@@ -108,8 +122,8 @@ function createEnvironment() {
     const options = rest.pop() as Handlebars.HelperOptions;
     if (value === null || value === undefined || value === '') return '';
     const style = typeof rest[0] === 'string' ? rest[0] : 'medium';
-    const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(value as string);
-    if (Number.isNaN(date.getTime())) throw new Error(`date: "${String(value)}" is not a date`);
+    const date = dateOf(value);
+    if (!date) throw new Error(`date: "${String(value)}" is not a date`);
     return dateFormat(localeOf(options), style).format(date);
   });
   /** {{money invoice.amount invoice.currency}}: an amount in the customer's language. */
