@@ -137,8 +137,18 @@ function bindRepositories(strapi: Core.Strapi, knex: () => Knex, tables: () => T
 }
 
 export type Repositories = ReturnType<typeof bindRepositories> & {
-  /** Runs `work` in one transaction, with the repositories bound to it. */
+  /**
+   * Runs `work` in one transaction, with the repositories bound to it. It is Strapi's: it joins a
+   * transaction already under way in the async context, and entity queries inside it join it too.
+   */
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in a transaction of its own, which never joins another (knex's, not Strapi's): for the
+   * queue's writes, which must commit or fail by themselves. Through Strapi's, an outcome write joined
+   * a transaction under way and was lost with it when PostgreSQL dropped the connection; its results,
+   * already sent, were sent again once their lease ran out (the pg-connections-dropped fault: 25).
+   */
+  ownTransaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
 };
 
 /**
@@ -154,6 +164,7 @@ export function createRepositories(strapi: Core.Strapi): Repositories {
     ...bindRepositories(strapi, knex, tablesOf, dialectOf),
     // (Strapi's typing wraps the callback's promise in another; awaiting unwraps both.)
     transaction: async (work) => await strapi.db.transaction(({ trx }) => work(on(() => trx))),
+    ownTransaction: (work) => strapi.db.connection.transaction((trx) => work(on(() => trx))),
   });
   return on(() => strapi.db.connection);
 }

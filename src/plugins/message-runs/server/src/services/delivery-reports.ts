@@ -82,7 +82,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const tokenIds = reports.map((report) => tokenIdOf(report, secret)).filter((id): id is number => id !== undefined);
       const messageIds = reports.flatMap((report) => (report.messageId ? [storedMessageId(report.messageId)] : []));
 
-      const { outcomes, bounced, changedRunIds } = await repositories.transaction(async (trx) => {
+      const { outcomes, bounced, changedRunIds } = await repositories.ownTransaction(async (trx) => {
         const match = matcher(await trx.reports.findResults(tokenIds, messageIds), secret);
         const matched = reports.map((report) => ({ report, results: match.resultsOf(report) }));
         const events: NewEvent[] = matched.flatMap(({ report, results }) =>

@@ -251,7 +251,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // answer finds the results no longer held, and writes neither again.
       const write = retryWrite(
         () =>
-          repositories.transaction(async (trx) => {
+          repositories.ownTransaction(async (trx) => {
             const recorded = await trx.queue.recordOutcomes(workerId, outcomes, now);
             await trx.events.append(outcomeEvents(recorded, outcomes, actor, now), now);
             return recorded;
@@ -499,7 +499,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** Expired claims back to the queue, each with a `queued` entry naming the worker whose lease ran out. */
   async function requeueExpiredLeases() {
     const now = new Date();
-    await repositories.transaction(async (trx) => {
+    await repositories.ownTransaction(async (trx) => {
       const requeued = await trx.queue.requeueExpired(now, config().leaseSeconds);
       const events = requeued.map(
         ({ id, runId, worker, handedOver }): NewEvent => ({
