@@ -15,6 +15,8 @@
  *                                   and BENCH_LIMIT_PER_SECOND=30
  *   BENCH_LOAD_CLIENTS=50           admin API clients of the load test (0 leaves it out); its run has
  *                                   LOAD_RESULTS (100000) results, see scripts/bench/load.ts
+ *   BENCH_LARGE_DELIVERY=20000      messages of the largest run delivered (then it is stopped) before its
+ *                                   pages are read (0 leaves it out); scripts/bench/large-run.ts
  */
 import { compileStrapi, createStrapi, type Core } from '@strapi/strapi';
 import fs from 'fs';
@@ -25,10 +27,11 @@ import request from 'supertest';
 import { rawInsertResults } from './bench/baseline';
 import { deliverRun, pdfOfSize, seedDeliverableRun, sendWithNodemailer, uploadSharedPdf, type RunSources } from './bench/delivery';
 import { printLoadTest, runLoadTest } from './bench/load';
+import { benchExport, benchLargeRunCreation, benchLargeRunDelivery, benchLargeRunReading } from './bench/large-run';
 import { deliverWithInstances } from './bench/scale-out';
 import { seedBulkData } from './lib/bulk-data';
 import { createTestDatabase, type TestDatabase, type TestDatabaseClient } from './lib/databases';
-import { BULK_RESULTS, pluginService, resolveTables, RUN_UID, type MessageRunsConfig, type Tables } from './lib/plugin';
+import { BULK_RESULTS, pluginService, resolveTables, type MessageRunsConfig, type Tables } from './lib/plugin';
 import { freshSecrets } from './lib/secrets';
 import { seedSendingDefinition, type SendingDefinition } from './lib/seed';
 import { forkSmtpSink, type SinkProcess } from './lib/smtp-sink-client';
@@ -49,6 +52,7 @@ const settings = {
   instances: client === 'postgres' ? list(process.env.BENCH_INSTANCES ?? '1,2,3') : [],
   scaleMessages: Number(process.env.BENCH_SCALE_MESSAGES ?? 3000),
   loadClients: Number(process.env.BENCH_LOAD_CLIENTS ?? 50),
+  largeDelivery: Number(process.env.BENCH_LARGE_DELIVERY ?? 20000),
   limited: {
     messages: Number(process.env.BENCH_LIMITED_MESSAGES ?? 2000),
     perMinute: Number(process.env.BENCH_LIMIT_PER_MINUTE ?? 1200),
@@ -103,20 +107,13 @@ const fmtMs = ({ median, min, max }: Summary) => `${median.toFixed(1)} ms (${min
 const fmtRate = ({ median, min, max }: Summary) => `${median.toFixed(0)} msg/s (${min.toFixed(0)}–${max.toFixed(0)})`;
 const percent = (share: number) => `${(100 * share).toFixed(0)}%`;
 
-/** The run of the largest size, kept for the reading figures. */
-interface LargestRun {
-  size: number;
-  documentId: string;
-  createdAt: Date;
-}
-
 type Delivered = Awaited<ReturnType<typeof deliverWithInstances>>;
 type ScaleOutRow = Delivered & { rate: Summary };
 
 /** Run creation over HTTP beside one raw INSERT … SELECT of the same rows, per data set size. */
 async function benchCreation(strapi: Core.Strapi, tables: Tables, http: Http, { transformation, definition }: SendingDefinition) {
   const rows: { size: number; create: Summary; raw: Summary }[] = [];
-  let largestRun: LargestRun | undefined;
+  let largest: { size: number; body: Record<string, unknown> } | undefined;
   for (const size of settings.sizes) {
     const seeded = await time(() =>
       seedBulkData(strapi, tables, {
@@ -182,14 +179,10 @@ async function benchCreation(strapi: Core.Strapi, tables: Tables, http: Http, { 
     console.log(
       `  ${size} invoices (seeded in ${(seeded.ms / 1000).toFixed(1)} s): run created in ${fmtMs(create)}; raw INSERT … SELECT ${fmtMs(raw)}`
     );
-    if (size === Math.max(...settings.sizes)) {
-      const createdAt = new Date();
-      const res = await http.post('/api/message-runs/runs').send(body);
-      if (res.status !== 201) throw new Error(`run creation: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-      largestRun = { size, documentId: res.body.data.documentId, createdAt };
-    }
+    // The largest data set's run is created again after, by a fresh process whose memory is sampled.
+    if (size === Math.max(...settings.sizes)) largest = { size, body };
   }
-  return { rows, largestRun: largestRun! };
+  return { rows, largest: largest! };
 }
 
 /**
@@ -211,31 +204,6 @@ async function waitForStatisticsRefresh(strapi: Core.Strapi, tables: Tables, sin
   return Date.now() - start;
 }
 
-/** The first results page (its answer carries the counts) and the run with its counts alone. */
-async function benchReading(strapi: Core.Strapi, tables: Tables, http: Http, run: LargestRun) {
-  // Creation refreshes the statistics of large runs only (see BULK_RESULTS in the runs service).
-  if (client === 'postgres' && run.size >= BULK_RESULTS) {
-    const waited = await waitForStatisticsRefresh(strapi, tables, run.createdAt);
-    console.log(`  waited ${waited} ms for the VACUUM (ANALYZE) that creation starts`);
-  }
-  // Each request counts afresh: the counts service would otherwise answer repeats from its 1-second memory.
-  const counter = pluginService(strapi, 'counts');
-  const runId = (
-    await strapi.db.query(RUN_UID).findOne({ where: { documentId: run.documentId } })
-  ).id;
-  const page = await measure(settings.repeat * 4, async () => {
-    counter.forget(runId);
-    const res = await http.get(`/api/message-runs/runs/${run.documentId}/results?page=1&pageSize=25`);
-    if (res.status !== 200 || res.body.data.length !== 25) throw new Error(`results page: ${res.status}`);
-  });
-  const counts = await measure(settings.repeat * 4, async () => {
-    counter.forget(runId);
-    const res = await http.get(`/api/message-runs/runs/${run.documentId}`);
-    if (res.status !== 200 || res.body.data.counts.total !== run.size) throw new Error(`run: ${res.status}`);
-  });
-  return { page, counts };
-}
-
 /** One pooled-nodemailer message per plugin message: same sender, recipient shape, Bcc, PDF and body. */
 function bareMessages(count: number, label: string, pdf: Buffer): Mail.Options[] {
   return Array.from({ length: count }, (_, n) => ({
@@ -252,6 +220,45 @@ function bareMessages(count: number, label: string, pdf: Buffer): Mail.Options[]
  * Messages per second of the plugin's queue, without and with the message archive, and of bare pooled
  * nodemailer, taking turns, same sink.
  */
+/**
+ * The largest data set's run, created by a fresh process; with BENCH_LARGE_DELIVERY, its first
+ * messages delivered by another; then its pages, counts and export read. Deleted after, so that each
+ * later figure stands alone (the delivery figures are not taken beside a million queued results).
+ */
+async function benchLargeRun(
+  strapi: Core.Strapi,
+  tables: Tables,
+  sink: SinkProcess,
+  http: Http,
+  token: string,
+  { size, body }: { size: number; body: Record<string, unknown> }
+) {
+  console.log(`The ${size}-result run`);
+  const createdAt = new Date();
+  const creation = await benchLargeRunCreation(token, body, size);
+  const { run } = creation;
+  console.log(`  created by a fresh process in ${(creation.ms / 1000).toFixed(1)} s, RSS +${mb(creation.peak - creation.idle)} above idle`);
+  // Creation refreshes the statistics of large runs only (see BULK_RESULTS in the runs service).
+  if (client === 'postgres' && size >= BULK_RESULTS) {
+    console.log(`  waited ${await waitForStatisticsRefresh(strapi, tables, createdAt)} ms for the VACUUM (ANALYZE) that creation starts`);
+  }
+  const delivery = settings.largeDelivery
+    ? await benchLargeRunDelivery(strapi, tables, sink, run, settings.largeDelivery)
+    : undefined;
+  if (delivery) {
+    console.log(`  first ${delivery.messages} messages delivered at ${delivery.perSecond.toFixed(0)} msg/s, worker RSS +${mb(delivery.peak - delivery.idle)} above idle`);
+  }
+  const reading = await benchLargeRunReading(http, run, {
+    repeat: settings.repeat * 4,
+    measure,
+    status: delivery ? 'sent' : 'queued',
+  });
+  const exported = await benchExport(run, token);
+  console.log(`  exported ${exported.rows} rows in ${(exported.ms / 1000).toFixed(1)} s, RSS +${mb(exported.peak - exported.idle)} above idle`);
+  await http.delete(`/api/message-runs/runs/${run.documentId}`);
+  return { size, creation, delivery, reading, exported };
+}
+
 async function benchThroughput(strapi: Core.Strapi, tables: Tables, sink: SinkProcess, { pdf, ...sources }: RunSources & { pdf: Buffer }) {
   const messages = settings.deliveryMessages;
   const { maxConnections } = strapi.config.get<MessageRunsConfig>('plugin::message-runs');
@@ -350,14 +357,14 @@ async function benchRateLimited(strapi: Core.Strapi, tables: Tables, sink: SinkP
 
 function printSummary({
   creation,
-  reading,
+  large,
   throughput,
   memory,
   scaleOut,
   limited,
 }: {
   creation: Awaited<ReturnType<typeof benchCreation>>;
-  reading: Awaited<ReturnType<typeof benchReading>>;
+  large: Awaited<ReturnType<typeof benchLargeRun>>;
   throughput: Awaited<ReturnType<typeof benchThroughput>>;
   memory?: Awaited<ReturnType<typeof benchMemory>>;
   scaleOut: ScaleOutRow[];
@@ -371,9 +378,25 @@ function printSummary({
       `| ${row.size} | ${fmtMs(row.create)} | ${fmtMs(row.raw)} | ${(row.create.median / row.raw.median).toFixed(2)} |`
     );
   }
+  const { size, creation: made, delivery, reading, exported } = large;
   console.log('');
+  console.log(`On the ${size}-result run (pages of 25; each page's answer carries the run's counts):`);
+  console.log('');
+  console.log('| request | time |');
+  console.log('|---|---:|');
+  for (const row of reading) console.log(`| ${row.what} | ${fmtMs(row.time)} |`);
+  console.log('');
+  console.log(`Creation of the ${size}-result run by a fresh Strapi process: ${(made.ms / 1000).toFixed(1)} s; RSS idle ${mb(made.idle)}, peak ${mb(made.peak)}, +${mb(made.peak - made.idle)} above idle`);
+  if (delivery) {
+    console.log(
+      `Delivery of its first ${delivery.messages} messages by a fresh worker process: ${delivery.perSecond.toFixed(0)} msg/s; ` +
+        `RSS idle ${mb(delivery.idle)}, peak ${mb(delivery.peak)}, +${mb(delivery.peak - delivery.idle)} above idle`
+    );
+  }
   console.log(
-    `On the ${creation.largestRun.size}-result run: first results page with counts ${fmtMs(reading.page)}; the run with its counts alone ${fmtMs(reading.counts)}`
+    `CSV export of its ${exported.rows} results by a fresh Strapi process: ${(exported.ms / 1000).toFixed(1)} s, ` +
+      `${(exported.bytes / 1024 / 1024).toFixed(0)} MB, ${(exported.rows / (exported.ms / 1000)).toFixed(0)} rows/s; ` +
+      `RSS idle ${mb(exported.idle)}, peak ${mb(exported.peak)}, +${mb(exported.peak - exported.idle)} above idle`
   );
   const ratio = throughput.plugin.median / throughput.bare.median;
   console.log(
@@ -439,13 +462,11 @@ function printSummary({
 
   console.log('Run creation');
   const creation = await benchCreation(strapi, tables, http, { transformation, definition });
-  const reading = await benchReading(strapi, tables, http, creation.largestRun);
-  // Each figure stands alone: the delivery figures are not taken beside 100k queued results of an idle run.
-  await http.delete(`/api/message-runs/runs/${creation.largestRun.documentId}`);
-
-  console.log('Delivery');
   const sink = await forkSmtpSink();
   strapi.config.set('plugin::message-runs.smtp', { host: '127.0.0.1', port: sink.port, secure: false });
+  const large = await benchLargeRun(strapi, tables, sink, http, token, creation.largest);
+
+  console.log('Delivery');
   const pdf = pdfOfSize(30);
   const sources: RunSources = { definition, transformation, file: await uploadSharedPdf(strapi, pdf) };
   const throughput = await benchThroughput(strapi, tables, sink, { ...sources, pdf });
@@ -469,7 +490,7 @@ function printSummary({
       })
     : undefined;
 
-  printSummary({ creation, reading, throughput, memory, scaleOut, limited });
+  printSummary({ creation, large, throughput, memory, scaleOut, limited });
   if (load) {
     console.log('');
     printLoadTest(load);
