@@ -63,6 +63,7 @@ function bindRepositories(strapi: Core.Strapi, knex: () => Knex, tables: () => T
       findPage: onTables(results.findResultsPage),
       iterate: onTables(results.iterateResults),
       locate: onTables(results.locateResults),
+      findRequeueBatch: onTables(results.findRequeueBatch),
       requeue: onTables(results.requeueResults),
       delete: onTables(results.deleteResults),
       countSending: onTables(results.countSendingResults),

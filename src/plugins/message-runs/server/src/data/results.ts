@@ -256,15 +256,36 @@ export async function locateResults(knex: Knex, t: Tables, runId: number, docume
 export type ResultSelection = { documentIds: string[] } | { statuses: ResultStatus[] };
 
 /** The selected results of a run that `action` may change (never one being sent). */
-const whereSelected = (query: Knex.QueryBuilder, runId: number, selection: ResultSelection, action: 'resend' | 'remove') => {
+const whereSelected = (
+  query: Knex.QueryBuilder,
+  runId: number,
+  selection: ResultSelection | { resultIds: number[] },
+  action: 'resend' | 'remove'
+) => {
   query.where('run_id', runId).whereIn('status', RESULT_TRANSITIONS[action].from);
-  return 'documentIds' in selection
-    ? query.whereIn('document_id', selection.documentIds)
-    : query.whereIn('status', selection.statuses);
+  if ('documentIds' in selection) return query.whereIn('document_id', selection.documentIds);
+  if ('resultIds' in selection) return query.whereIn('id', selection.resultIds);
+  return query.whereIn('status', selection.statuses);
 };
 
+/** Results a resend takes per statement: a resend of a million results never holds them all in memory. */
+export const REQUEUE_BATCH = 5000;
+
 /**
- * Queues the selected results again (never one being sent), re-checking eligibility against the
+ * The ids of the next REQUEUE_BATCH selected results after `afterId` that a resend may change, in id
+ * order (one range of the results' (run_id, status, id) index per status).
+ */
+export async function findRequeueBatch(knex: Knex, t: Tables, runId: number, selection: ResultSelection, afterId: number) {
+  const ids: (number | string)[] = await whereSelected(knex(t.results), runId, selection, 'resend')
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(REQUEUE_BATCH)
+    .pluck('id');
+  return ids.map(Number);
+}
+
+/**
+ * Queues the results of `resultIds` again (never one being sent), re-checking eligibility against the
  * customer's and invoice's data and the suppression list as they are now, in one UPDATE. Returns the
  * new status and skip reason of each.
  */
@@ -272,7 +293,7 @@ export async function requeueResults(
   knex: Knex,
   t: Tables,
   runId: number,
-  selection: ResultSelection,
+  resultIds: number[],
   eligibility: Eligibility,
   now: Date
 ) {
@@ -295,7 +316,7 @@ export async function requeueResults(
   const updated: { id: number; status: ResultStatus; reason: string | null }[] = await whereSelected(
     knex(t.results),
     runId,
-    selection,
+    { resultIds },
     'resend'
   ).update(
     {

@@ -15,7 +15,7 @@ import type { ResultStatus, RunEventType } from '../../../shared/constants';
 import type { Actor } from '../../../shared/contracts/events';
 import { subjectKey, testSendKey } from '../data/events';
 import { createRepositories, type Repositories } from '../data/repositories';
-import type { ResultFilter, ResultRow, ResultSelection } from '../data/results';
+import { REQUEUE_BATCH, type ResultFilter, type ResultRow, type ResultSelection } from '../data/results';
 import type { RunRow } from '../data/runs';
 import { eligibilityOf } from '../domain/definition';
 import { fieldError, IntegrityError, MailServerError, nameFew, notFound } from '../errors';
@@ -220,19 +220,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const run = await runs().findRunRow(runDocumentId);
       if (body.ids) await assertResultsOfRun(run.id, body.ids);
       const answer = await changeResults(run, 'resent', actor, async (trx, now) => {
-        const updated = await trx.results.requeue(run.id, toSelection(body), eligibilityOf(run.definitionSnapshot), now);
-        await trx.events.insertResend(
-          updated.map((row) => row.id),
-          actor,
-          now
-        );
-        const requeued = updated.filter((row) => row.status === 'queued').length;
-        return {
-          requeued,
-          skipped: updated.length - requeued,
-          suppressed: updated.filter((row) => row.reason === 'suppressed').length,
-          inFlight: body.ids ? body.ids.length - updated.length : 0,
-        };
+        const tally = { requeued: 0, skipped: 0, suppressed: 0, inFlight: 0 };
+        const selection = toSelection(body);
+        const eligibility = eligibilityOf(run.definitionSnapshot);
+        let changed = 0;
+        // A batch at a time, in this one transaction: a resend of a whole large run stays atomic and
+        // holds one batch of ids in memory, not the run.
+        for (let afterId = 0; ; ) {
+          const ids = await trx.results.findRequeueBatch(run.id, selection, afterId);
+          if (!ids.length) break;
+          const updated = await trx.results.requeue(run.id, ids, eligibility, now);
+          await trx.events.insertResend(
+            updated.map((row) => row.id),
+            actor,
+            now
+          );
+          changed += updated.length;
+          const requeued = updated.filter((row) => row.status === 'queued').length;
+          tally.requeued += requeued;
+          tally.skipped += updated.length - requeued;
+          tally.suppressed += updated.filter((row) => row.reason === 'suppressed').length;
+          if (ids.length < REQUEUE_BATCH) break;
+          afterId = ids[ids.length - 1];
+        }
+        tally.inFlight = body.ids ? body.ids.length - changed : 0;
+        return tally;
       });
       if (answer.requeued) await runs().reopen(run.id);
       return answer;
