@@ -95,6 +95,9 @@ function triggerStatements(t: Tables, dialect: Dialect): string[] {
  */
 export async function installRunCountTriggers(knex: Knex, t: Tables, dialect: Dialect) {
   return knex.transaction(async (trx) => {
+    // Instances booting at once install one after the other (PostgreSQL fails a CREATE OR REPLACE
+    // FUNCTION racing another with "tuple concurrently updated"). Run ids start at 1: 0 is free.
+    if (dialect.client === 'postgres') await trx.raw('SELECT pg_advisory_xact_lock(?, 0)', [COUNTS_LOCK]);
     const names = Object.values(triggerNames(t));
     const existing = rowsOf<{ name: string }>(
       dialect.client === 'postgres'
@@ -105,7 +108,6 @@ export async function installRunCountTriggers(knex: Knex, t: Tables, dialect: Di
         : await trx.raw(`SELECT name FROM sqlite_master WHERE type = 'trigger'`)
     ).map(({ name }) => name);
     const missing = names.some((name) => !existing.includes(name));
-    // Results table first, then runs: two instances booting at once take the locks in one order.
     const tableOf = (name: string) => (name === triggerNames(t).runDeleted ? t.runs : t.results);
     for (const name of names) await trx.raw(`DROP TRIGGER IF EXISTS ${name}${dialect.client === 'postgres' ? ` ON ${tableOf(name)}` : ''}`);
     for (const statement of triggerStatements(t, dialect)) await trx.raw(statement);
