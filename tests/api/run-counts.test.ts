@@ -144,6 +144,24 @@ it('keeps them when leases run out, when results bounce and are complained about
   await expectKeptEqualsCounted();
 });
 
+const describeOnPostgres = process.env.TEST_DATABASE === 'postgres' ? describe : describe.skip;
+
+describeOnPostgres('compaction (PostgreSQL, whose triggers append deltas)', () => {
+  it("folds a run's delta rows into one per status at the delivery tick, the sums unchanged", async () => {
+    const { runDocumentId } = await seedRun(app.strapi, 20);
+    const runId = await runIdOf(runDocumentId);
+    // Deltas as claims and releases leave them: +1 and -1 pairs that sum to nothing.
+    await knex()(t.runCounts).insert(
+      Array.from({ length: 50 }, (_, i) => ({ run_id: runId, status: 'sending', n: i % 2 ? -1 : 1 }))
+    );
+    await knex()(t.runCounts).insert({ run_id: runId, status: 'queued', n: 0 });
+    await api.stop(runDocumentId);
+    await queue().tick();
+    expect(await knex()(t.runCounts).select('status', 'n').where('run_id', runId)).toEqual([{ status: 'queued', n: 20 }]);
+    await expectKeptEqualsCounted();
+  });
+});
+
 describe('recount', () => {
   it('repairs a broken count, reporting the drift, and finds none the next time', async () => {
     const { runDocumentId } = await seedRun(app.strapi, 30);
