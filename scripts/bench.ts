@@ -217,10 +217,6 @@ function bareMessages(count: number, label: string, pdf: Buffer): Mail.Options[]
 }
 
 /**
- * Messages per second of the plugin's queue, without and with the message archive, and of bare pooled
- * nodemailer, taking turns, same sink.
- */
-/**
  * The largest data set's run, created by a fresh process; with BENCH_LARGE_DELIVERY, its first
  * messages delivered by another; then its pages, counts and export read. Deleted after, so that each
  * later figure stands alone (the delivery figures are not taken beside a million queued results).
@@ -259,6 +255,10 @@ async function benchLargeRun(
   return { size, creation, delivery, reading, exported };
 }
 
+/**
+ * Messages per second of the plugin's queue, without and with the message archive, and of bare pooled
+ * nodemailer, taking turns, same sink.
+ */
 async function benchThroughput(strapi: Core.Strapi, tables: Tables, sink: SinkProcess, { pdf, ...sources }: RunSources & { pdf: Buffer }) {
   const messages = settings.deliveryMessages;
   const { maxConnections } = strapi.config.get<MessageRunsConfig>('plugin::message-runs');

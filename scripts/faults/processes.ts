@@ -89,6 +89,7 @@ export async function startWorker(env: NodeJS.ProcessEnv) {
     seed: command(child, 'seed'),
     results: (runId: number) => command(child, 'results')({ runId }),
     historyOf: command(child, 'historyOf'),
+    countDrift: command(child, 'countDrift'),
     transition: (runDocumentId: string, action: 'start' | 'stop') =>
       command(child, 'transition')({ runDocumentId, action }),
     run: (runDocumentId: string) => command(child, 'run')({ runDocumentId }),

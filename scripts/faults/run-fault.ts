@@ -76,11 +76,15 @@ export async function runFault(scenario: Scenario, client: TestDatabaseClient, {
       const said = history.map(({ resultId, type, detail }) => `${resultId} ${type} ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`);
       if (said.length) problems.push(`history: ${said.join(' | ').slice(0, 1500)}`);
     }
+    // The kept counts, after the fault, must equal a count of the results (DESIGN.md, "Kept counts").
+    const drift = await live[0].countDrift().catch((error: Error) => [`the check broke off: ${error.message}`]);
+    if (drift.length) problems.push(`kept counts differ from a recount: ${drift.slice(0, 5).join('; ')}`);
     await Promise.all(live.map((worker) => worker.stop()));
     return {
       fault: scenario.name,
       database: client,
       ...counts,
+      keptCounts: drift.length ? `${drift.length} off` : '= recount',
       problems: [...problems, ...counts.problems],
       evidence,
       windows,

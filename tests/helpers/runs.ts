@@ -17,6 +17,7 @@ import type {
   PreviewRun,
   Run,
   ScheduleRun,
+  RecountRun,
   TransitionRun,
 } from '../../src/plugins/message-runs/shared/contracts/runs';
 import type { TestApp } from './strapi';
@@ -279,6 +280,7 @@ export function runsApi(app: TestApp, token?: string, { admin = false } = {}) {
     delete: (id: string) => typed<DeleteRun.Response>(authorize(app.http().delete(`${base}/runs/${id}`))),
     start: (id: string) => post<TransitionRun.Response>(`/runs/${id}/start`),
     stop: (id: string) => post<TransitionRun.Response>(`/runs/${id}/stop`),
+    recount: (id: string) => post<RecountRun.Response>(`/runs/${id}/recount`),
     schedule: (id: string, body: ScheduleRun.Request['body']) =>
       post<ScheduleRun.Response>(`/runs/${id}/schedule`, body),
     results: (id: string, query: GetResults.Request['query'] = {}) =>

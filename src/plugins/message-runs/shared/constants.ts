@@ -18,6 +18,7 @@ export const EVENT_UID = 'plugin::message-runs.message-event';
 export const SUPPRESSION_UID = 'plugin::message-runs.suppression';
 export const TASK_LEASE_UID = 'plugin::message-runs.task-lease';
 export const IDEMPOTENCY_KEY_UID = 'plugin::message-runs.idempotency-key';
+export const RUN_COUNT_UID = 'plugin::message-runs.run-count';
 
 /** `scheduled`: created or stopped, and due to start by itself at its `scheduledAt` (DESIGN.md §4). */
 export const RUN_STATUSES = ['created', 'scheduled', 'running', 'stopped', 'completed'] as const;

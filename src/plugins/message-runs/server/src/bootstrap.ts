@@ -20,7 +20,9 @@ const IDEMPOTENCY_RETENTION_RULE = '0 43 * * * *';
  * since copies kept before must still go after `archiveDays`; and the purge of Idempotency-Keys older
  * than 24 hours, one DELETE, as harmless twice.
  */
-export default ({ strapi }: { strapi: Core.Strapi }) => {
+export default async ({ strapi }: { strapi: Core.Strapi }) => {
+  // Before any task may change a result: the counts are kept from the first change on.
+  await getService(strapi, 'runs').installCountTriggers();
   getService(strapi, 'webhooks').register();
   getService(strapi, 'archive').warnIfPublic();
   const config = strapi.config.get('plugin::message-runs') as MessageRunsConfig;

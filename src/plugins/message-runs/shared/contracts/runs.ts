@@ -134,6 +134,17 @@ export namespace TransitionRun {
   }
 }
 
+/** Per status whose kept count differed from a count of the run's results: both (empty when none did). */
+export type CountsDrift = Partial<Record<ResultStatus, { kept: number; counted: number }>>;
+
+/** Counts the run's results again in place of its kept counts (the repair path). */
+export namespace RecountRun {
+  export interface Response {
+    data: Run;
+    meta: { drift: CountsDrift };
+  }
+}
+
 export namespace DeleteRun {
   export interface Response {
     data: { documentId: string; removedResults: number };

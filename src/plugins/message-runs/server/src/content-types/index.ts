@@ -6,6 +6,7 @@ import sendPacer from './send-pacer/schema';
 import deliveryInstance from './delivery-instance/schema';
 import taskLease from './task-lease/schema';
 import idempotencyKey from './idempotency-key/schema';
+import runCount from './run-count/schema';
 
 export default {
   'message-run': { schema: messageRun },
@@ -16,4 +17,5 @@ export default {
   'delivery-instance': { schema: deliveryInstance },
   'task-lease': { schema: taskLease },
   'idempotency-key': { schema: idempotencyKey },
+  'run-count': { schema: runCount },
 };

@@ -6,6 +6,7 @@ import type {
   GetRun,
   GetRuns,
   PreviewRun,
+  RecountRun,
   ScheduleRun,
   TransitionRun,
 } from '../../../shared/contracts/runs';
@@ -55,6 +56,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async stop(ctx: Koa.Context) {
       const documentId = await validateDocumentIdParam(ctx.params.id);
       ctx.body = { data: await runs().transition(documentId, 'stop', actorOf(ctx)) } satisfies TransitionRun.Response;
+    },
+
+    async recount(ctx: Koa.Context) {
+      const { run, drift } = await runs().recount(await validateDocumentIdParam(ctx.params.id));
+      ctx.body = { data: run, meta: { drift } } satisfies RecountRun.Response;
     },
 
     async delete(ctx: Koa.Context) {

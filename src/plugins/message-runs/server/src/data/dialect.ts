@@ -45,15 +45,9 @@ export interface Dialect {
   prepareBulkStatement(trx: Knex): Promise<unknown>;
   /**
    * After many rows were added to a table: on PostgreSQL, refreshes the planner's statistics and the
-   * visibility map at once (autovacuum would take up to a minute), so counts become index-only scans.
+   * visibility map at once (autovacuum would take up to a minute), so reads of a run's results use its index.
    */
   refreshStatistics(knex: Knex, table: string): Promise<unknown>;
-  /**
-   * Runs a read that walks many index entries (a run's counts). On PostgreSQL it prices random reads
-   * as on an SSD, so that the planner takes the index-only scan: at the default price it picks a
-   * parallel sequential scan, measured twice as slow on a 100k-result run (57 against 30 ms).
-   */
-  readIndexRange<T>(knex: Knex, read: (knex: Knex) => Promise<T>): Promise<T>;
 }
 
 export function resolveDialect(strapi: Core.Strapi): Dialect {
@@ -71,11 +65,6 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       inValuesOf: (column, subquery) => `${column} = ANY(ARRAY(${subquery}))`,
       prepareBulkStatement: (trx) => trx.raw('SET LOCAL jit = off'),
       refreshStatistics: (knex, table) => knex.raw('VACUUM (ANALYZE) ??', [table]),
-      readIndexRange: (knex, read) =>
-        knex.transaction(async (trx) => {
-          await trx.raw('SET LOCAL random_page_cost = 1.1');
-          return read(trx);
-        }),
     };
   }
   if (client === 'sqlite') {
@@ -90,7 +79,6 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       inValuesOf: (column, subquery) => `${column} IN (${subquery})`,
       prepareBulkStatement: async () => undefined,
       refreshStatistics: async () => undefined,
-      readIndexRange: (knex, read) => read(knex),
     };
   }
   throw new Error(`message-runs supports SQLite and PostgreSQL, not ${client}`);

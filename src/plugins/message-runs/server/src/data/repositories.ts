@@ -11,6 +11,7 @@ import * as context from './message-context';
 import * as options from './options';
 import * as queue from './queue';
 import * as results from './results';
+import * as runCounts from './run-counts';
 import * as runs from './runs';
 import { reserveSendTimes } from './send-pacers';
 import { resolveTables, type Tables } from './tables';
@@ -58,7 +59,6 @@ function bindRepositories(strapi: Core.Strapi, knex: () => Knex, tables: () => T
     },
     results: {
       insertForRun: onDialect(results.insertResultsForRun),
-      countByStatus: onDialect(results.countResultsByStatus),
       countFiltered: onTables(results.countFilteredResults),
       findPage: onTables(results.findResultsPage),
       iterate: onTables(results.iterateResults),
@@ -73,6 +73,13 @@ function bindRepositories(strapi: Core.Strapi, knex: () => Knex, tables: () => T
       countSelection: onTables(countSelection),
       /** After many rows were added (a large run): the planner's statistics (Dialect.refreshStatistics). */
       refreshStatistics: () => dialect().refreshStatistics(knex(), tables().results),
+    },
+    /** A run's results per status, kept by triggers (data/run-counts.ts). */
+    counts: {
+      ofRuns: onTables(runCounts.countResultsByStatus),
+      recount: onDialect(runCounts.recountRun),
+      compact: onDialect(runCounts.compactRunCounts),
+      installTriggers: onDialect(runCounts.installRunCountTriggers),
     },
     queue: {
       claim: onDialect(queue.claimResults),

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { RESULT_STATUSES, type ResultReason, type ResultStatus } from '../../../shared/constants';
+import { type ResultReason, type ResultStatus } from '../../../shared/constants';
 import type { ResultCounts } from '../../../shared/contracts/runs';
 import type { ResultSortKey } from '../../../shared/contracts/results';
 import { timestamp, type Dialect } from './dialect';
@@ -63,30 +63,6 @@ export async function insertResultsForRun(
     'published_at',
   ];
   await trx.into(trx.raw('?? (??)', [t.results, columns])).insert(rows);
-}
-
-const emptyCounts = (): ResultCounts =>
-  Object.fromEntries(['total', ...RESULT_STATUSES].map((key) => [key, 0])) as ResultCounts;
-
-/** Counts per status of each run, from the (run_id, status) index without reading result rows. */
-export async function countResultsByStatus(knex: Knex, t: Tables, dialect: Dialect, runIds: number[]) {
-  const counts = new Map(runIds.map((id) => [id, emptyCounts()]));
-  if (!runIds.length) return counts;
-  const rows: { run_id: number; status: ResultStatus; n: number | string }[] = await dialect.readIndexRange(
-    knex,
-    (reader) =>
-      reader(t.results)
-        .select('run_id', 'status')
-        .count({ n: '*' })
-        .whereIn('run_id', runIds)
-        .groupBy('run_id', 'status')
-  );
-  for (const { run_id: runId, status, n } of rows) {
-    const runCounts = counts.get(Number(runId))!;
-    runCounts[status] = Number(n);
-    runCounts.total += Number(n);
-  }
-  return counts;
 }
 
 export interface ResultFilter {

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { DELIVERY_INSTANCE_UID, EVENT_UID, RESULT_UID, RUN_UID, SEND_PACER_UID, SUPPRESSION_UID, TASK_LEASE_UID, IDEMPOTENCY_KEY_UID } from '../../../shared/constants';
+import { DELIVERY_INSTANCE_UID, EVENT_UID, RESULT_UID, RUN_UID, SEND_PACER_UID, SUPPRESSION_UID, TASK_LEASE_UID, IDEMPOTENCY_KEY_UID, RUN_COUNT_UID } from '../../../shared/constants';
 
 /**
  * Table and link-table names of the content types that the set-based queries read, taken from
@@ -47,6 +47,8 @@ export interface Tables {
   deliveryInstances: string;
   taskLeases: string;
   idempotencyKeys: string;
+  /** a run's results per status, kept by triggers on the results table (data/run-counts.ts) */
+  runCounts: string;
 }
 
 const EMAIL_COMPONENT = 'messaging.email-address';
@@ -136,5 +138,6 @@ export function resolveTables(strapi: Core.Strapi): Tables {
     deliveryInstances: meta(DELIVERY_INSTANCE_UID).tableName,
     taskLeases: meta(TASK_LEASE_UID).tableName,
     idempotencyKeys: meta(IDEMPOTENCY_KEY_UID).tableName,
+    runCounts: meta(RUN_COUNT_UID).tableName,
   };
 }

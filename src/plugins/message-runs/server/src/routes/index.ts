@@ -22,6 +22,7 @@ const ROUTES: Route[] = [
   { method: 'DELETE', path: '/runs/:id', handler: 'runs.delete', permission: 'manage-runs' },
   { method: 'POST', path: '/runs/:id/start', handler: 'runs.start', permission: 'manage-runs', idempotent: true },
   { method: 'POST', path: '/runs/:id/stop', handler: 'runs.stop', permission: 'manage-runs', idempotent: true },
+  { method: 'POST', path: '/runs/:id/recount', handler: 'runs.recount', permission: 'manage-runs' },
   { method: 'POST', path: '/runs/:id/schedule', handler: 'runs.schedule', permission: 'manage-runs', idempotent: true },
   { method: 'GET', path: '/runs/:id/results', handler: 'results.find', permission: 'read' },
   { method: 'GET', path: '/runs/:id/results/export', handler: 'results.export', permission: 'read' },

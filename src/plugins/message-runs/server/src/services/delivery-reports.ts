@@ -82,7 +82,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const tokenIds = reports.map((report) => tokenIdOf(report, secret)).filter((id): id is number => id !== undefined);
       const messageIds = reports.flatMap((report) => (report.messageId ? [storedMessageId(report.messageId)] : []));
 
-      const { outcomes, bounced, changedRunIds } = await repositories.ownTransaction(async (trx) => {
+      const { outcomes, bounced } = await repositories.ownTransaction(async (trx) => {
         const match = matcher(await trx.reports.findResults(tokenIds, messageIds), secret);
         const matched = reports.map((report) => ({ report, results: match.resultsOf(report) }));
         const events: NewEvent[] = matched.flatMap(({ report, results }) =>
@@ -136,7 +136,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const changedIds = new Set(changed);
         const resultsById = new Map(matched.flatMap(({ results }) => results.map((result) => [result.id, result])));
         return {
-          changedRunIds: new Set(changed.map((id) => resultsById.get(id)!.runId)),
           outcomes: matched.map(({ results }, i): ReportOutcome =>
             !results.length ? 'unmatched' : fresh[i].results.length ? 'applied' : 'duplicate'
           ),
@@ -146,8 +145,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         };
       });
 
-      const countsOf = getService(strapi, 'counts');
-      for (const runId of changedRunIds) countsOf.forget(runId);
       await getService(strapi, 'webhooks').announceResults(
         'bounced',
         bounced.map((result) => ({ ...result, reason: null }))

@@ -1,6 +1,5 @@
 import archive from './archive';
 import bounceMailbox from './bounce-mailbox';
-import counts from './counts';
 import deliveryReports from './delivery-reports';
 import history from './history';
 import idempotency from './idempotency';
@@ -24,7 +23,6 @@ import webhooks from './webhooks';
 const services = {
   runs,
   results,
-  counts,
   options,
   settings,
   queue,

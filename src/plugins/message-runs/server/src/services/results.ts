@@ -100,7 +100,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * Resend and Remove: the run's results change in one transaction with their entries, and the run
-   * gets one entry with the counts `change` returns; its counts are counted afresh after.
+   * gets one entry with the counts `change` returns; its kept counts change with them.
    */
   async function changeResults<Counts extends Record<string, number>>(
     run: RunRow,
@@ -114,7 +114,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await trx.events.appendRun({ runId: run.id, type, at: now, actor, detail: counted }, now);
       return counted;
     });
-    getService(strapi, 'counts').forget(run.id);
     return counts;
   }
 
@@ -172,7 +171,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       page: { page: number; pageSize: number; sort: { key: ResultSortKey; order: 'asc' | 'desc' } }
     ) {
       const run = await runs().findRunRow(runDocumentId);
-      const counts = (await getService(strapi, 'counts').ofRuns([run.id])).get(run.id)!;
+      const counts = (await repositories.counts.ofRuns([run.id])).get(run.id)!;
       const [rows, total] = await Promise.all([
         repositories.results.findPage(run.id, filter, page),
         repositories.results.countFiltered(run.id, filter, counts),

@@ -55,7 +55,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   async function toRuns(rows: RunRow[]): Promise<Run[]> {
-    const counts = await getService(strapi, 'counts').ofRuns(rows.map((row) => row.id));
+    const counts = await repositories.counts.ofRuns(rows.map((row) => row.id));
     return rows.map((row) => ({
       documentId: row.documentId,
       status: row.status,
@@ -213,7 +213,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           await recordRunEvent(trx, run.id, action === 'start' ? 'started' : 'stopped', actor, now);
           return true;
         });
-        getService(strapi, 'counts').forget(run.id);
         if (!changed) {
           // Someone else moved the run in the meantime: answer from its state now.
           return this.transition(documentId, action, actor);
@@ -252,13 +251,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         for (const runId of due.started) await recordRunEvent(trx, runId, 'started', actor, now);
         return due;
       });
-      for (const runId of [...missed, ...started]) getService(strapi, 'counts').forget(runId);
       for (const runId of missed) {
         strapi.log.warn(`[message-runs] run ${runId} was not started: its schedule's notAfter had passed`);
       }
       // A run with nothing to send is done as soon as it starts.
       for (const runId of started) await this.completeIfDone(runId, actor);
       return { missed, started };
+    },
+
+    /**
+     * The repair path: counts the run's results again in place of its kept counts. The run with its
+     * counts, and where the kept counts were wrong (a drift is logged: the triggers should make none).
+     */
+    async recount(documentId: string) {
+      const row = await findRunRow(documentId);
+      const drift = await repositories.counts.recount(row.id);
+      if (Object.keys(drift).length) {
+        strapi.log.warn(`[message-runs] run ${row.id}'s kept counts were wrong, now counted again: ${JSON.stringify(drift)}`);
+      }
+      return { run: await toRun(row), drift };
+    },
+
+    /** At boot: the triggers that keep the runs' counts (data/run-counts.ts), every run counted again if one was missing. */
+    async installCountTriggers() {
+      if (await repositories.counts.installTriggers()) {
+        strapi.log.info('[message-runs] the triggers keeping run counts were (re)created and every run was counted again');
+      }
     },
 
     /** Deletes the run and its results; its history stays, with the `deleted` entry. */
@@ -302,7 +320,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return moved;
       });
       if (!paused) return;
-      getService(strapi, 'counts').forget(runId);
       await getService(strapi, 'webhooks').announceRun(WEBHOOK_EVENTS.runPaused, runId);
       strapi.log.warn(
         `[message-runs] run ${runId} paused itself: ${failures} attempts in a row failed on the mail server's side; the last answer: ${lastError}`
