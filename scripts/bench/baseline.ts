@@ -64,3 +64,17 @@ export function rawInsertResults(
     ORDER BY s.code, s.period_start, s.invoice_id`;
   return knex.raw(sql, [runId, now, now, now, transformationId, recipientKey, clusterId, periodStart, periodEnd]);
 }
+
+/**
+ * Drops the triggers on the results table (the plugin's kept counts), so that the raw statement
+ * measures the table alone; the plugin's `installCountTriggers` puts them back (and recounts).
+ */
+export async function dropResultTriggers(knex: Knex, t: Tables, client: string) {
+  if (client === 'postgres') {
+    const { rows } = await knex.raw('SELECT tgname AS name FROM pg_trigger WHERE tgrelid = to_regclass(?) AND NOT tgisinternal', [t.results]);
+    for (const { name } of rows) await knex.raw('DROP TRIGGER ?? ON ??', [name, t.results]);
+  } else {
+    const names: { name: string }[] = await knex.raw("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", [t.results]);
+    for (const { name } of names) await knex.raw('DROP TRIGGER ??', [name]);
+  }
+}
