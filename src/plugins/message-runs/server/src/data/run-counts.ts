@@ -43,8 +43,8 @@ const triggerNames = (t: Tables) => ({
 
 const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows);
 
-/** The triggers' DDL, in the order to create them. */
-function triggerStatements(t: Tables, dialect: Dialect): string[] {
+/** The triggers' DDL: PostgreSQL's trigger functions, then the triggers (SQLite's hold their bodies). */
+function triggerStatements(t: Tables, dialect: Dialect): { functions: string[]; triggers: string[] } {
   const names = triggerNames(t);
   const c = t.runCounts;
   if (dialect.client === 'postgres') {
@@ -56,19 +56,26 @@ function triggerStatements(t: Tables, dialect: Dialect): string[] {
     const fn = (name: string, body: string) =>
       `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN ${body}; RETURN NULL; END $$`;
-    return [
-      fn(names.inserted, deltas('SELECT run_id, status, 1 AS d FROM new_rows')),
-      fn(names.updated, deltas('SELECT run_id, status, -1 AS d FROM old_rows UNION ALL SELECT run_id, status, 1 FROM new_rows')),
-      fn(names.deleted, deltas('SELECT run_id, status, -1 AS d FROM old_rows')),
-      fn(names.runDeleted, `DELETE FROM ${c} WHERE run_id = OLD.id`),
-      `CREATE TRIGGER ${names.inserted} AFTER INSERT ON ${t.results}
+    return {
+      functions: [
+        fn(names.inserted, deltas('SELECT run_id, status, 1 AS d FROM new_rows')),
+        fn(
+          names.updated,
+          deltas('SELECT run_id, status, -1 AS d FROM old_rows UNION ALL SELECT run_id, status, 1 FROM new_rows')
+        ),
+        fn(names.deleted, deltas('SELECT run_id, status, -1 AS d FROM old_rows')),
+        fn(names.runDeleted, `DELETE FROM ${c} WHERE run_id = OLD.id`),
+      ],
+      triggers: [
+        `CREATE TRIGGER ${names.inserted} AFTER INSERT ON ${t.results}
        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${names.inserted}()`,
-      `CREATE TRIGGER ${names.updated} AFTER UPDATE ON ${t.results}
+        `CREATE TRIGGER ${names.updated} AFTER UPDATE ON ${t.results}
        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${names.updated}()`,
-      `CREATE TRIGGER ${names.deleted} AFTER DELETE ON ${t.results}
+        `CREATE TRIGGER ${names.deleted} AFTER DELETE ON ${t.results}
        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${names.deleted}()`,
-      `CREATE TRIGGER ${names.runDeleted} AFTER DELETE ON ${t.runs} FOR EACH ROW EXECUTE FUNCTION ${names.runDeleted}()`,
-    ];
+        `CREATE TRIGGER ${names.runDeleted} AFTER DELETE ON ${t.runs} FOR EACH ROW EXECUTE FUNCTION ${names.runDeleted}()`,
+      ],
+    };
   }
   const add = (row: 'NEW' | 'OLD', by: 1 | -1) =>
     `UPDATE ${c} SET n = n + (${by}) WHERE run_id = ${row}.run_id AND status = ${row}.status;` +
@@ -76,19 +83,23 @@ function triggerStatements(t: Tables, dialect: Dialect): string[] {
       ? ` INSERT INTO ${c} (run_id, status, n) SELECT ${row}.run_id, ${row}.status, 1
           WHERE NOT EXISTS (SELECT 1 FROM ${c} WHERE run_id = ${row}.run_id AND status = ${row}.status);`
       : '');
-  return [
-    `CREATE TRIGGER ${names.inserted} AFTER INSERT ON ${t.results} FOR EACH ROW BEGIN ${add('NEW', 1)} END`,
-    `CREATE TRIGGER ${names.updated} AFTER UPDATE OF status, run_id ON ${t.results} FOR EACH ROW
+  return {
+    functions: [],
+    triggers: [
+      `CREATE TRIGGER ${names.inserted} AFTER INSERT ON ${t.results} FOR EACH ROW BEGIN ${add('NEW', 1)} END`,
+      `CREATE TRIGGER ${names.updated} AFTER UPDATE OF status, run_id ON ${t.results} FOR EACH ROW
      WHEN OLD.status IS NOT NEW.status OR OLD.run_id IS NOT NEW.run_id
      BEGIN ${add('OLD', -1)} ${add('NEW', 1)} END`,
-    `CREATE TRIGGER ${names.deleted} AFTER DELETE ON ${t.results} FOR EACH ROW BEGIN ${add('OLD', -1)} END`,
-    `CREATE TRIGGER ${names.runDeleted} AFTER DELETE ON ${t.runs} FOR EACH ROW BEGIN DELETE FROM ${c} WHERE run_id = OLD.id; END`,
-  ];
+      `CREATE TRIGGER ${names.deleted} AFTER DELETE ON ${t.results} FOR EACH ROW BEGIN ${add('OLD', -1)} END`,
+      `CREATE TRIGGER ${names.runDeleted} AFTER DELETE ON ${t.runs} FOR EACH ROW BEGIN DELETE FROM ${c} WHERE run_id = OLD.id; END`,
+    ],
+  };
 }
 
 /**
- * Creates the triggers (again) in one transaction, at every boot, so that a new version of them
- * replaces the old. When one was missing (first install on a database with runs, or SQLite rebuilt
+ * Installs the triggers in one transaction, at every boot, so that a new version of them replaces the
+ * old: on PostgreSQL their functions (the triggers themselves are created where missing), on SQLite
+ * the triggers, which hold their bodies. When one was missing (first install on a database with runs, or SQLite rebuilt
  * the table when Strapi altered its columns, which drops its triggers) every run is counted again in
  * the same transaction: no change to a result can fall between the count and the triggers. True when
  * it counted again.
@@ -108,9 +119,15 @@ export async function installRunCountTriggers(knex: Knex, t: Tables, dialect: Di
         : await trx.raw(`SELECT name FROM sqlite_master WHERE type = 'trigger'`)
     ).map(({ name }) => name);
     const missing = names.some((name) => !existing.includes(name));
+    const { functions, triggers } = triggerStatements(t, dialect);
+    for (const statement of functions) await trx.raw(statement);
+    // On PostgreSQL, triggers in place keep them: replacing their functions takes no lock on the
+    // tables, where DROP TRIGGER would hold every read of the results until transactions under way end.
+    if (dialect.client === 'postgres' && !missing) return false;
     const tableOf = (name: string) => (name === triggerNames(t).runDeleted ? t.runs : t.results);
-    for (const name of names) await trx.raw(`DROP TRIGGER IF EXISTS ${name}${dialect.client === 'postgres' ? ` ON ${tableOf(name)}` : ''}`);
-    for (const statement of triggerStatements(t, dialect)) await trx.raw(statement);
+    for (const name of names)
+      await trx.raw(`DROP TRIGGER IF EXISTS ${name}${dialect.client === 'postgres' ? ` ON ${tableOf(name)}` : ''}`);
+    for (const statement of triggers) await trx.raw(statement);
     if (!missing) return false;
     // No compaction may commit a row this count cannot see (see COUNTS_LOCK); the triggers' DDL
     // already keeps the results unchanged until the commit.
