@@ -29,6 +29,13 @@ export interface Dialect {
    * in one binding (a list of bindings has a limit, and a list of ids a statement each is not set-based).
    */
   integersOfJson(placeholder: string): string;
+  /**
+   * A timestamp column as ISO 8601 text in UTC to the column's full precision (microseconds on
+   * PostgreSQL, milliseconds on SQLite): a sort value a cursor can carry without rounding it.
+   */
+  isoTimestamp(column: string): string;
+  /** isoTimestamp's text as a value to compare with a timestamp column. */
+  timestampOfIso(knex: Knex, iso: string): Knex.Raw;
   /** What a claiming SELECT ends with: row locks that other workers skip (PostgreSQL), or nothing (SQLite, one writer). */
   lockSkippingLocked(table: string): string;
   /**
@@ -67,6 +74,9 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       jsonObject: (pairs) => `jsonb_build_object(${pairs})`,
       integersOfJson: (placeholder) =>
         `SELECT CAST(value AS integer) AS value FROM json_array_elements_text(CAST(${placeholder} AS json))`,
+      isoTimestamp: (column) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      // A zone in the text is ignored by a cast to a timestamp without time zone, which Strapi's are.
+      timestampOfIso: (knex, iso) => knex.raw(TIMESTAMP_SQL, [iso]),
       lockSkippingLocked: (table) => `FOR UPDATE OF ${table} SKIP LOCKED`,
       inValuesOf: (column, subquery) => `${column} = ANY(ARRAY(${subquery}))`,
       prepareBulkStatement: (trx) => trx.raw('SET LOCAL jit = off'),
@@ -86,6 +96,9 @@ export function resolveDialect(strapi: Core.Strapi): Dialect {
       documentIdOf: (letter, idColumn) => `'${letter}' || printf('%023x', ${idColumn})`,
       jsonObject: (pairs) => `json_object(${pairs})`,
       integersOfJson: (placeholder) => `SELECT CAST(value AS INTEGER) AS value FROM json_each(${placeholder})`,
+      // Timestamps are epoch milliseconds on SQLite.
+      isoTimestamp: (column) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`,
+      timestampOfIso: (knex, iso) => knex.raw('?', [Date.parse(iso)]),
       lockSkippingLocked: () => '',
       inValuesOf: (column, subquery) => `${column} IN (${subquery})`,
       prepareBulkStatement: async () => undefined,

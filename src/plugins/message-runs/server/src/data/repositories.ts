@@ -60,7 +60,7 @@ function bindRepositories(strapi: Core.Strapi, knex: () => Knex, tables: () => T
       insertForRun: onDialect(results.insertResultsForRun),
       countByStatus: onDialect(results.countResultsByStatus),
       countFiltered: onTables(results.countFilteredResults),
-      findPage: onTables(results.findResultsPage),
+      findPage: onDialect(results.findResultsPage),
       iterate: onTables(results.iterateResults),
       locate: onTables(results.locateResults),
       requeue: onTables(results.requeueResults),

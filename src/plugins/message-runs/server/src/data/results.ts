@@ -6,6 +6,7 @@ import { timestamp, type Dialect } from './dialect';
 import type { Eligibility } from '../domain/definition';
 import { skipReasonCase, statusOfReasonSql } from '../domain/eligibility';
 import { RESULT_TRANSITIONS } from '../domain/states';
+import { SORT_VALUES, type ResultsAfter, type ResultSort, type SortValue } from '../domain/results-cursor';
 import {
   hasTransformationResult,
   isSuppressed,
@@ -40,6 +41,9 @@ export async function insertResultsForRun(
       'selection.reason',
       'selection.recipient',
       'selection.recipient_name',
+      'selection.invoice_number',
+      'selection.customer_code',
+      'selection.customer_name',
       trx.raw('0'),
       timestamp(trx, now),
       timestamp(trx, now),
@@ -57,6 +61,9 @@ export async function insertResultsForRun(
     'reason',
     'recipient',
     'recipient_name',
+    'invoice_number',
+    'customer_code',
+    'customer_name',
     'attempts',
     'created_at',
     'updated_at',
@@ -95,26 +102,33 @@ export interface ResultFilter {
   q?: string;
 }
 
+/**
+ * The result column each sort key orders by. invoice.number and the customer's code and name are the
+ * values the result was made for, copied onto it at creation, so that every sort walks one of the
+ * results table's indexes (run_id, status, column, id) instead of a join.
+ */
 const SORT_COLUMNS: Record<ResultSortKey, string> = {
-  createdAt: 'result.id',
-  status: 'result.status',
-  recipient: 'result.recipient',
-  attempts: 'result.attempts',
-  lastAttemptAt: 'result.last_attempt_at',
-  sentAt: 'result.sent_at',
-  'invoice.number': 'invoice.number',
-  'customer.code': 'customer.code',
-  'customer.name': 'customer.name',
+  createdAt: 'id',
+  status: 'status',
+  recipient: 'recipient',
+  attempts: 'attempts',
+  lastAttemptAt: 'last_attempt_at',
+  sentAt: 'sent_at',
+  'invoice.number': 'invoice_number',
+  'customer.code': 'customer_code',
+  'customer.name': 'customer_name',
 };
 
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** A run's results joined to their invoice and customer, filtered. */
-function selectRunResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter) {
-  const query = knex({ result: t.results })
-    .leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id')
-    .leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id')
-    .where('result.run_id', runId);
+/** A run's results, filtered; joined to their invoice and customer when a search needs them, or `joined`. */
+function selectRunResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter, { joined = false } = {}) {
+  const query = knex({ result: t.results }).where('result.run_id', runId);
+  if (joined || filter.q) {
+    query
+      .leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id')
+      .leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id');
+  }
   if (filter.statuses?.length) {
     query.whereIn('result.status', filter.statuses);
   }
@@ -190,47 +204,77 @@ export async function countFilteredResults(
   return Number(n);
 }
 
+/** Where a page starts: at an offset, or after a row (keyset). */
+export type ResultsPosition = { offset: number } | { after: ResultsAfter };
+
+/**
+ * A page of a run's results (`limit` rows) in the sort's order, NULLs first ascending and last
+ * descending on both databases, ties in id order; each row with its sort value as a cursor carries it.
+ *
+ * The page is the first rows of a merge of small index ranges, one per status (each status selected,
+ * or all) and, for a column that may be NULL, per NULL or not: each range is an equality on
+ * (run_id, status) and an order on (column, id) that the index (run_id, status, column, id) answers
+ * as stored on both databases, however PostgreSQL and SQLite order NULLs. After a cursor each range
+ * starts at the cursor's place with a (column, id) comparison, so a page costs the same at any depth;
+ * at an offset each range reads up to offset + limit rows, as an OFFSET does.
+ */
 export async function findResultsPage(
   knex: Knex,
   t: Tables,
+  dialect: Dialect,
   runId: number,
   filter: ResultFilter,
-  { page, pageSize, sort }: { page: number; pageSize: number; sort: { key: ResultSortKey; order: 'asc' | 'desc' } }
-): Promise<ResultRow[]> {
-  const sortColumn = SORT_COLUMNS[sort.key];
-  const query = selectRunResults(knex, t, runId, filter).select(RESULT_ROW_COLUMNS);
-  if (!filter.q) {
-    // Picks the page's ids from the results table (joined only to the table the sort needs, if any),
-    // then joins only those rows: on a result column the cost of a page stays that of an index range,
-    // and on an invoice or customer column it sorts ids, not whole joined rows (by customer name on a
-    // 100k run, PostgreSQL: 80 ms instead of 240).
-    const sortTable = sortColumn.split('.')[0];
-    const pageIds = knex({ result: t.results })
-      .select('result.id')
-      .where('result.run_id', runId)
-      .modify((ids) => {
-        if (sortTable === 'invoice') ids.leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id');
-        if (sortTable === 'customer') ids.leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id');
-      })
-      .modify((ids) => filter.statuses?.length && ids.whereIn('result.status', filter.statuses))
-      .orderBy(sortColumn, sort.order)
-      .orderBy('result.id', sort.order)
-      .limit(pageSize)
-      .offset((page - 1) * pageSize);
-    return query.whereIn('result.id', pageIds).orderBy(sortColumn, sort.order).orderBy('result.id', sort.order);
-  }
-  return query
-    .orderBy(sortColumn, sort.order)
-    .orderBy('result.id', sort.order)
-    .limit(pageSize)
-    .offset((page - 1) * pageSize);
+  { sort, position, limit }: { sort: ResultSort; position: ResultsPosition; limit: number }
+): Promise<(ResultRow & { sortValue: SortValue })[]> {
+  const column = `result.${SORT_COLUMNS[sort.key]}`;
+  const { nullable, kind } = SORT_VALUES[sort.key];
+  const after = 'after' in position ? position.after : undefined;
+  const offset = 'offset' in position ? position.offset : 0;
+  const beyond = sort.order === 'asc' ? '>' : '<';
+  const afterValue =
+    after?.value == null ? null : kind === 'timestamp' ? dialect.timestampOfIso(knex, String(after.value)) : after.value;
+  const ranges = (filter.statuses?.length ? filter.statuses : RESULT_STATUSES).flatMap((status) =>
+    (nullable ? [true, false] : [false]).flatMap((isNull) => {
+      // 0 for NULLs, which sort before every value ascending: the cursor's segment and this one's.
+      const segment = isNull ? 0 : 1;
+      const afterSegment = after && (after.value === null ? 0 : 1);
+      if (after && (sort.order === 'asc' ? segment < afterSegment! : segment > afterSegment!)) return [];
+      const range = selectRunResults(knex, t, runId, { statuses: [status], q: filter.q })
+        .select({ id: 'result.id', sort_null: knex.raw(String(segment)), sort_value: column })
+        .modify((query) => {
+          if (nullable) query[isNull ? 'whereNull' : 'whereNotNull'](column);
+          if (after && segment === afterSegment) {
+            if (isNull) query.where('result.id', beyond, after.id);
+            else query.whereRaw(`(??, ??) ${beyond} (?, ?)`, [column, 'result.id', afterValue, after.id]);
+          }
+          if (!isNull) query.orderBy(column, sort.order);
+        })
+        .orderBy('result.id', sort.order)
+        .limit(offset + limit);
+      return [knex.select('*').from(range.as(`r_${status}_${segment}`))];
+    })
+  );
+  if (!ranges.length) return [];
+  const [head, ...rest] = ranges;
+  return knex
+    .from((rest.length ? head.unionAll(rest) : head).as('page'))
+    .join({ result: t.results }, 'result.id', 'page.id')
+    .leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id')
+    .leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id')
+    .select(RESULT_ROW_COLUMNS)
+    .select({ sortValue: kind === 'timestamp' ? knex.raw(dialect.isoTimestamp('page.sort_value')) : 'page.sort_value' })
+    .orderBy('page.sort_null', sort.order)
+    .orderBy('page.sort_value', sort.order)
+    .orderBy('page.id', sort.order)
+    .limit(limit)
+    .offset(offset);
 }
 
 /** All of a run's results in id order, a batch at a time (keyset paging keeps each query cheap). */
 export async function* iterateResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter, batchSize = 1000) {
   let afterId = 0;
   for (;;) {
-    const rows: ResultRow[] = await selectRunResults(knex, t, runId, filter)
+    const rows: ResultRow[] = await selectRunResults(knex, t, runId, filter, { joined: true })
       .select(RESULT_ROW_COLUMNS)
       .where('result.id', '>', afterId)
       .orderBy('result.id')
