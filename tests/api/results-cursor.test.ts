@@ -188,8 +188,10 @@ describe('refused cursors', () => {
     await refusal({ sort: 'sentAt:asc', cursor }, /another status or q/);
     await refusal({ sort: 'sentAt:asc', status: 'sent,failed', cursor }, /another status or q/);
     await refusal({ sort: 'sentAt:asc', status: 'sent', q: 'x', cursor }, /another status or q/);
-    // The same statuses in another order and repeated are the same filter.
-    expect((await list({ sort: 'sentAt:asc', status: 'sent, sent', cursor })).data.length).toBeGreaterThan(0);
+    // The same status repeated is the same filter, and lists each result once.
+    const once = await list({ sort: 'sentAt:asc', status: 'sent', cursor });
+    expect(once.data.length).toBeGreaterThan(0);
+    expect(await list({ sort: 'sentAt:asc', status: 'sent, sent', cursor })).toEqual(once);
   });
 
   it('with a page', async () => {

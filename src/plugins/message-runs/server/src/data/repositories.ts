@@ -61,7 +61,7 @@ function bindRepositories(strapi: Core.Strapi, knex: () => Knex, tables: () => T
       countByStatus: onDialect(results.countResultsByStatus),
       countFiltered: onTables(results.countFilteredResults),
       findPage: onDialect(results.findResultsPage),
-      iterate: onTables(results.iterateResults),
+      iterate: onDialect(results.iterateResults),
       locate: onTables(results.locateResults),
       requeue: onTables(results.requeueResults),
       delete: onTables(results.deleteResults),

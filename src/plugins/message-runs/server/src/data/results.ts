@@ -121,10 +121,10 @@ const SORT_COLUMNS: Record<ResultSortKey, string> = {
 
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** A run's results, filtered; joined to their invoice and customer when a search needs them, or `joined`. */
-function selectRunResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter, { joined = false } = {}) {
+/** A run's results, filtered; joined to their invoice and customer when a search needs them. */
+function selectRunResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter) {
   const query = knex({ result: t.results }).where('result.run_id', runId);
-  if (joined || filter.q) {
+  if (filter.q) {
     query
       .leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id')
       .leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id');
@@ -256,32 +256,47 @@ export async function findResultsPage(
   );
   if (!ranges.length) return [];
   const [head, ...rest] = ranges;
-  return knex
-    .from((rest.length ? head.unionAll(rest) : head).as('page'))
-    .join({ result: t.results }, 'result.id', 'page.id')
-    .leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id')
-    .leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id')
-    .select(RESULT_ROW_COLUMNS)
-    .select({ sortValue: kind === 'timestamp' ? knex.raw(dialect.isoTimestamp('page.sort_value')) : 'page.sort_value' })
-    .orderBy('page.sort_null', sort.order)
-    .orderBy('page.sort_value', sort.order)
-    .orderBy('page.id', sort.order)
+  const inOrder = (query: Knex.QueryBuilder, table: string) =>
+    query
+      .orderBy(`${table}.sort_null`, sort.order)
+      .orderBy(`${table}.sort_value`, sort.order)
+      .orderBy(`${table}.id`, sort.order);
+  // The page's ids first, then their rows: a deep offset joins only the page's rows.
+  const page = inOrder(knex.select('*').from((rest.length ? head.unionAll(rest) : head).as('ranges')), 'ranges')
     .limit(limit)
     .offset(offset);
+  return inOrder(
+    knex
+      .from(page.as('page'))
+      .join({ result: t.results }, 'result.id', 'page.id')
+      .leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id')
+      .leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id')
+      .select(RESULT_ROW_COLUMNS)
+      .select({ sortValue: kind === 'timestamp' ? knex.raw(dialect.isoTimestamp('page.sort_value')) : 'page.sort_value' }),
+    'page'
+  );
 }
 
-/** All of a run's results in id order, a batch at a time (keyset paging keeps each query cheap). */
-export async function* iterateResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter, batchSize = 1000) {
-  let afterId = 0;
+/**
+ * All of a run's results in id order, a batch at a time: the list's pages by creation order, each
+ * after the last row of the one before, so each costs an index range whatever the filter.
+ */
+export async function* iterateResults(
+  knex: Knex,
+  t: Tables,
+  dialect: Dialect,
+  runId: number,
+  filter: ResultFilter,
+  batchSize = 1000
+) {
+  const sort = { key: 'createdAt', order: 'asc' } as const;
+  let position: ResultsPosition = { offset: 0 };
   for (;;) {
-    const rows: ResultRow[] = await selectRunResults(knex, t, runId, filter, { joined: true })
-      .select(RESULT_ROW_COLUMNS)
-      .where('result.id', '>', afterId)
-      .orderBy('result.id')
-      .limit(batchSize);
+    const rows = await findResultsPage(knex, t, dialect, runId, filter, { sort, position, limit: batchSize });
     yield* rows;
     if (rows.length < batchSize) return;
-    afterId = rows[rows.length - 1].id;
+    const { id } = rows[rows.length - 1];
+    position = { after: { value: id, id } };
   }
 }
 

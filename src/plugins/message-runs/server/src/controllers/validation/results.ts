@@ -16,7 +16,8 @@ import { DOCUMENT_ID, paginationFields, string, trimmedString, unknownField, val
 const MAX_IDS = 10_000;
 const STATUS_LIST = `one of ${RESULT_STATUSES.join(', ')}`;
 
-const statusList = (value?: string) => (value ? value.split(',').map((status) => status.trim()) : undefined);
+/** Each status once: the list merges one index range per status, and counts the filter's total per status. */
+const statusList = (value?: string) => (value ? [...new Set(value.split(',').map((status) => status.trim()))] : undefined);
 
 const resultsQuerySchema = yup.object({
   status: string().test(
