@@ -120,6 +120,22 @@ const FILTERS = [{}, { status: 'sent,failed' }, { q: '-c1' }, { status: 'queued,
 const SORTS = RESULT_SORT_KEYS.flatMap((key) => [`${key}:asc`, `${key}:desc`]);
 
 describe('walking the results with cursors', () => {
+  it('sorts by the invoice number and customer code and name each result was made for', async () => {
+    const rows: Record<string, unknown>[] = await app.strapi.db
+      .connection({ r: t.results })
+      .join({ c: t.customers }, 'c.id', 'r.customer_id')
+      .join({ i: t.invoices }, 'i.id', 'r.invoice_id')
+      .select('r.invoice_number', 'r.customer_code', 'r.customer_name', { number: 'i.number', code: 'c.code', name: 'c.name' })
+      .where('r.run_id', runId)
+      .orderBy('r.id');
+    expect(rows).toHaveLength(CUSTOMERS * 5);
+    // Every sixth result's number was set to none above.
+    expect(rows).toEqual(
+      rows.map((row, i) => ({ ...row, invoice_number: i % 6 === 0 ? null : row.number, customer_code: row.code, customer_name: row.name }))
+    );
+    expect(rows.every((row) => typeof row.code === 'string' && typeof row.number === 'string')).toBe(true);
+  });
+
   it.each(SORTS)('visits every result once, in order, sorted by %s', async (sort) => {
     for (const filter of FILTERS) {
       const expected = await expectedOrder(sort, filter);
