@@ -63,22 +63,14 @@ async function resultIds() {
   return rows.map((row) => Number(row.id));
 }
 
-const COLUMNS: Record<(typeof RESULT_SORT_KEYS)[number], string> = {
-  createdAt: 'id',
-  status: 'status',
-  recipient: 'recipient',
-  attempts: 'attempts',
-  lastAttemptAt: 'last_attempt_at',
-  sentAt: 'sent_at',
-  'invoice.number': 'invoice_number',
-  'customer.code': 'customer_code',
-  'customer.name': 'customer_name',
-};
+/** The result column a sort key names: its own (snake_case), the copied invoice's or customer's, or the id. */
+const columnOf = (key: string) =>
+  key === 'createdAt' ? 'id' : key.replace('.', '_').replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
 /** The list's order, as plain SQL: NULLs first ascending (last descending), then the value, then creation. */
 async function expectedOrder(sort: string, { status, q }: { status?: string; q?: string }) {
-  const [key, order] = sort.split(':') as [keyof typeof COLUMNS, 'asc' | 'desc'];
-  const column = `r.${COLUMNS[key]}`;
+  const [key, order] = sort.split(':') as [string, 'asc' | 'desc'];
+  const column = `r.${columnOf(key)}`;
   const query = app.strapi.db
     .connection({ r: t.results })
     .leftJoin({ c: t.customers }, 'c.id', 'r.customer_id')
