@@ -214,9 +214,9 @@ export type ResultsPosition = { offset: number } | { after: ResultsAfter };
  * The page is the first rows of a merge of small index ranges, one per status (each status selected,
  * or all) and, for a column that may be NULL, per NULL or not: each range is an equality on
  * (run_id, status) and an order on (column, id) that the index (run_id, status, column, id) answers
- * as stored on both databases, however PostgreSQL and SQLite order NULLs. After a cursor each range
- * starts at the cursor's place with a (column, id) comparison, so a page costs the same at any depth;
- * at an offset each range reads up to offset + limit rows, as an OFFSET does.
+ * as stored on both databases, however PostgreSQL and SQLite order NULLs. After a cursor the ranges
+ * start at the cursor's place, so a page costs the same at any depth; at an offset each range reads
+ * up to offset + limit rows, as an OFFSET does.
  */
 export async function findResultsPage(
   knex: Knex,
@@ -231,27 +231,43 @@ export async function findResultsPage(
   const after = 'after' in position ? position.after : undefined;
   const offset = 'offset' in position ? position.offset : 0;
   const beyond = sort.order === 'asc' ? '>' : '<';
-  const afterValue =
-    after?.value == null ? null : kind === 'timestamp' ? dialect.timestampOfIso(knex, String(after.value)) : after.value;
-  const ranges = (filter.statuses?.length ? filter.statuses : RESULT_STATUSES).flatMap((status) =>
-    (nullable ? [true, false] : [false]).flatMap((isNull) => {
-      // 0 for NULLs, which sort before every value ascending: the cursor's segment and this one's.
-      const segment = isNull ? 0 : 1;
-      const afterSegment = after && (after.value === null ? 0 : 1);
-      if (after && (sort.order === 'asc' ? segment < afterSegment! : segment > afterSegment!)) return [];
+  type Range = { segment: 0 | 1; where: (query: Knex.QueryBuilder) => unknown };
+  // Segment 0 holds the NULLs, which sort before every value ascending.
+  const nulls: Range = { segment: 0, where: (query) => query.whereNull(column) };
+  const values: Range = { segment: 1, where: (query) => nullable && query.whereNotNull(column) };
+  /**
+   * One status's ranges after the cursor's row (all of them without a cursor). Each is an equality,
+   * or a bound on one column, which both databases answer from the index as a range; a bound on
+   * (column, id) together would also read the rows tied with the cursor's value before it.
+   */
+  function rangesOf(status: ResultStatus): Range[] {
+    if (!after) return nullable ? [nulls, values] : [values];
+    const idBeyond = (query: Knex.QueryBuilder) => query.where('result.id', beyond, after.id);
+    if (after.value === null) {
+      return [{ segment: 0, where: (query) => idBeyond(query.whereNull(column)) }, ...(sort.order === 'asc' ? [values] : [])];
+    }
+    const nullsLast = sort.order === 'desc' && nullable ? [nulls] : [];
+    if (sort.key === 'status') {
+      // The range's value is its status: compared here rather than row by row.
+      if (status === after.value) return [{ segment: 1, where: idBeyond }];
+      return (sort.order === 'asc' ? status > after.value : status < after.value) ? [values] : [];
+    }
+    const value = kind === 'timestamp' ? dialect.timestampOfIso(knex, String(after.value)) : after.value;
+    return [
+      { segment: 1, where: (query) => idBeyond(query.where(column, value)) },
+      { segment: 1, where: (query) => query.where(column, beyond, value) },
+      ...nullsLast,
+    ];
+  }
+  const ranges = [...new Set(filter.statuses?.length ? filter.statuses : RESULT_STATUSES)].flatMap((status) =>
+    rangesOf(status).map(({ segment, where }, index) => {
       const range = selectRunResults(knex, t, runId, { statuses: [status], q: filter.q })
         .select({ id: 'result.id', sort_null: knex.raw(String(segment)), sort_value: column })
-        .modify((query) => {
-          if (nullable) query[isNull ? 'whereNull' : 'whereNotNull'](column);
-          if (after && segment === afterSegment) {
-            if (isNull) query.where('result.id', beyond, after.id);
-            else query.whereRaw(`(??, ??) ${beyond} (?, ?)`, [column, 'result.id', afterValue, after.id]);
-          }
-          if (!isNull) query.orderBy(column, sort.order);
-        })
+        .modify(where)
+        .modify((query) => segment && query.orderBy(column, sort.order))
         .orderBy('result.id', sort.order)
         .limit(offset + limit);
-      return [knex.select('*').from(range.as(`r_${status}_${segment}`))];
+      return knex.select('*').from(range.as(`r_${status}_${index}`));
     })
   );
   if (!ranges.length) return [];
