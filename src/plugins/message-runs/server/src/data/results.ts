@@ -224,6 +224,17 @@ export async function findResultsPage(
   dialect: Dialect,
   runId: number,
   filter: ResultFilter,
+  page: { sort: ResultSort; position: ResultsPosition; limit: number }
+): Promise<(ResultRow & { sortValue: SortValue })[]> {
+  return dialect.readIndexRange(knex, (reader) => selectResultsPage(reader, t, dialect, runId, filter, page));
+}
+
+async function selectResultsPage(
+  knex: Knex,
+  t: Tables,
+  dialect: Dialect,
+  runId: number,
+  filter: ResultFilter,
   { sort, position, limit }: { sort: ResultSort; position: ResultsPosition; limit: number }
 ): Promise<(ResultRow & { sortValue: SortValue })[]> {
   const column = `result.${SORT_COLUMNS[sort.key]}`;
