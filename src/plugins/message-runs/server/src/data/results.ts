@@ -275,7 +275,9 @@ async function selectResultsPage(
       const range = selectRunResults(knex, t, runId, { statuses: [status], q: filter.q })
         .select({ id: 'result.id', sort_null: knex.raw(String(segment)), sort_value: column })
         .modify(where)
-        .modify((query) => segment && query.orderBy(column, sort.order))
+        // By the column even among NULLs: PostgreSQL takes `IS NULL` for no equality, and would sort the
+        // NULLs by id rather than read them from the index in order.
+        .orderBy(column, sort.order)
         .orderBy('result.id', sort.order)
         .limit(offset + limit);
       return knex.select('*').from(range.as(`r_${status}_${index}`));
