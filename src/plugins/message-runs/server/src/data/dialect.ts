@@ -59,8 +59,8 @@ export interface Dialect {
    * Runs a read that walks many index entries (a run's counts), or many small index ranges (a
    * results page). On PostgreSQL it prices random reads as on an SSD, so that the planner takes the
    * index-only scan: at the default price it picks a parallel sequential scan, measured twice as slow
-   * on a 100k-result run (57 against 30 ms). And it turns JIT compilation off: a results page's ranges
-   * of a 1M-result run are estimated costly enough to compile, which took ~200 ms of a 5 ms read.
+   * on a 100k-result run (57 against 30 ms). And it turns JIT compilation off: a results page's many
+   * LIMITed ranges can be estimated costly enough to compile, which would cost more than such a read.
    */
   readIndexRange<T>(knex: Knex, read: (knex: Knex) => Promise<T>): Promise<T>;
 }
