@@ -233,7 +233,14 @@ const auth = (which: Auth, route: string) => `${route} (${which === 'admin' ? 'a
 /** The plugin's routes (routes/index.ts), on the admin API and on the content API. */
 function pluginTargets(): Target[] {
   const runQuery = { page: () => '1', pageSize: () => '10', status: () => 'draft' };
-  const resultQuery = { status: () => 'queued,failed', q: () => 'Customer', page: () => '1', pageSize: () => '25', sort: () => 'createdAt:desc' };
+  const resultQuery = {
+    status: () => 'queued,failed',
+    q: () => 'Customer',
+    page: () => '1',
+    pageSize: () => '25',
+    sort: () => 'createdAt:desc',
+    cursor: () => Buffer.from(JSON.stringify({ k: 'createdAt', o: 'desc', f: '-', v: 1, i: 1 })).toString('base64url'),
+  };
 
   const targets = (base: string, who: Auth): Target[] => {
     const target = (method: Method, path: string, build: () => Promise<Partial<Attempt>>): Target => ({

@@ -88,6 +88,7 @@ describe('GET /runs/:id/results', () => {
     expect(codes(data)).toEqual(ALL);
     expect(meta).toEqual({
       pagination: { page: 1, pageSize: 25, pageCount: 1, total: 5 },
+      cursor: null,
       counts: {
         total: 5,
         queued: 3,

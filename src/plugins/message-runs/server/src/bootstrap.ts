@@ -23,6 +23,7 @@ const IDEMPOTENCY_RETENTION_RULE = '0 43 * * * *';
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Before any task may change a result: the counts are kept from the first change on.
   await getService(strapi, 'runs').installCountTriggers();
+  await getService(strapi, 'runs').copyResultSortValuesOnce();
   getService(strapi, 'webhooks').register();
   getService(strapi, 'archive').warnIfPublic();
   const config = strapi.config.get('plugin::message-runs') as MessageRunsConfig;

@@ -44,12 +44,23 @@ export const MAX_RESULTS_PAGE_SIZE = 200;
 
 export namespace GetResults {
   export interface Request {
-    query: { status?: string; q?: string; page?: number; pageSize?: number; sort?: string };
+    /**
+     * A page by number (`page`), or the one after a cursor (`cursor`, a previous answer's
+     * `meta.cursor`, with the same status, q and sort): not both.
+     */
+    query: { status?: string; q?: string; page?: number; cursor?: string; pageSize?: number; sort?: string };
   }
   export interface Response {
     data: Result[];
-    /** counts: the whole run's results per status (not only the filtered ones), for a page that refreshes both. */
-    meta: { pagination: Pagination; counts: ResultCounts };
+    /**
+     * pagination.page: null for a page asked by cursor. cursor: the next page's (null on the last).
+     * counts: the whole run's results per status (not only the filtered ones), for a page that refreshes both.
+     */
+    meta: {
+      pagination: Omit<Pagination, 'page'> & { page: number | null };
+      cursor: string | null;
+      counts: ResultCounts;
+    };
   }
 }
 

@@ -26,8 +26,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async find(ctx: Koa.Context) {
       const runId = await validateDocumentIdParam(ctx.params.id);
       const { filter, page } = await validateResultsQuery(ctx.query);
-      const { results: data, pagination, counts } = await results().findPage(runId, filter, page);
-      ctx.body = { data, meta: { pagination, counts } } satisfies GetResults.Response;
+      const { results: data, pagination, cursor, counts } = await results().findPage(runId, filter, page);
+      ctx.body = { data, meta: { pagination, cursor, counts } } satisfies GetResults.Response;
     },
 
     async resend(ctx: Koa.Context) {

@@ -97,8 +97,8 @@ export function isSuppressed(knex: Knex, t: Tables, address: string | Knex.Query
 }
 
 /**
- * One row per matched invoice, in one statement: `invoice_id`, `customer_id`, `customer_code`,
- * `period_start`, `recipient`, `recipient_name` and `reason` (null when the invoice can be sent,
+ * One row per matched invoice, in one statement: `invoice_id`, `invoice_number`, `customer_id`,
+ * `customer_code`, `customer_name`, `period_start`, `recipient`, `recipient_name` and `reason` (null when the invoice can be sent,
  * else the skip reason). The recipient comes from a join to a derived table (one pass over the
  * addresses); the document check is an EXISTS per invoice, answered from the link tables' indexes.
  * A join to a derived table of documented invoices was as fast on PostgreSQL, but SQLite 3.53 scans
@@ -121,8 +121,10 @@ export function selectInvoices(knex: Knex, t: Tables, criteria: SelectionCriteri
   return knex
     .select({
       invoice_id: 'invoice.id',
+      invoice_number: 'invoice.number',
       customer_id: 'customer.id',
       customer_code: 'customer.code',
+      customer_name: 'customer.name',
       period_start: 'invoice.period_start',
       recipient: 'email.address',
       recipient_name: 'email.display_name',

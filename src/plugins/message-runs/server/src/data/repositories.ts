@@ -59,9 +59,10 @@ function bindRepositories(strapi: Core.Strapi, knex: () => Knex, tables: () => T
     },
     results: {
       insertForRun: onDialect(results.insertResultsForRun),
+      copySortValues: onTables(results.copySortValues),
       countFiltered: onTables(results.countFilteredResults),
-      findPage: onTables(results.findResultsPage),
-      iterate: onTables(results.iterateResults),
+      findPage: onDialect(results.findResultsPage),
+      iterate: onDialect(results.iterateResults),
       locate: onTables(results.locateResults),
       findRequeueBatch: onTables(results.findRequeueBatch),
       requeue: onTables(results.requeueResults),

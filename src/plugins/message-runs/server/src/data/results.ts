@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
-import { type ResultReason, type ResultStatus } from '../../../shared/constants';
+import { RESULT_STATUSES, type ResultReason, type ResultStatus } from '../../../shared/constants';
 import type { ResultCounts } from '../../../shared/contracts/runs';
 import type { ResultSortKey } from '../../../shared/contracts/results';
 import { timestamp, type Dialect } from './dialect';
 import type { Eligibility } from '../domain/definition';
 import { skipReasonCase, statusOfReasonSql } from '../domain/eligibility';
 import { RESULT_TRANSITIONS } from '../domain/states';
+import { SORT_VALUES, type ResultsAfter, type ResultSort, type SortValue } from '../domain/results-cursor';
 import {
   hasTransformationResult,
   isSuppressed,
@@ -40,6 +41,9 @@ export async function insertResultsForRun(
       'selection.reason',
       'selection.recipient',
       'selection.recipient_name',
+      'selection.invoice_number',
+      'selection.customer_code',
+      'selection.customer_name',
       trx.raw('0'),
       timestamp(trx, now),
       timestamp(trx, now),
@@ -57,6 +61,9 @@ export async function insertResultsForRun(
     'reason',
     'recipient',
     'recipient_name',
+    'invoice_number',
+    'customer_code',
+    'customer_name',
     'attempts',
     'created_at',
     'updated_at',
@@ -65,32 +72,57 @@ export async function insertResultsForRun(
   await trx.into(trx.raw('?? (??)', [t.results, columns])).insert(rows);
 }
 
+/**
+ * Copies the invoice number and customer code and name onto results made before results kept them
+ * (insertResultsForRun copies them at creation), in one UPDATE: the list sorts by these columns.
+ */
+export async function copySortValues(knex: Knex, t: Tables) {
+  const of = (table: string, column: string, idColumn: string) =>
+    knex(table).select(column).where('id', knex.ref(`${t.results}.${idColumn}`));
+  return knex(t.results)
+    .whereNull('invoice_number')
+    .whereNull('customer_code')
+    .whereNull('customer_name')
+    .update({
+      invoice_number: of(t.invoices, 'number', 'invoice_id'),
+      customer_code: of(t.customers, 'code', 'customer_id'),
+      customer_name: of(t.customers, 'name', 'customer_id'),
+    });
+}
+
 export interface ResultFilter {
   statuses?: ResultStatus[];
   /** case-insensitive part of the customer code or name, the invoice number or the recipient */
   q?: string;
 }
 
+/**
+ * The result column each sort key orders by. invoice.number and the customer's code and name are the
+ * values the result was made for, copied onto it at creation, so that every sort walks one of the
+ * results table's indexes (run_id, status, column, id) instead of a join.
+ */
 const SORT_COLUMNS: Record<ResultSortKey, string> = {
-  createdAt: 'result.id',
-  status: 'result.status',
-  recipient: 'result.recipient',
-  attempts: 'result.attempts',
-  lastAttemptAt: 'result.last_attempt_at',
-  sentAt: 'result.sent_at',
-  'invoice.number': 'invoice.number',
-  'customer.code': 'customer.code',
-  'customer.name': 'customer.name',
+  createdAt: 'id',
+  status: 'status',
+  recipient: 'recipient',
+  attempts: 'attempts',
+  lastAttemptAt: 'last_attempt_at',
+  sentAt: 'sent_at',
+  'invoice.number': 'invoice_number',
+  'customer.code': 'customer_code',
+  'customer.name': 'customer_name',
 };
 
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** A run's results joined to their invoice and customer, filtered. */
+/** A run's results, filtered; joined to their invoice and customer when a search needs them. */
 function selectRunResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter) {
-  const query = knex({ result: t.results })
-    .leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id')
-    .leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id')
-    .where('result.run_id', runId);
+  const query = knex({ result: t.results }).where('result.run_id', runId);
+  if (filter.q) {
+    query
+      .leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id')
+      .leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id');
+  }
   if (filter.statuses?.length) {
     query.whereIn('result.status', filter.statuses);
   }
@@ -166,54 +198,128 @@ export async function countFilteredResults(
   return Number(n);
 }
 
+/** Where a page starts: at an offset, or after a row (keyset). */
+export type ResultsPosition = { offset: number } | { after: ResultsAfter };
+
+/**
+ * A page of a run's results (`limit` rows) in the sort's order, NULLs first ascending and last
+ * descending on both databases, ties in id order; each row with its sort value as a cursor carries it.
+ *
+ * The page is the first rows of a merge of small index ranges, one per status (each status selected,
+ * or all) and, for a column that may be NULL, per NULL or not: each range is an equality on
+ * (run_id, status) and an order on (column, id) that the index (run_id, status, column, id) answers
+ * as stored on both databases, however PostgreSQL and SQLite order NULLs. After a cursor the ranges
+ * start at the cursor's place, so a page costs the same at any depth; at an offset each range reads
+ * up to offset + limit rows, as an OFFSET does.
+ */
 export async function findResultsPage(
   knex: Knex,
   t: Tables,
+  dialect: Dialect,
   runId: number,
   filter: ResultFilter,
-  { page, pageSize, sort }: { page: number; pageSize: number; sort: { key: ResultSortKey; order: 'asc' | 'desc' } }
-): Promise<ResultRow[]> {
-  const sortColumn = SORT_COLUMNS[sort.key];
-  const query = selectRunResults(knex, t, runId, filter).select(RESULT_ROW_COLUMNS);
-  if (!filter.q) {
-    // Picks the page's ids from the results table (joined only to the table the sort needs, if any),
-    // then joins only those rows: on a result column the cost of a page stays that of an index range,
-    // and on an invoice or customer column it sorts ids, not whole joined rows (by customer name on a
-    // 100k run, PostgreSQL: 80 ms instead of 240).
-    const sortTable = sortColumn.split('.')[0];
-    const pageIds = knex({ result: t.results })
-      .select('result.id')
-      .where('result.run_id', runId)
-      .modify((ids) => {
-        if (sortTable === 'invoice') ids.leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id');
-        if (sortTable === 'customer') ids.leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id');
-      })
-      .modify((ids) => filter.statuses?.length && ids.whereIn('result.status', filter.statuses))
-      .orderBy(sortColumn, sort.order)
-      .orderBy('result.id', sort.order)
-      .limit(pageSize)
-      .offset((page - 1) * pageSize);
-    return query.whereIn('result.id', pageIds).orderBy(sortColumn, sort.order).orderBy('result.id', sort.order);
-  }
-  return query
-    .orderBy(sortColumn, sort.order)
-    .orderBy('result.id', sort.order)
-    .limit(pageSize)
-    .offset((page - 1) * pageSize);
+  page: { sort: ResultSort; position: ResultsPosition; limit: number }
+): Promise<(ResultRow & { sortValue: SortValue })[]> {
+  return dialect.readIndexRange(knex, (reader) => selectResultsPage(reader, t, dialect, runId, filter, page));
 }
 
-/** All of a run's results in id order, a batch at a time (keyset paging keeps each query cheap). */
-export async function* iterateResults(knex: Knex, t: Tables, runId: number, filter: ResultFilter, batchSize = 1000) {
-  let afterId = 0;
-  for (;;) {
-    const rows: ResultRow[] = await selectRunResults(knex, t, runId, filter)
+async function selectResultsPage(
+  knex: Knex,
+  t: Tables,
+  dialect: Dialect,
+  runId: number,
+  filter: ResultFilter,
+  { sort, position, limit }: { sort: ResultSort; position: ResultsPosition; limit: number }
+): Promise<(ResultRow & { sortValue: SortValue })[]> {
+  const column = `result.${SORT_COLUMNS[sort.key]}`;
+  const { nullable, kind } = SORT_VALUES[sort.key];
+  const after = 'after' in position ? position.after : undefined;
+  const offset = 'offset' in position ? position.offset : 0;
+  const beyond = sort.order === 'asc' ? '>' : '<';
+  type Range = { segment: 0 | 1; where: (query: Knex.QueryBuilder) => unknown };
+  // Segment 0 holds the NULLs, which sort before every value ascending.
+  const nulls: Range = { segment: 0, where: (query) => query.whereNull(column) };
+  const values: Range = { segment: 1, where: (query) => nullable && query.whereNotNull(column) };
+  /**
+   * One status's ranges after the cursor's row (all of them without a cursor). Each is an equality,
+   * or a bound on one column, which both databases answer from the index as a range; a bound on
+   * (column, id) together would also read the rows tied with the cursor's value before it.
+   */
+  function rangesOf(status: ResultStatus): Range[] {
+    if (!after) return nullable ? [nulls, values] : [values];
+    const idBeyond = (query: Knex.QueryBuilder) => query.where('result.id', beyond, after.id);
+    if (after.value === null) {
+      return [{ segment: 0, where: (query) => idBeyond(query.whereNull(column)) }, ...(sort.order === 'asc' ? [values] : [])];
+    }
+    const nullsLast = sort.order === 'desc' && nullable ? [nulls] : [];
+    if (sort.key === 'status') {
+      // The range's value is its status: compared here rather than row by row.
+      if (status === after.value) return [{ segment: 1, where: idBeyond }];
+      return (sort.order === 'asc' ? status > after.value : status < after.value) ? [values] : [];
+    }
+    const value = kind === 'timestamp' ? dialect.timestampOfIso(knex, String(after.value)) : after.value;
+    return [
+      { segment: 1, where: (query) => idBeyond(query.where(column, value)) },
+      { segment: 1, where: (query) => query.where(column, beyond, value) },
+      ...nullsLast,
+    ];
+  }
+  const ranges = [...new Set(filter.statuses?.length ? filter.statuses : RESULT_STATUSES)].flatMap((status) =>
+    rangesOf(status).map(({ segment, where }, index) => {
+      const range = selectRunResults(knex, t, runId, { statuses: [status], q: filter.q })
+        .select({ id: 'result.id', sort_null: knex.raw(String(segment)), sort_value: column })
+        .modify(where)
+        // By the column even among NULLs: PostgreSQL takes `IS NULL` for no equality, and would sort the
+        // NULLs by id rather than read them from the index in order.
+        .orderBy(column, sort.order)
+        .orderBy('result.id', sort.order)
+        .limit(offset + limit);
+      return knex.select('*').from(range.as(`r_${status}_${index}`));
+    })
+  );
+  if (!ranges.length) return [];
+  const [head, ...rest] = ranges;
+  const inOrder = (query: Knex.QueryBuilder, table: string) =>
+    query
+      .orderBy(`${table}.sort_null`, sort.order)
+      .orderBy(`${table}.sort_value`, sort.order)
+      .orderBy(`${table}.id`, sort.order);
+  // The page's ids first, then their rows: a deep offset joins only the page's rows.
+  const page = inOrder(knex.select('*').from((rest.length ? head.unionAll(rest) : head).as('ranges')), 'ranges')
+    .limit(limit)
+    .offset(offset);
+  return inOrder(
+    knex
+      .from(page.as('page'))
+      .join({ result: t.results }, 'result.id', 'page.id')
+      .leftJoin({ invoice: t.invoices }, 'invoice.id', 'result.invoice_id')
+      .leftJoin({ customer: t.customers }, 'customer.id', 'result.customer_id')
       .select(RESULT_ROW_COLUMNS)
-      .where('result.id', '>', afterId)
-      .orderBy('result.id')
-      .limit(batchSize);
+      .select({ sortValue: kind === 'timestamp' ? knex.raw(dialect.isoTimestamp('page.sort_value')) : 'page.sort_value' }),
+    'page'
+  );
+}
+
+/**
+ * All of a run's results in id order, a batch at a time: the list's pages by creation order, each
+ * after the last row of the one before, so each costs an index range whatever the filter.
+ */
+export async function* iterateResults(
+  knex: Knex,
+  t: Tables,
+  dialect: Dialect,
+  runId: number,
+  filter: ResultFilter,
+  batchSize = 1000
+) {
+  const sort = { key: 'createdAt', order: 'asc' } as const;
+  let position: ResultsPosition = { offset: 0 };
+  for (;;) {
+    const rows = await findResultsPage(knex, t, dialect, runId, filter, { sort, position, limit: batchSize });
     yield* rows;
     if (rows.length < batchSize) return;
-    afterId = rows[rows.length - 1].id;
+    const { id } = rows[rows.length - 1];
+    position = { after: { value: id, id } };
   }
 }
 

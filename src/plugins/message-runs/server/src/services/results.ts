@@ -6,7 +6,6 @@ import {
   TEST_SEND_HEADER,
   type PreviewResult,
   type Result,
-  type ResultSortKey,
   type ResendResults,
   type RemoveResults,
   type TestSendResult,
@@ -17,6 +16,7 @@ import { subjectKey, testSendKey } from '../data/events';
 import { createRepositories, type Repositories } from '../data/repositories';
 import { REQUEUE_BATCH, type ResultFilter, type ResultRow, type ResultSelection } from '../data/results';
 import type { RunRow } from '../data/runs';
+import { encodeResultsCursor, type ResultsAfter, type ResultSort } from '../domain/results-cursor';
 import { eligibilityOf } from '../domain/definition';
 import { fieldError, IntegrityError, MailServerError, nameFew, notFound } from '../errors';
 import type { MessageRunsConfig } from '../config';
@@ -165,20 +165,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
+    /** A page by number, or the one after a cursor's row; with the next page's cursor (null on the last). */
     async findPage(
       runDocumentId: string,
       filter: ResultFilter,
-      page: { page: number; pageSize: number; sort: { key: ResultSortKey; order: 'asc' | 'desc' } }
+      { sort, pageSize, ...start }: { sort: ResultSort; pageSize: number } & ({ page: number } | { after: ResultsAfter })
     ) {
       const run = await runs().findRunRow(runDocumentId);
       const counts = (await repositories.counts.ofRuns([run.id])).get(run.id)!;
+      const position = 'after' in start ? start : { offset: (start.page - 1) * pageSize };
       const [rows, total] = await Promise.all([
-        repositories.results.findPage(run.id, filter, page),
+        // One row more than the page says whether a next page exists.
+        repositories.results.findPage(run.id, filter, { sort, position, limit: pageSize + 1 }),
         repositories.results.countFiltered(run.id, filter, counts),
       ]);
+      const last = rows.length > pageSize ? rows[pageSize - 1] : undefined;
       return {
-        results: rows.map(toResult),
-        pagination: { page: page.page, pageSize: page.pageSize, pageCount: Math.ceil(total / page.pageSize), total },
+        results: rows.slice(0, pageSize).map(toResult),
+        pagination: { page: 'page' in start ? start.page : null, pageSize, pageCount: Math.ceil(total / pageSize), total },
+        cursor: last ? encodeResultsCursor(sort, filter, { value: last.sortValue, id: Number(last.id) }) : null,
         counts,
       };
     },

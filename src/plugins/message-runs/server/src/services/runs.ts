@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { SKIP_REASONS, WEBHOOK_EVENTS, type RunEventType, type RunStatus } from '../../../shared/constants';
+import { PLUGIN_ID, SKIP_REASONS, WEBHOOK_EVENTS, type RunEventType, type RunStatus } from '../../../shared/constants';
 import type { Actor } from '../../../shared/contracts/events';
 import type { PreviewRun, Run, RunCriteria, Schedule } from '../../../shared/contracts/runs';
 import type { SelectionCriteria } from '../data/invoice-selection';
@@ -270,6 +270,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         strapi.log.warn(`[message-runs] run ${row.id}'s kept counts were wrong, now counted again: ${JSON.stringify(drift)}`);
       }
       return { run: await toRun(row), drift };
+    },
+
+    /**
+     * At boot, once per database: results made before they kept their invoice number and customer
+     * code and name get them (a store entry records it, so later boots skip the table scan).
+     */
+    async copyResultSortValuesOnce() {
+      const store = strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'result-sort-values-copied' });
+      if (await store.get()) return;
+      const copied = await repositories.results.copySortValues();
+      if (copied) strapi.log.info(`[message-runs] ${copied} results got their invoice number and customer code and name, for sorting`);
+      await store.set({ value: true });
     },
 
     /** At boot: the triggers that keep the runs' counts (data/run-counts.ts), every run counted again if one was missing. */

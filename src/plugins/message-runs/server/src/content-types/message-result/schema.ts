@@ -31,6 +31,12 @@ export default {
     error: { type: 'text' },
     recipient: { type: 'string' },
     recipientName: { type: 'string' },
+    // What the result was made for, as it was when the run was created: the list sorts by these from
+    // the results table's own indexes (sorting through a join to the invoices or customers cannot walk
+    // one index). The list shows the invoice's and customer's current values.
+    invoiceNumber: { type: 'string' },
+    customerCode: { type: 'string' },
+    customerName: { type: 'string' },
     attempts: { type: 'integer', default: 0, required: true },
     lastAttemptAt: { type: 'datetime' },
     nextAttemptAt: { type: 'datetime' },
@@ -60,6 +66,12 @@ export default {
     { name: 'message_results_status_next_idx', columns: ['status', 'next_attempt_at'] },
     // Delivery reports (bounces, provider events) find their results by Message-ID.
     { name: 'message_results_message_id_idx', columns: ['message_id'] },
+    // The results list, one per sort key other than creation order and status (which the index above
+    // serves): each walked one status at a time, so a page costs an index range whatever its depth and
+    // status filter (data/results.ts findResultsPage).
+    ...['recipient', 'attempts', 'last_attempt_at', 'sent_at', 'invoice_number', 'customer_code', 'customer_name'].map(
+      (column) => ({ name: `message_results_run_status_${column}_idx`, columns: ['run_id', 'status', column, 'id'] })
+    ),
     // A new run's `already-sent` check: the invoice's results that went out, and their runs.
     { name: 'message_results_invoice_status_idx', columns: ['invoice_id', 'status', 'run_id'] },
   ],

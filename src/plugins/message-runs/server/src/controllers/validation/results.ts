@@ -9,12 +9,15 @@ import {
   type ResultSortKey,
   type TestSendResult,
 } from '../../../../shared/contracts/results';
+import { decodeResultsCursor, MAX_CURSOR_LENGTH } from '../../domain/results-cursor';
+import { fieldError } from '../../errors';
 import { DOCUMENT_ID, paginationFields, string, trimmedString, unknownField, validate } from './validate';
 
 const MAX_IDS = 10_000;
 const STATUS_LIST = `one of ${RESULT_STATUSES.join(', ')}`;
 
-const statusList = (value?: string) => (value ? value.split(',').map((status) => status.trim()) : undefined);
+/** Each status once: the list merges one index range per status, and counts the filter's total per status. */
+const statusList = (value?: string) => (value ? [...new Set(value.split(',').map((status) => status.trim()))] : undefined);
 
 const resultsQuerySchema = yup.object({
   status: string().test(
@@ -34,19 +37,28 @@ const resultsQuerySchema = yup.object({
         return (RESULT_SORT_KEYS as readonly string[]).includes(key) && (order === 'asc' || order === 'desc');
       }
     ),
+  cursor: string().max(MAX_CURSOR_LENGTH, 'cursor is not a cursor this list gave: it is too long'),
 });
 
 export async function validateResultsQuery(query: unknown) {
   type Query = GetResults.Request['query'];
+  const given = (query ?? {}) as Query;
+  if (given.page !== undefined && given.cursor !== undefined) {
+    throw fieldError('cursor', 'and page cannot both be given: a cursor says which page');
+  }
   const valid = await validate<Query & Required<Pick<Query, 'page' | 'pageSize' | 'sort'>>>(
     resultsQuerySchema,
     query ?? {}
   );
   const [key, order = 'asc'] = valid.sort.split(':') as [ResultSortKey, 'asc' | 'desc'];
-  return {
-    filter: { statuses: statusList(valid.status) as ResultStatus[] | undefined, q: valid.q || undefined },
-    page: { page: valid.page, pageSize: valid.pageSize, sort: { key, order } },
-  };
+  const sort = { key, order };
+  const filter = { statuses: statusList(valid.status) as ResultStatus[] | undefined, q: valid.q || undefined };
+  if (valid.cursor === undefined) {
+    return { filter, page: { sort, pageSize: valid.pageSize, page: valid.page } };
+  }
+  const cursor = decodeResultsCursor(valid.cursor, sort, filter);
+  if ('problem' in cursor) throw fieldError('cursor', cursor.problem);
+  return { filter, page: { sort, pageSize: valid.pageSize, after: cursor.after } };
 }
 
 export const validateExportQuery = async (query: unknown) => (await validateResultsQuery(query)).filter;
