@@ -126,19 +126,20 @@ async function walk(query: Record<string, unknown>) {
 const FILTERS = [{}, { status: 'sent,failed' }, { q: '-c1' }, { status: 'queued,skipped', q: '-c1' }];
 const SORTS = RESULT_SORT_KEYS.flatMap((key) => [`${key}:asc`, `${key}:desc`]);
 
+/** Each result of the run (by id) with its copied sort values beside its invoice's and customer's own. */
+function copiedValues(ofRunId: number): Promise<Record<string, unknown>[]> {
+  return app.strapi.db
+    .connection({ r: t.results })
+    .join({ c: t.customers }, 'c.id', 'r.customer_id')
+    .join({ i: t.invoices }, 'i.id', 'r.invoice_id')
+    .select('r.invoice_number', 'r.customer_code', 'r.customer_name', { number: 'i.number', code: 'c.code', name: 'c.name' })
+    .where('r.run_id', ofRunId)
+    .orderBy('r.id');
+}
+
 describe('walking the results with cursors', () => {
   it('sorts by the invoice number and customer code and name each result was made for', async () => {
-    const rows: Record<string, unknown>[] = await app.strapi.db
-      .connection({ r: t.results })
-      .join({ c: t.customers }, 'c.id', 'r.customer_id')
-      .join({ i: t.invoices }, 'i.id', 'r.invoice_id')
-      .select('r.invoice_number', 'r.customer_code', 'r.customer_name', {
-        number: 'i.number',
-        code: 'c.code',
-        name: 'c.name',
-      })
-      .where('r.run_id', runId)
-      .orderBy('r.id');
+    const rows = await copiedValues(runId);
     expect(rows).toHaveLength(CUSTOMERS * 5);
     // Every sixth result's number was set to none above.
     expect(rows).toEqual(
@@ -275,18 +276,7 @@ describe('results made before results kept their sort values', () => {
     });
     const older = await createRunOver(app.strapi, definition, data);
     const olderId = (await app.strapi.db.query(RUN_UID).findOne({ where: { documentId: older.documentId } })).id;
-    const copied = () =>
-      app.strapi.db
-        .connection({ r: t.results })
-        .join({ c: t.customers }, 'c.id', 'r.customer_id')
-        .join({ i: t.invoices }, 'i.id', 'r.invoice_id')
-        .select('r.invoice_number', 'r.customer_code', 'r.customer_name', {
-          number: 'i.number',
-          code: 'c.code',
-          name: 'c.name',
-        })
-        .where('r.run_id', olderId)
-        .orderBy('r.id');
+    const copied = () => copiedValues(olderId);
     const forget = () =>
       app.strapi.db
         .connection(t.results)
@@ -299,7 +289,7 @@ describe('results made before results kept their sort values', () => {
     expect(await marker.get()).toBe(true);
     await forget();
     await runs.copyResultSortValuesOnce();
-    expect((await copied()).every((row: Record<string, unknown>) => row.customer_code === null)).toBe(true);
+    expect((await copied()).every((row) => row.customer_code === null)).toBe(true);
 
     // A database from before this version has no marker: its first boot copies them.
     await marker.delete();
@@ -307,7 +297,7 @@ describe('results made before results kept their sort values', () => {
     const rows = await copied();
     expect(rows).toHaveLength(6);
     expect(rows).toEqual(
-      rows.map((row: Record<string, unknown>) => ({
+      rows.map((row) => ({
         ...row,
         invoice_number: row.number,
         customer_code: row.code,
