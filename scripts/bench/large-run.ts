@@ -151,10 +151,12 @@ export async function benchLargeRunCreation(token: string, body: Record<string, 
 
 /**
  * The run's CSV export from a fresh Strapi process over HTTP, read as it streams (nothing kept here):
- * its time, size, rows per second, and the serving process's RSS idle and at its highest.
+ * its time, size, rows per second, and the serving process's RSS idle and at its highest. With
+ * `heapMb`, that process's V8 heap is capped: an export that held its rows would fail, where one that
+ * streams only leaves garbage, which V8 then collects sooner instead of letting the heap grow.
  */
-export async function benchExport(run: LargeRun, token: string) {
-  const server = forkHelper('http-instance.js');
+export async function benchExport(run: LargeRun, token: string, { heapMb }: { heapMb?: number } = {}) {
+  const server = forkHelper('http-instance.js', heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {});
   const { port } = await server.firstMessage;
   const idle = processRssBytes(server.child.pid!);
   const rss = sampleRss(server.child);
