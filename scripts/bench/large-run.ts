@@ -17,7 +17,7 @@ import { processRssBytes } from './proc';
 
 /** The bench's requests to its Strapi, with an API token. */
 export interface BenchHttp {
-  get(url: string): PromiseLike<{ status: number; body: any }>;
+  get(url: string): PromiseLike<{ status: number; body: unknown }>;
 }
 export interface Summary {
   median: number;
@@ -85,17 +85,18 @@ export async function benchLargeRunReading(
     what: 'the run with its counts',
     time: await measure(repeat, async () => {
       const res = await http.get(`/api/message-runs/runs/${run.documentId}`);
-      if (res.status !== 200 || res.body.data.counts.total !== run.size) throw new Error(`run: ${res.status}`);
+      const answer = res.body as { data: { counts: { total: number } } };
+      if (res.status !== 200 || answer.data.counts.total !== run.size) throw new Error(`run: ${res.status}`);
     }),
   });
   return rows;
 }
 
 /** A fresh Strapi process of the compiled app, on the bench's database and secrets (its env). */
-function forkHelper(file: 'http-instance.js' | 'worker.js', env: NodeJS.ProcessEnv = {}) {
+function forkHelper<Ready>(file: 'http-instance.js' | 'worker.js', env: NodeJS.ProcessEnv = {}) {
   const child = fork(path.join(HELPERS, file), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const firstMessage = new Promise<any>((resolve, reject) => {
+  const firstMessage = new Promise<Ready>((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`a bench ${file} process exited with ${code} before it was ready`)));
   });
@@ -116,7 +117,7 @@ function sampleRss(child: ChildProcess) {
 
 /** A POST with a JSON body to a local port, its JSON answer. */
 function postJson(port: number, url: string, token: string, body: unknown) {
-  return new Promise<{ status: number; body: any }>((resolve, reject) => {
+  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
     const req = http.request(
       { host: '127.0.0.1', port, path: url, method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } },
       (res) => {
@@ -133,7 +134,7 @@ function postJson(port: number, url: string, token: string, body: unknown) {
 
 /** The run created over HTTP by a fresh Strapi process: its time, and that process's RSS idle and at its highest. */
 export async function benchLargeRunCreation(token: string, body: Record<string, unknown>, size: number) {
-  const server = forkHelper('http-instance.js');
+  const server = forkHelper<{ port: number }>('http-instance.js');
   const { port } = await server.firstMessage;
   const idle = processRssBytes(server.child.pid!);
   const rss = sampleRss(server.child);
@@ -143,10 +144,11 @@ export async function benchLargeRunCreation(token: string, body: Record<string, 
   const peak = rss.stop();
   server.child.kill();
   await server.exited;
-  if (res.status !== 201 || res.body.data.counts.total !== size) {
+  const answer = res.body as { data?: { documentId: string; counts: { total: number } } };
+  if (res.status !== 201 || answer.data?.counts.total !== size) {
     throw new Error(`run creation: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
   }
-  return { run: { size, documentId: res.body.data.documentId as string }, ms, idle, peak };
+  return { run: { size, documentId: answer.data.documentId }, ms, idle, peak };
 }
 
 /**
@@ -156,7 +158,7 @@ export async function benchLargeRunCreation(token: string, body: Record<string, 
  * streams only leaves garbage, which V8 then collects sooner instead of letting the heap grow.
  */
 export async function benchExport(run: LargeRun, token: string, { heapMb }: { heapMb?: number } = {}) {
-  const server = forkHelper('http-instance.js', heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {});
+  const server = forkHelper<{ port: number }>('http-instance.js', heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {});
   const { port } = await server.firstMessage;
   const idle = processRssBytes(server.child.pid!);
   const rss = sampleRss(server.child);
@@ -198,7 +200,7 @@ export async function benchLargeRunDelivery(
   run: LargeRun,
   messages: number
 ) {
-  const worker = forkHelper('worker.js', { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port) });
+  const worker = forkHelper<{ ready: string }>('worker.js', { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port) });
   await worker.firstMessage;
   const done = new Promise<{ done: { sent: number } }>((resolve) =>
     worker.child.on('message', (message: { done?: { sent: number } }) => message.done && resolve(message as { done: { sent: number } }))
